@@ -1,0 +1,117 @@
+"""How a backend authenticates, behind one small interface the transport drives.
+
+An ``Auth`` turns a native request into an authorised one. It is written sans-I/O, like httpx's
+``Auth.auth_flow``: ``authorise()`` is a generator that may *yield* requests of its own (Qianfan v1
+fetching an access token) and receives each reply, then *returns* the authorised request. The
+transport drives it with a sync or an async client, so one implementation serves both.
+
+Nothing here prints or keeps a key where a repr, log or exception would show it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from .native import NativeRequest
+
+__all__ = ["Auth", "BearerAuth", "CredentialError", "Setup", "TokenReply", "bearer_setup", "resolve_key"]
+
+
+@dataclass(frozen=True)
+class TokenReply:
+    """What the transport hands back to an auth flow for a request it yielded."""
+
+    status: int
+    json: Any
+
+
+AuthFlow = Generator[NativeRequest, TokenReply, NativeRequest]
+
+
+class Auth(Protocol):
+    def authorise(self, request: NativeRequest) -> AuthFlow: ...
+
+    def reset(self) -> None:
+        """Forget cached tokens (called once after the provider rejects one)."""
+
+
+class CredentialError(Exception):
+    """No usable key: the message names the variable to set. Turned into ``openai.OpenAIError``."""
+
+
+class BearerAuth:
+    """``Authorization: Bearer <key>``: DashScope, Qianfan v2, Zhipu's plain API key."""
+
+    def __init__(self, key: str) -> None:
+        self._key = key
+
+    def __repr__(self) -> str:
+        return "BearerAuth(key='***')"
+
+    def authorise(self, request: NativeRequest) -> AuthFlow:
+        request.headers["Authorization"] = f"Bearer {self._key}"
+        return request
+        yield  # pragma: no cover - makes this a generator that never needs I/O
+
+    def reset(self) -> None:
+        return None
+
+
+@dataclass(frozen=True)
+class Setup:
+    """A configured backend instance: where to send, how to authenticate, which protocol variant."""
+
+    base_url: str
+    auth: Auth
+    variant: str = "default"
+
+    def __repr__(self) -> str:
+        return f"Setup(base_url={self.base_url!r}, auth={self.auth!r}, variant={self.variant!r})"
+
+
+def refuse_openai_key(key: str, env: Mapping[str, str], provider: str, var: str) -> None:
+    """An OpenAI key must never reach a provider (DESIGN.md, "Keys")."""
+    openai_key = env.get("OPENAI_API_KEY")
+    if openai_key and key == openai_key:
+        raise CredentialError(
+            f"The api_key given for {provider} is the value of OPENAI_API_KEY; qianyi never sends an "
+            f"OpenAI key to another provider. Set {var} to your {provider} key instead."
+        )
+
+
+def resolve_key(explicit: str | None, env: Mapping[str, str], names: Sequence[str], provider: str) -> str:
+    """The explicit key, else the first of ``names`` set in ``env``; the error names ``names[0]``."""
+    key = explicit or next((env[n] for n in names if env.get(n)), None)
+    if not key:
+        raise CredentialError(
+            f"The api_key client option must be set either by passing api_key to the client or by "
+            f"setting the {names[0]} environment variable ({provider})."
+        )
+    refuse_openai_key(key, env, provider, names[0])
+    return key
+
+
+def base_url_of(explicit: str | None, env: Mapping[str, str], var: str, default: str,
+                regions: Mapping[str, str] | None = None, region: str | None = None) -> str:
+    """Explicit ``base_url`` > the provider's variable > ``region=`` > the default root."""
+    if explicit:
+        return explicit.rstrip("/")
+    if env.get(var):
+        return env[var].rstrip("/")
+    if region:
+        if not regions or region not in regions:
+            known = ", ".join(sorted(regions or {})) or "none"
+            raise ValueError(f"Unknown region {region!r}; known regions: {known}. Or pass base_url=.")
+        return regions[region]
+    return default
+
+
+def bearer_setup(backend: Any, api_key: str | None, base_url: str | None, env: Mapping[str, str],
+                 options: Mapping[str, Any]) -> Setup:
+    """The common setup: a bearer key from the backend's ``KEY_VARS`` and its base URL rules."""
+    key = resolve_key(api_key, env, backend.KEY_VARS, backend.NAME)
+    url = base_url_of(base_url, env, backend.BASE_URL_VAR, backend.DEFAULT_BASE_URL,
+                      getattr(backend, "REGIONS", None), options.get("region"))
+    return Setup(url, BearerAuth(key))

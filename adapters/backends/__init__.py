@@ -1,0 +1,1 @@
+"""Provider backends: one module per provider, each pure (dicts in, dicts out)."""

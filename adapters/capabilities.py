@@ -1,0 +1,156 @@
+"""What a provider does with each OpenAI parameter, and the one unsupported-parameter policy.
+
+A backend declares a ``Capabilities`` table; the core reads it. Parameters are
+
+* ``passed``      - sent on (perhaps under the same name in another place of the native body);
+* ``renamed``     - sent under another native name;
+* ``clamped``     - brought into the provider's range (inclusive bounds after clamping);
+* ``emulated``    - served by the adapter in another way (the value says how);
+* ``unsupported`` - the provider has no equivalent: the client's policy decides.
+
+``unsupported="warn"`` (default) drops the parameter and warns once per client and parameter;
+``"drop"`` drops it silently; ``"error"`` refuses the request before any network call with an
+``openai.BadRequestError`` (the transport answers 400).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+__all__ = [
+    "CHAT_PARAMETERS",
+    "EMBEDDING_PARAMETERS",
+    "ENDPOINTS",
+    "Capabilities",
+    "Policy",
+    "Refused",
+    "UnsupportedParameterWarning",
+    "describe",
+]
+
+PolicyName = Literal["warn", "drop", "error"]
+
+#: Every OpenAI chat.completions.create parameter the tables speak of (the compatibility table's rows).
+CHAT_PARAMETERS = (
+    "messages", "model", "temperature", "top_p", "max_tokens", "max_completion_tokens", "n", "stop",
+    "stream", "stream_options", "presence_penalty", "frequency_penalty", "seed", "logprobs",
+    "top_logprobs", "logit_bias", "response_format", "tools", "tool_choice", "parallel_tool_calls",
+    "user", "functions", "function_call", "metadata", "reasoning_effort", "service_tier", "store",
+    "prediction", "modalities", "audio", "web_search_options", "verbosity", "prompt_cache_key",
+    "safety_identifier",
+)
+EMBEDDING_PARAMETERS = ("input", "model", "dimensions", "encoding_format", "user")
+
+#: OpenAI API areas, named as the transport names them (first path segments, dotted).
+ENDPOINTS = (
+    "chat.completions", "embeddings", "models", "completions", "images", "audio", "moderations",
+    "files", "fine_tuning", "batches", "assistants", "threads", "vector_stores", "responses",
+    "realtime", "uploads",
+)
+
+
+class UnsupportedParameterWarning(UserWarning):
+    """A parameter the provider lacks was dropped (``unsupported="warn"``)."""
+
+
+class Refused(Exception):
+    """A request the adapter will not send; the transport answers it with an OpenAI error body."""
+
+    def __init__(self, message: str, *, status: int = 400, code: str = "unsupported_parameter",
+                 param: str | None = None) -> None:
+        super().__init__(message)
+        self.message, self.status, self.code, self.param = message, status, code, param
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """A provider's declared handling of OpenAI parameters and endpoints."""
+
+    passed: frozenset[str] = frozenset()
+    renamed: Mapping[str, str] = field(default_factory=dict)
+    clamped: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    emulated: Mapping[str, str] = field(default_factory=dict)
+    unsupported: frozenset[str] = frozenset()
+    embedding_passed: frozenset[str] = frozenset({"input", "model"})
+    embedding_emulated: Mapping[str, str] = field(default_factory=dict)
+    embedding_unsupported: frozenset[str] = frozenset()
+    endpoints: frozenset[str] = frozenset({"chat.completions", "embeddings", "models"})
+    notes: Mapping[str, str] = field(default_factory=dict)
+
+    def clamp(self, name: str, value: Any) -> Any:
+        """``value`` brought into the declared range of ``name`` (unchanged if none is declared)."""
+        bounds = self.clamped.get(name)
+        if bounds is None or not isinstance(value, int | float) or isinstance(value, bool):
+            return value
+        low, high = bounds
+        return min(max(value, low), high)
+
+
+def describe(caps: Capabilities, name: str, *, embeddings: bool = False) -> tuple[str, str]:
+    """(verdict, detail) for one OpenAI parameter: what the compatibility table and scan print.
+
+    Verdicts: ``passes``, ``renamed``, ``clamped``, ``emulated``, ``unsupported``.
+    """
+    if embeddings:
+        if name in caps.embedding_emulated:
+            return "emulated", caps.embedding_emulated[name]
+        if name in caps.embedding_unsupported:
+            return "unsupported", caps.notes.get(name, "dropped per the unsupported= policy")
+        return ("passes", "") if name in caps.embedding_passed else ("unsupported", "not sent")
+    if name in caps.clamped:
+        low, high = caps.clamped[name]
+        extra = f" -> {caps.renamed[name]}" if name in caps.renamed else ""
+        return "clamped", f"to [{low:g}, {high:g}]{extra}"
+    if name in caps.renamed:
+        return "renamed", f"-> {caps.renamed[name]}"
+    if name in caps.emulated:
+        return "emulated", caps.emulated[name]
+    if name in caps.unsupported:
+        return "unsupported", caps.notes.get(name, "dropped per the unsupported= policy")
+    if name in caps.passed:
+        return "passes", caps.notes.get(name, "")
+    return "unsupported", "not sent"
+
+
+class Policy:
+    """A client's unsupported-parameter policy; remembers what it already warned about."""
+
+    def __init__(self, provider: str, mode: PolicyName = "warn") -> None:
+        if mode not in ("warn", "drop", "error"):
+            raise ValueError(f"unsupported= must be 'warn', 'drop' or 'error', not {mode!r}.")
+        self.provider, self.mode = provider, mode
+        self._warned: set[str] = set()
+
+    def unsupported(self, param: str, detail: str = "") -> None:
+        """Apply the policy to a parameter (or a value of one) the provider cannot take.
+
+        Returns when the caller should drop it; raises ``Refused`` under ``"error"``.
+        """
+        what = f"{detail} " if detail else ""
+        if self.mode == "error":
+            raise Refused(
+                f"{self.provider} does not support '{param}' {what}(unsupported='error'); "
+                f"remove it or create the client with unsupported='warn'.",
+                param=param,
+            )
+        if self.mode == "warn" and param not in self._warned:
+            self._warned.add(param)
+            warnings.warn(
+                f"{self.provider} has no '{param}' {what}; it was dropped (unsupported='warn'; "
+                f"pass unsupported='drop' to silence or 'error' to refuse).",
+                UnsupportedParameterWarning,
+                stacklevel=2,
+            )
+
+    def strip(self, body: Mapping[str, Any], caps: Capabilities, *, embeddings: bool = False) -> dict[str, Any]:
+        """``body`` without the parameters the table marks unsupported (policy applied to each)."""
+        banned = caps.embedding_unsupported if embeddings else caps.unsupported
+        out = dict(body)
+        for name in body:
+            if name in banned and body[name] is not None:
+                self.unsupported(name)
+                del out[name]
+        return out

@@ -1,0 +1,94 @@
+"""The small value types that pass between the transport and a backend's pure functions."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .capabilities import Policy
+
+__all__ = ["Context", "ErrorInfo", "NativeError", "NativeRequest", "SSEEvent", "StreamState"]
+
+
+@dataclass
+class NativeRequest:
+    """One HTTP request in the provider's own protocol; ``path`` is relative to the native root."""
+
+    method: str
+    path: str
+    json: Mapping[str, Any] | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    params: dict[str, str] = field(default_factory=dict)
+    stream: bool = False
+    #: Set by a backend when a stream-only model serves a non-stream caller: aggregate the events.
+    aggregate: bool = False
+
+
+@dataclass(frozen=True)
+class ErrorInfo:
+    """A provider error, already mapped: HTTP status for the openai SDK and an OpenAI error code.
+
+    ``retry`` overrides the SDK's retry decision (``x-should-retry``): billing failures are 429s
+    that must not be retried.
+    """
+
+    status: int
+    code: str
+    message: str
+    provider: str
+    native_code: str | None = None
+    request_id: str | None = None
+    type: str | None = None
+    param: str | None = None
+    retry: bool | None = None
+    retry_after: str | None = None
+
+
+class NativeError(Exception):
+    """Raised by a backend's pure functions when a native payload is an error (also mid-stream)."""
+
+    def __init__(self, info: ErrorInfo) -> None:
+        super().__init__(info.message)
+        self.info = info
+
+
+@dataclass(frozen=True)
+class SSEEvent:
+    """One server-sent event as the wire carried it (comments kept: DashScope puts status there)."""
+
+    data: str
+    event: str | None = None
+    id: str | None = None
+    comments: tuple[str, ...] = ()
+
+
+@dataclass
+class Context:
+    """Per-request facts a translation needs besides the body."""
+
+    provider: str
+    model: str
+    requested_model: str
+    policy: Policy
+    variant: str = "default"
+    created: int = field(default_factory=lambda: int(time.time()))
+    options: Mapping[str, Any] = field(default_factory=dict)
+    #: Set by request translation for the response side (e.g. the emulated json_schema to check).
+    notes: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class StreamState:
+    """What a stream translation remembers between events."""
+
+    ctx: Context
+    id: str = ""
+    sent_role: bool = False
+    finished: bool = False
+    usage: dict[str, Any] | None = None
+    snapshot: str = ""
+    reasoning_snapshot: str = ""
+    tool_calls: dict[int, dict[str, Any]] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)

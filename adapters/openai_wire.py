@@ -1,0 +1,199 @@
+"""OpenAI wire shapes, built once: every backend says only what differs from these.
+
+Pure functions; the dicts they return are what OpenAI's API would have sent, so the openai SDK
+parses them into its own ``ChatCompletion``, ``ChatCompletionChunk`` and
+``CreateEmbeddingResponse`` types.
+"""
+
+from __future__ import annotations
+
+import base64
+import struct
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+__all__ = [
+    "chat_completion",
+    "chunk",
+    "completion_from_chunks",
+    "embedding_response",
+    "encode_vector",
+    "merge_choices",
+    "usage",
+]
+
+FINISH_REASONS = frozenset({"stop", "length", "tool_calls", "content_filter", "function_call"})
+
+
+def usage(prompt: int | None, completion: int | None, total: int | None = None, *,
+          cached: int | None = None, reasoning: int | None = None) -> dict[str, Any]:
+    """An OpenAI ``usage`` object; ``total`` is computed when the provider omits it."""
+    prompt_tokens, completion_tokens = int(prompt or 0), int(completion or 0)
+    out: dict[str, Any] = {
+        "prompt_tokens": prompt_tokens,
+        "completion_tokens": completion_tokens,
+        "total_tokens": int(total) if total is not None else prompt_tokens + completion_tokens,
+    }
+    if cached is not None:
+        out["prompt_tokens_details"] = {"cached_tokens": int(cached)}
+    if reasoning is not None:
+        out["completion_tokens_details"] = {"reasoning_tokens": int(reasoning)}
+    return out
+
+
+def message(content: str | None, *, tool_calls: Sequence[Mapping[str, Any]] | None = None,
+            reasoning: str | None = None) -> dict[str, Any]:
+    """An assistant message; ``reasoning_content`` rides along as an extra field when present."""
+    out: dict[str, Any] = {"role": "assistant", "content": content}
+    if tool_calls:
+        out["tool_calls"] = [tool_call(i, call) for i, call in enumerate(tool_calls)]
+        if not content:
+            out["content"] = None
+    if reasoning:
+        out["reasoning_content"] = reasoning
+    return out
+
+
+def tool_call(position: int, call: Mapping[str, Any]) -> dict[str, Any]:
+    """An OpenAI tool call from a provider's (already OpenAI-like) one."""
+    function = call.get("function") or {}
+    arguments = function.get("arguments", "")
+    if not isinstance(arguments, str):
+        import json
+
+        arguments = json.dumps(arguments, ensure_ascii=False)
+    call_id = call.get("id") or f"call_{position}"
+    return {
+        "id": call_id,
+        "type": "function",
+        "function": {"name": function.get("name", ""), "arguments": arguments},
+    }
+
+
+def chat_completion(*, id: str, model: str, created: int, choices: list[dict[str, Any]],
+                    usage: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """A ``chat.completion`` object."""
+    out: dict[str, Any] = {"id": id, "object": "chat.completion", "created": created, "model": model,
+                           "choices": choices}
+    if usage is not None:
+        out["usage"] = dict(usage)
+    return out
+
+
+def choice(index: int, msg: Mapping[str, Any], finish_reason: str | None) -> dict[str, Any]:
+    return {"index": index, "message": dict(msg), "finish_reason": finish_reason, "logprobs": None}
+
+
+def chunk(*, id: str, model: str, created: int, delta: Mapping[str, Any] | None = None,
+          finish_reason: str | None = None, index: int = 0,
+          usage: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """A ``chat.completion.chunk``; with ``delta=None`` and ``usage`` it is the usage-only chunk."""
+    out: dict[str, Any] = {"id": id, "object": "chat.completion.chunk", "created": created, "model": model}
+    if delta is None:
+        out["choices"] = []
+    else:
+        out["choices"] = [{"index": index, "delta": dict(delta), "finish_reason": finish_reason,
+                           "logprobs": None}]
+    if usage is not None:
+        out["usage"] = dict(usage)
+    return out
+
+
+def merge_choices(completions: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """One completion from several (``n`` served by one native call per choice): indexes renumbered,
+    usage added up."""
+    first = dict(completions[0])
+    choices: list[dict[str, Any]] = []
+    totals = {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
+    for completion in completions:
+        for c in completion["choices"]:
+            choices.append({**c, "index": len(choices)})
+        for key in totals:
+            totals[key] += int((completion.get("usage") or {}).get(key, 0))
+    # The prompt was sent once per choice but is one prompt: count it once, as OpenAI would.
+    if completions:
+        prompt = int((completions[0].get("usage") or {}).get("prompt_tokens", 0))
+        totals["prompt_tokens"] = prompt
+        totals["total_tokens"] = prompt + totals["completion_tokens"]
+    first["choices"] = choices
+    first["usage"] = totals
+    return first
+
+
+def completion_from_chunks(chunks: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """Aggregate a stream of chunk dicts into the completion a non-stream call would have given."""
+    head: dict[str, Any] = {}
+    per_index: dict[int, dict[str, Any]] = {}
+    final_usage: Mapping[str, Any] | None = None
+    for c in chunks:
+        head = head or {k: c[k] for k in ("id", "model", "created")}
+        if c.get("usage"):
+            final_usage = c["usage"]
+        for ch in c.get("choices", []):
+            slot = per_index.setdefault(ch["index"], {"content": [], "reasoning": [], "tools": {},
+                                                      "finish": None})
+            delta = ch.get("delta") or {}
+            if delta.get("content"):
+                slot["content"].append(delta["content"])
+            if delta.get("reasoning_content"):
+                slot["reasoning"].append(delta["reasoning_content"])
+            for tc in delta.get("tool_calls") or []:
+                call = slot["tools"].setdefault(tc.get("index", 0), {"id": None, "type": "function",
+                                                                      "function": {"name": "", "arguments": ""}})
+                call["id"] = tc.get("id") or call["id"]
+                fn = tc.get("function") or {}
+                call["function"]["name"] += fn.get("name") or ""
+                call["function"]["arguments"] += fn.get("arguments") or ""
+            if ch.get("finish_reason"):
+                slot["finish"] = ch["finish_reason"]
+    choices = []
+    for index in sorted(per_index):
+        slot = per_index[index]
+        calls = [slot["tools"][i] for i in sorted(slot["tools"])]
+        msg = message("".join(slot["content"]) or ("" if not calls else None), tool_calls=calls or None,
+                      reasoning="".join(slot["reasoning"]) or None)
+        choices.append(choice(index, msg, slot["finish"] or "stop"))
+    return chat_completion(id=head.get("id", ""), model=head.get("model", ""), created=head.get("created", 0),
+                           choices=choices, usage=final_usage)
+
+
+def encode_vector(vector: Sequence[float]) -> str:
+    """A vector as OpenAI's ``encoding_format="base64"`` sends it: little-endian float32."""
+    return base64.b64encode(struct.pack(f"<{len(vector)}f", *vector)).decode("ascii")
+
+
+def embedding_response(vectors: Sequence[Sequence[float]], *, model: str, prompt_tokens: int,
+                       encoding_format: str | None = "float") -> dict[str, Any]:
+    """A ``CreateEmbeddingResponse`` in input order."""
+    as_base64 = encoding_format == "base64"
+    data = [
+        {"object": "embedding", "index": i, "embedding": encode_vector(v) if as_base64 else list(v)}
+        for i, v in enumerate(vectors)
+    ]
+    return {"object": "list", "data": data, "model": model,
+            "usage": {"prompt_tokens": prompt_tokens, "total_tokens": prompt_tokens}}
+
+
+def normalise_finish_reason(reason: Any, table: Mapping[str, str] | None = None) -> str | None:
+    """OpenAI's finish reason for a provider's; ``None`` (and DashScope's string ``"null"``) = running."""
+    if reason in (None, "", "null"):
+        return None
+    reason = str(reason)
+    if table and reason in table:
+        return table[reason]
+    return reason if reason in FINISH_REASONS else "stop"
+
+
+def text_of(content: Any) -> str:
+    """Flatten OpenAI list-form content (text parts) into a string; other parts are skipped."""
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    parts = []
+    for part in content:
+        if isinstance(part, str):
+            parts.append(part)
+        elif isinstance(part, Mapping) and isinstance(part.get("text"), str):
+            parts.append(part["text"])
+    return "".join(parts)

@@ -1,0 +1,58 @@
+"""Server-sent events, both directions, without I/O.
+
+Providers differ in spacing (DashScope writes ``data:{...}`` with no space and puts the status in a
+``:HTTP_STATUS/200`` comment), so the decoder keeps comments and tolerates both forms.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from .native import SSEEvent
+
+__all__ = ["SSEDecoder", "encode_data", "DONE"]
+
+DONE = b"data: [DONE]\n\n"
+
+
+class SSEDecoder:
+    """Feed it lines (without their ending); it returns an event at each blank line."""
+
+    def __init__(self) -> None:
+        self._data: list[str] = []
+        self._event: str | None = None
+        self._id: str | None = None
+        self._comments: list[str] = []
+
+    def feed(self, line: str) -> SSEEvent | None:
+        line = line.rstrip("\r\n")
+        if not line:
+            return self.flush()
+        if line.startswith(":"):
+            self._comments.append(line[1:].strip())
+            return None
+        name, _, value = line.partition(":")
+        value = value[1:] if value.startswith(" ") else value
+        if name == "data":
+            self._data.append(value)
+        elif name == "event":
+            self._event = value
+        elif name == "id":
+            self._id = value
+        return None
+
+    def flush(self) -> SSEEvent | None:
+        """The pending event, if any (call at end of stream too: some servers omit the last blank)."""
+        if not self._data and self._event is None:
+            self._comments.clear()
+            return None
+        event = SSEEvent("\n".join(self._data), self._event, self._id, tuple(self._comments))
+        self._data, self._event, self._id, self._comments = [], None, None, []
+        return event
+
+
+def encode_data(payload: Mapping[str, Any]) -> bytes:
+    """One OpenAI-style ``data:`` frame."""
+    return b"data: " + json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode() + b"\n\n"
