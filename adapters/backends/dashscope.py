@@ -1,0 +1,359 @@
+"""dashscope — OpenAI chat/embeddings <-> Alibaba Cloud DashScope's native API (shared/reference/dashscope.md).
+
+Everything here is pure: dicts in, dicts out. transport.py does the sending.
+
+    OpenAI                                  DashScope native (root .../api/v1)
+    POST chat/completions                   POST /services/aigc/text-generation/generation
+      (image parts, vision model)           POST /services/aigc/multimodal-generation/generation
+      messages, temperature, ...            {"model", "input": {"messages"}, "parameters": {...}}
+      stream=True                           header X-DashScope-SSE: enable + incremental_output
+    POST embeddings                         POST /services/embeddings/text-embedding/text-embedding
+
+Replies carry no id/created/model: the id is built from ``request_id``. Streams are framed
+``id:/event:/:HTTP_STATUS/<n>/data:`` with no ``[DONE]``; an ``event:error`` frame carries the
+real status in the ``:HTTP_STATUS`` comment.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from .. import catalogue, chat, embeddings, openai_wire, streaming
+from ..auth import Setup, bearer_setup
+from ..capabilities import Capabilities, Refused
+from ..errors import lookup
+from ..native import Context, ErrorInfo, NativeError, NativeRequest, SSEEvent, StreamState
+
+NAME = "dashscope"
+DEFAULT_BASE_URL = "https://dashscope.aliyuncs.com/api/v1"
+KEY_VARS = ("DASHSCOPE_API_KEY",)
+BASE_URL_VAR = "DASHSCOPE_HTTP_BASE_URL"
+COMPAT_BASE_URL = "https://dashscope.aliyuncs.com/compatible-mode/v1"
+COMPAT_BASE_URL_VAR = "DASHSCOPE_COMPAT_BASE_URL"
+REGIONS = {
+    "cn-beijing": DEFAULT_BASE_URL,
+    "ap-southeast-1": "https://dashscope-intl.aliyuncs.com/api/v1",
+    "intl": "https://dashscope-intl.aliyuncs.com/api/v1",
+    "cn-hongkong": "https://cn-hongkong.dashscope.aliyuncs.com/api/v1",
+}
+
+TEXT_PATH = "/services/aigc/text-generation/generation"
+MULTIMODAL_PATH = "/services/aigc/multimodal-generation/generation"
+EMBEDDING_PATH = "/services/embeddings/text-embedding/text-embedding"
+EMBEDDING_BATCH = 10  # v3/v4 limit; the catalogue gives per-model limits
+
+CAPABILITIES = Capabilities(
+    passed=frozenset({"messages", "model", "stream", "stop", "presence_penalty", "seed", "logprobs",
+                      "top_logprobs", "tools", "parallel_tool_calls", "tool_choice", "response_format",
+                      "stream_options", "functions", "function_call"}),
+    renamed={"max_tokens": "parameters.max_tokens", "max_completion_tokens": "parameters.max_tokens"},
+    # temperature is [0, 2) and top_p (0, 1] natively: clamp into the closed ranges just inside.
+    clamped={"temperature": (0.0, 1.99), "top_p": (0.0001, 1.0)},
+    emulated={
+        "n": "one native call per choice, merged",
+        "response_format.json_schema": "JSON mode + the schema in a system message; reply validated",
+        "stream_options": "usage chunk built from the last event's cumulative usage",
+    },
+    unsupported=frozenset({"frequency_penalty", "logit_bias", "user", "metadata", "reasoning_effort",
+                           "service_tier", "store", "prediction", "modalities", "audio", "web_search_options",
+                           "verbosity", "prompt_cache_key", "safety_identifier"}),
+    embedding_passed=frozenset({"input", "model", "dimensions"}),
+    embedding_emulated={"encoding_format": "base64 encoded by the adapter",
+                        "input": "split into batches of the model's limit, merged in order"},
+    embedding_unsupported=frozenset({"user"}),
+    endpoints=frozenset({"chat.completions", "embeddings", "models"}),
+    notes={
+        "frequency_penalty": "no equivalent (repetition_penalty has another scale)",
+        "tool_choice": "'required' is not accepted by Qwen models: dropped per the policy",
+        "parallel_tool_calls": "sent as true unless false is asked (DashScope defaults to false)",
+        "user": "no end-user field",
+    },
+)
+
+ERRORS: dict[str, tuple[int, str]] = {
+    "InvalidParameter": (400, "invalid_parameter"),
+    "DataInspectionFailed": (400, "content_filter"),
+    "data_inspection_failed": (400, "content_filter"),
+    "Arrearage": (403, "insufficient_quota"),
+    "InvalidApiKey": (401, "invalid_api_key"),
+    "invalid_api_key": (401, "invalid_api_key"),
+    "NOT AUTHORIZED": (401, "invalid_api_key"),
+    "AccessDenied": (403, "permission_denied"),
+    "AccessDenied.Unpurchased": (403, "permission_denied"),
+    "Model.AccessDenied": (403, "permission_denied"),
+    "App.AccessDenied": (403, "permission_denied"),
+    "Workspace.AccessDenied": (403, "permission_denied"),
+    "AllocationQuota.FreeTierOnly": (403, "insufficient_quota"),
+    "ModelNotFound": (404, "model_not_found"),
+    "model_not_found": (404, "model_not_found"),
+    "WorkSpaceNotFound": (404, "not_found"),
+    "NotFound": (404, "not_found"),
+    "Throttling": (429, "rate_limit_exceeded"),
+    "Throttling.RateQuota": (429, "rate_limit_exceeded"),
+    "limit_requests": (429, "rate_limit_exceeded"),
+    "Throttling.BurstRate": (429, "rate_limit_exceeded"),
+    "Throttling.AllocationQuota": (429, "rate_limit_exceeded"),
+    "insufficient_quota": (429, "rate_limit_exceeded"),  # DashScope's TPM quota: it refills, so retry
+    "CommodityNotPurchased": (429, "insufficient_quota"),
+    "PrepaidBillOverdue": (429, "insufficient_quota"),
+    "PostpaidBillOverdue": (429, "insufficient_quota"),
+    "InternalError": (500, "server_error"),
+    "InternalError.Algo": (500, "server_error"),
+    "InternalError.Timeout": (500, "server_error"),
+    "SystemError": (500, "server_error"),
+    "ModelServiceFailed": (500, "server_error"),
+    "RequestTimeOut": (500, "server_error"),
+    "ModelServingError": (503, "server_error"),
+    "ModelUnavailable": (503, "server_error"),
+    "ServiceUnavailable": (503, "server_error"),
+    "GatewayTimeout": (504, "server_error"),
+}
+_CONTEXT_LENGTH = re.compile(r"input length|too long|exceed.*(token|context|length)", re.IGNORECASE)
+
+
+def setup(api_key: str | None, base_url: str | None, env: Mapping[str, str], options: Mapping[str, Any]) -> Setup:
+    return bearer_setup(__import__(__name__, fromlist=["_"]), api_key, base_url, env, options)
+
+
+# -- requests -------------------------------------------------------------------------------------
+
+
+def to_native(endpoint: str, body: Mapping[str, Any], ctx: Context) -> list[NativeRequest]:
+    if endpoint == "embeddings":
+        return _embedding_requests(body, ctx)
+    return _chat_requests(body, ctx)
+
+
+def _chat_requests(body: Mapping[str, Any], ctx: Context) -> list[NativeRequest]:
+    copies = chat.fan_out(body, CAPABILITIES, ctx)
+    req = chat.normalise(body, CAPABILITIES, ctx)
+    info = catalogue.provider_model(NAME, ctx.model) or {}
+    multimodal = bool(info.get("multimodal")) or _has_media(req["messages"])
+    if multimodal and info and not info.get("vision"):
+        raise Refused(f"dashscope model {ctx.model!r} does not take images; use a vision model such as "
+                      f"'qwen-vl-max' (model_map= can map {ctx.requested_model!r} to it).", param="messages")
+    if (req.get("response_format") or {}).get("type") == "json_object" and not _mentions_json(req["messages"]):
+        # DashScope refuses JSON mode unless the prompt says "json"; OpenAI only recommends it.
+        req["messages"].insert(0, {"role": "system", "content": "Reply in JSON."})
+        req["messages"] = chat.merge_same_role(req["messages"])
+    messages = to_native_messages(req["messages"], multimodal=multimodal)
+    params = _parameters(req, ctx, info)
+    stream = bool(req.get("stream"))
+    aggregate = bool(info.get("stream_only")) and not stream
+    headers = {"X-DashScope-SSE": "enable"} if stream or aggregate else {}
+    if stream or aggregate:
+        params["incremental_output"] = True
+    native = {"model": ctx.model, "input": {"messages": messages}, "parameters": params}
+    path = MULTIMODAL_PATH if multimodal else TEXT_PATH
+    return [NativeRequest("POST", path, native, dict(headers), stream=stream or aggregate, aggregate=aggregate)
+            for _ in range(copies)]
+
+
+def _parameters(req: Mapping[str, Any], ctx: Context, info: Mapping[str, Any]) -> dict[str, Any]:
+    params: dict[str, Any] = {"result_format": "message"}
+    for name in ("temperature", "top_p", "max_tokens", "stop", "presence_penalty", "seed", "logprobs",
+                 "top_logprobs"):
+        if req.get(name) is not None:
+            params[name] = req[name]
+    if req.get("tools"):
+        params["tools"] = req["tools"]
+        params["parallel_tool_calls"] = req.get("parallel_tool_calls", True) is not False
+        choice = req.get("tool_choice")
+        if choice == "required":
+            ctx.policy.unsupported("tool_choice", "value 'required'")
+        elif choice is not None:
+            params["tool_choice"] = choice
+    response_format = req.get("response_format")
+    if response_format and response_format.get("type") in ("json_object", "json_schema"):
+        params["response_format"] = {"type": "json_object"}
+        if info.get("reasoning") or info.get("thinking_default"):
+            params["enable_thinking"] = False  # JSON mode is refused while thinking
+    # Hybrid thinking models think by default, and thinking is stream-only: a non-stream call must
+    # turn it off explicitly (a stream keeps the model's default).
+    if info.get("thinking_default") and not req.get("stream"):
+        params["enable_thinking"] = False
+    return params
+
+
+def _mentions_json(messages: list[Mapping[str, Any]]) -> bool:
+    return any("json" in openai_wire.text_of(m.get("content")).lower() for m in messages)
+
+
+def _has_media(messages: list[Mapping[str, Any]]) -> bool:
+    return any(isinstance(m.get("content"), list) and any(
+        isinstance(p, Mapping) and p.get("type") in ("image_url", "input_audio") for p in m["content"])
+        for m in messages)
+
+
+def to_native_messages(messages: list[Mapping[str, Any]], *, multimodal: bool) -> list[dict[str, Any]]:
+    """OpenAI messages as DashScope wants them: string content for text models, parts for VL ones."""
+    names = chat.tool_names(messages)
+    out: list[dict[str, Any]] = []
+    for message in messages:
+        role = message.get("role")
+        native: dict[str, Any] = {"role": role}
+        content = message.get("content")
+        if multimodal:
+            native["content"] = _parts(content)
+        else:
+            native["content"] = openai_wire.text_of(content)
+        if role == "assistant" and message.get("tool_calls"):
+            native["tool_calls"] = [openai_wire.tool_call(i, c) for i, c in enumerate(message["tool_calls"])]
+        if role == "tool":
+            native["tool_call_id"] = message.get("tool_call_id", "")
+            native["name"] = message.get("name") or names.get(message.get("tool_call_id", ""), "")
+            native["content"] = openai_wire.text_of(content)
+        out.append(native)
+    return out
+
+
+def _parts(content: Any) -> list[dict[str, Any]]:
+    """OpenAI content parts -> DashScope's one-key parts (``{"text"}``, ``{"image"}``, ``{"audio"}``)."""
+    if content is None:
+        return []
+    if isinstance(content, str):
+        return [{"text": content}]
+    parts: list[dict[str, Any]] = []
+    for part in content:
+        kind = part.get("type")
+        if kind == "text":
+            parts.append({"text": part.get("text", "")})
+        elif kind == "image_url":
+            image = part.get("image_url") or {}
+            parts.append({"image": image.get("url", "") if isinstance(image, Mapping) else str(image)})
+        elif kind == "input_audio":
+            audio = part.get("input_audio") or {}
+            parts.append({"audio": f"data:audio/{audio.get('format', 'wav')};base64,{audio.get('data', '')}"})
+    return parts
+
+
+def _embedding_requests(body: Mapping[str, Any], ctx: Context) -> list[NativeRequest]:
+    ctx.policy.strip(body, CAPABILITIES, embeddings=True)
+    texts = embeddings.inputs(body, ctx)
+    size = embeddings.dimension(body, ctx)
+    ctx.notes["encoding_format"] = body.get("encoding_format") or "float"
+    params: dict[str, Any] = {"text_type": "document"}
+    if size is not None and ctx.model not in ("text-embedding-v1", "text-embedding-v2"):
+        params["dimension"] = size
+    limit = embeddings.batch_limit(ctx, EMBEDDING_BATCH)
+    return [NativeRequest("POST", EMBEDDING_PATH, {"model": ctx.model, "input": {"texts": batch},
+                                                   "parameters": params})
+            for batch in embeddings.batches(texts, limit)]
+
+
+# -- replies --------------------------------------------------------------------------------------
+
+
+def from_native(endpoint: str, replies: list[Any], ctx: Context) -> dict[str, Any]:
+    if endpoint == "embeddings":
+        return _embeddings_reply(replies, ctx)
+    completions = [r if r.get("object") == "chat.completion" else from_native_chat(r, ctx) for r in replies]
+    return chat.check_schema(chat.merge_fanned(completions), ctx)
+
+
+def from_native_chat(native: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
+    """One native chat reply -> an OpenAI ``chat.completion``."""
+    request_id = native.get("request_id", "")
+    ctx.notes.setdefault("request_id", request_id)
+    choices = []
+    for i, c in enumerate((native.get("output") or {}).get("choices") or []):
+        msg = c.get("message") or {}
+        message = openai_wire.message(_text(msg.get("content")), tool_calls=msg.get("tool_calls"),
+                                      reasoning=msg.get("reasoning_content"))
+        choices.append(openai_wire.choice(c.get("index", i), message,
+                                          openai_wire.normalise_finish_reason(c.get("finish_reason")) or "stop"))
+    return openai_wire.chat_completion(id=f"chatcmpl-{request_id}", model=ctx.model, created=ctx.created,
+                                       choices=choices, usage=_usage(native.get("usage")))
+
+
+def _text(content: Any) -> str:
+    """Text models answer a string; the multimodal endpoint a list of ``{"text": ...}`` parts."""
+    return openai_wire.text_of(content)
+
+
+def _usage(usage: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if not usage:
+        return None
+    return openai_wire.usage(
+        usage.get("input_tokens"), usage.get("output_tokens"), usage.get("total_tokens"),
+        cached=(usage.get("prompt_tokens_details") or {}).get("cached_tokens"),
+        reasoning=(usage.get("output_tokens_details") or {}).get("reasoning_tokens"))
+
+
+def from_native_event(event: SSEEvent, state: StreamState) -> list[dict[str, Any]]:
+    """One native SSE event -> OpenAI chunk dicts (incremental output is always requested)."""
+    status = _status(event)
+    payload = _json(event.data)
+    if event.event == "error" or status >= 400 or (isinstance(payload, Mapping) and payload.get("code")):
+        info = error_of(status if status >= 400 else 500, payload, {})
+        raise NativeError(info or lookup(ERRORS, None, status, event.data, provider=NAME))
+    if not isinstance(payload, Mapping):
+        return []
+    state.id = state.id or f"chatcmpl-{payload.get('request_id', '')}"
+    state.usage = _usage(payload.get("usage")) or state.usage
+    out: list[dict[str, Any]] = []
+    for c in (payload.get("output") or {}).get("choices") or []:
+        msg = c.get("message") or {}
+        out += streaming.deltas(state, content=_text(msg.get("content")), reasoning=msg.get("reasoning_content"),
+                                tool_calls=msg.get("tool_calls"),
+                                finish_reason=openai_wire.normalise_finish_reason(c.get("finish_reason")))
+    return out
+
+
+def _status(event: SSEEvent) -> int:
+    for comment in event.comments:
+        if comment.startswith("HTTP_STATUS/"):
+            try:
+                return int(comment.split("/", 1)[1])
+            except ValueError:
+                return 500
+    return 200
+
+
+def _json(text: str) -> Any:
+    import json
+
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def _embeddings_reply(replies: list[Any], ctx: Context) -> dict[str, Any]:
+    vectors: list[list[float]] = []
+    tokens = 0
+    for reply in replies:
+        ctx.notes.setdefault("request_id", reply.get("request_id"))
+        rows = sorted((reply.get("output") or {}).get("embeddings") or [], key=lambda r: r.get("text_index", 0))
+        vectors += [r["embedding"] for r in rows]
+        tokens += int((reply.get("usage") or {}).get("total_tokens", 0))
+    return openai_wire.embedding_response(vectors, model=ctx.model, prompt_tokens=tokens,
+                                          encoding_format=ctx.notes.get("encoding_format"))
+
+
+# -- errors ---------------------------------------------------------------------------------------
+
+
+def error_of(status: int, payload: Any, headers: Mapping[str, str]) -> ErrorInfo | None:
+    """The mapped error in a native reply: any body with a top-level ``code`` is one, even with 200."""
+    if isinstance(payload, str):  # an error sent as an SSE frame despite a JSON content type
+        payload = next((_json(line[5:]) for line in payload.splitlines() if line.startswith("data:")), None)
+    if not isinstance(payload, Mapping) or not payload.get("code"):
+        return None if status < 400 else lookup(ERRORS, None, status, f"HTTP {status}", provider=NAME,
+                                                request_id=headers.get("x-request-id"))
+    code, message = str(payload["code"]), str(payload.get("message", ""))
+    info = lookup(ERRORS, code, status if status >= 400 else 400, message, provider=NAME,
+                  request_id=payload.get("request_id") or headers.get("x-request-id"))
+    if code == "InvalidParameter" and message.strip().rstrip(".").lower() == "model not exist":
+        return _replace(info, status=404, code="model_not_found")
+    if code == "InvalidParameter" and _CONTEXT_LENGTH.search(message):
+        return _replace(info, code="context_length_exceeded")
+    return info
+
+
+def _replace(info: ErrorInfo, **changes: Any) -> ErrorInfo:
+    import dataclasses
+
+    return dataclasses.replace(info, **changes)

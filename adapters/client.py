@@ -1,0 +1,89 @@
+"""``adapters.OpenAI`` / ``adapters.AsyncOpenAI``: genuine openai clients on a provider transport.
+
+    client = OpenAI(provider="zhipu")                      # key from ZHIPUAI_API_KEY
+    client = OpenAI(provider="dashscope", api_key="...", base_url="http://127.0.0.1:8123/api/v1")
+
+The result *is* an ``openai.OpenAI``: every response is the SDK's own type, every error the SDK's
+own exception class, and retries, timeouts, ``with_raw_response`` and ``.parse()`` behave as they do
+against OpenAI. ``client.base_url`` is the provider's native root; the key is held by the
+transport only (``client.api_key`` is a placeholder, so no OpenAI-side code can leak it).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import openai
+
+from . import registry
+from .auth import CredentialError, Setup
+from .capabilities import Policy, PolicyName
+from .exchange import Exchange
+from .registry import Backend
+from .transport import AsyncProviderTransport, ProviderTransport
+
+__all__ = ["AsyncOpenAI", "OpenAI"]
+
+
+def configure(provider: str | None, api_key: str | None, base_url: str | None, *,
+              unsupported: PolicyName = "warn", model_map: Mapping[str, str] | None = None,
+              env: Mapping[str, str] | None = None, **options: Any) -> tuple[Backend, Setup, Exchange]:
+    """Pick the backend, resolve key and root, and build the per-client translation settings."""
+    env = os.environ if env is None else env
+    try:
+        backend = registry.get(registry.resolve_name(provider, env))
+    except registry.UnknownProvider as exc:
+        raise openai.OpenAIError(str(exc)) from None
+    try:
+        setup = backend.setup(api_key, base_url, env, {k: v for k, v in options.items() if v is not None})
+    except CredentialError as exc:
+        raise openai.OpenAIError(str(exc)) from None
+    root_path = openai_root(setup.base_url)
+    exchange = Exchange(backend, root_path=root_path, policy=Policy(backend.NAME, unsupported),
+                        variant=setup.variant, model_map=model_map, options=options)
+    return backend, setup, exchange
+
+
+def openai_root(base_url: str) -> str:
+    """The path the openai SDK's requests start with (the native root's path)."""
+    from ._http import http
+
+    return http.URL(base_url).path.rstrip("/")
+
+
+def OpenAI(*, provider: str | None = None, api_key: str | None = None, base_url: str | None = None,
+           unsupported: PolicyName = "warn", model_map: Mapping[str, str] | None = None,
+           api_version: str | None = None, region: str | None = None, **kwargs: Any) -> openai.OpenAI:
+    """A real ``openai.OpenAI`` whose requests run on ``provider`` (or ``MIGRATE_PROVIDER``).
+
+    Extra keyword arguments (``timeout``, ``max_retries``, ``default_headers``...) go to openai.
+    """
+    backend, setup, exchange = configure(provider, api_key, base_url, unsupported=unsupported,
+                                         model_map=model_map, api_version=api_version, region=region)
+    transport = ProviderTransport(exchange, setup)
+    http_client = openai.DefaultHttpxClient(transport=transport)
+    return openai.OpenAI(api_key=f"qianyi-{backend.NAME}", base_url=setup.base_url,
+                         http_client=http_client, **_openai_kwargs(kwargs))
+
+
+def AsyncOpenAI(*, provider: str | None = None, api_key: str | None = None, base_url: str | None = None,
+                unsupported: PolicyName = "warn", model_map: Mapping[str, str] | None = None,
+                api_version: str | None = None, region: str | None = None,
+                **kwargs: Any) -> openai.AsyncOpenAI:
+    """A real ``openai.AsyncOpenAI`` whose requests run on ``provider`` (or ``MIGRATE_PROVIDER``)."""
+    backend, setup, exchange = configure(provider, api_key, base_url, unsupported=unsupported,
+                                         model_map=model_map, api_version=api_version, region=region)
+    transport = AsyncProviderTransport(exchange, setup)
+    http_client = openai.DefaultAsyncHttpxClient(transport=transport)
+    return openai.AsyncOpenAI(api_key=f"qianyi-{backend.NAME}", base_url=setup.base_url,
+                              http_client=http_client, **_openai_kwargs(kwargs))
+
+
+_DROPPED = ("organization", "project", "http_client", "websocket_base_url", "webhook_secret")
+
+
+def _openai_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """openai options that still mean something on a provider; OpenAI account options are dropped."""
+    return {k: v for k, v in kwargs.items() if k not in _DROPPED}

@@ -1,0 +1,201 @@
+"""The translation of one OpenAI request, without I/O: what to send, and what to answer.
+
+``transport.py`` drives an ``Exchange``: it asks ``prepare()`` for the native plan, sends each
+native request, and hands the replies to ``finish()`` (or feeds a stream to ``StreamTranslator``).
+Everything provider-specific is a call into the backend module; nothing here names a provider.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from . import catalogue, openai_wire
+from .capabilities import Policy, Refused
+from .errors import error_body, error_headers, lookup, parse_json, unsupported_endpoint
+from .native import Context, ErrorInfo, NativeError, NativeRequest, SSEEvent, StreamState
+from .sse import DONE, SSEDecoder, encode_data
+
+if TYPE_CHECKING:
+    from .registry import Backend
+
+__all__ = ["Answer", "Exchange", "Prepared", "StreamTranslator", "endpoint_of"]
+
+#: First path segments (after the root) -> the OpenAI API area they belong to.
+_AREAS = {
+    "chat": "chat.completions", "embeddings": "embeddings", "models": "models",
+    "completions": "completions", "images": "images", "audio": "audio", "moderations": "moderations",
+    "files": "files", "fine_tuning": "fine_tuning", "batches": "batches", "assistants": "assistants",
+    "threads": "threads", "vector_stores": "vector_stores", "responses": "responses",
+    "realtime": "realtime", "uploads": "uploads", "containers": "containers", "videos": "videos",
+}
+
+
+def endpoint_of(path: str, root_path: str) -> str:
+    """``/api/v1/chat/completions`` under root ``/api/v1`` -> ``chat.completions``."""
+    rest = path[len(root_path):] if path.startswith(root_path) else path
+    parts = [p for p in rest.split("/") if p]
+    if parts and parts[0] == "beta":
+        parts = parts[1:]
+    if parts and parts[0] == "openai":  # Azure-style prefix
+        parts = parts[1:]
+    return _AREAS.get(parts[0], "/".join(parts)) if parts else ""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A reply made without the provider (an error, ``models``, or a translated result)."""
+
+    status: int
+    body: Mapping[str, Any]
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    def content(self) -> bytes:
+        return json.dumps(self.body, ensure_ascii=False).encode()
+
+
+@dataclass
+class Prepared:
+    """The native requests for one OpenAI request, and how to answer it."""
+
+    endpoint: str
+    ctx: Context
+    plan: list[NativeRequest]
+    stream_out: bool
+    include_usage: bool
+
+
+def error_answer(info: ErrorInfo) -> Answer:
+    return Answer(info.status, error_body(info), error_headers(info))
+
+
+class Exchange:
+    """One client's translation settings; ``prepare``/``finish`` are called per request."""
+
+    def __init__(self, backend: Backend, *, root_path: str, policy: Policy, variant: str = "default",
+                 model_map: Mapping[str, str] | None = None, options: Mapping[str, Any] | None = None) -> None:
+        self.backend, self.root_path, self.policy, self.variant = backend, root_path.rstrip("/"), policy, variant
+        self.model_map = dict(model_map or {})
+        self.options = dict(options or {})
+
+    def prepare(self, method: str, path: str, raw: bytes) -> Prepared | Answer:
+        endpoint = endpoint_of(path, self.root_path)
+        caps = self.backend.CAPABILITIES
+        if endpoint not in caps.endpoints:
+            return error_answer(unsupported_endpoint(endpoint or path, self.backend.NAME))
+        if endpoint == "models":
+            return self._models(method, path)
+        body: dict[str, Any] = parse_json(raw) or {} if raw else {}
+        requested = str(body.get("model", ""))
+        ctx = Context(self.backend.NAME, catalogue.map_model(requested, self.backend.NAME, self.model_map),
+                      requested, self.policy, self.variant, options=self.options)
+        try:
+            plan = self.backend.to_native(endpoint, body, ctx)
+        except Refused as refused:
+            return error_answer(ErrorInfo(refused.status, refused.code, refused.message, self.backend.NAME,
+                                          param=refused.param))
+        stream_out = bool(body.get("stream"))
+        include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
+        return Prepared(endpoint, ctx, plan, stream_out, include_usage)
+
+    def error_of(self, status: int, raw: bytes, headers: Mapping[str, str]) -> ErrorInfo | None:
+        """The mapped error if this native reply is one (providers also send errors with HTTP 200)."""
+        payload = parse_json(raw)
+        info: ErrorInfo | None = self.backend.error_of(status, payload, headers)
+        if info is None and status >= 400:
+            text = raw.decode("utf-8", "replace")[:500] or f"HTTP {status}"
+            info = lookup({}, None, status, text, provider=self.backend.NAME,
+                          request_id=headers.get("x-request-id"))
+        return info
+
+    def finish(self, prepared: Prepared, replies: list[Any]) -> Answer:
+        """The OpenAI answer for the plan's native replies (JSON bodies, or chunk lists)."""
+        try:
+            result = self.backend.from_native(prepared.endpoint, replies, prepared.ctx)
+        except NativeError as err:
+            return error_answer(err.info)
+        except Refused as refused:
+            return error_answer(ErrorInfo(refused.status, refused.code, refused.message, self.backend.NAME))
+        return Answer(200, result, {"content-type": "application/json"})
+
+    def _models(self, method: str, path: str) -> Answer:
+        """``models.list`` / ``models.retrieve`` from the catalogue, no network call."""
+        models = catalogue.provider_models(self.backend.NAME)
+        rows = [{"id": name, "object": "model", "created": 0, "owned_by": self.backend.NAME} for name in models]
+        tail = path[len(self.root_path):].strip("/").split("/", 1)
+        if method == "GET" and len(tail) == 2 and tail[1]:
+            wanted = catalogue.map_model(tail[1], self.backend.NAME, self.model_map)
+            row = next((r for r in rows if r["id"] == wanted), None)
+            if row is None:
+                return error_answer(ErrorInfo(404, "model_not_found", f"The model {tail[1]!r} does not exist "
+                                              f"in qianyi's {self.backend.NAME} catalogue.", self.backend.NAME))
+            return Answer(200, row)
+        return Answer(200, {"object": "list", "data": rows})
+
+
+class StreamTranslator:
+    """Native SSE lines in, OpenAI ``data:`` frames out (then ``[DONE]``)."""
+
+    def __init__(self, exchange: Exchange, prepared: Prepared) -> None:
+        self.backend = exchange.backend
+        self.state = StreamState(prepared.ctx)
+        self.include_usage = prepared.include_usage
+        self.decoder = SSEDecoder()
+        self.failed = False
+
+    def feed(self, line: str) -> Iterator[bytes]:
+        event = self.decoder.feed(line)
+        if event is not None:
+            yield from self._event(event)
+
+    def close(self) -> Iterator[bytes]:
+        event = self.decoder.flush()
+        if event is not None:
+            yield from self._event(event)
+        if self.failed:
+            return
+        if not self.state.finished:
+            yield encode_data(error_body(ErrorInfo(
+                502, "stream_interrupted",
+                "The provider's stream ended before the answer was finished; the reply is incomplete.",
+                self.backend.NAME)))
+            return
+        if self.include_usage and self.state.usage is not None:
+            yield encode_data(openai_wire.chunk(id=self.state.id, model=self.state.ctx.model,
+                                                created=self.state.ctx.created, usage=self.state.usage))
+        yield DONE
+
+    def chunks(self, event: SSEEvent) -> list[dict[str, Any]]:
+        """Chunk dicts for one event (used to aggregate a stream for a non-stream caller)."""
+        return self.backend.from_native_event(event, self.state)
+
+    def _event(self, event: SSEEvent) -> Iterator[bytes]:
+        if self.failed:
+            return
+        try:
+            for c in self.backend.from_native_event(event, self.state):
+                yield encode_data(c)
+        except NativeError as err:
+            self.failed = True
+            yield encode_data(error_body(err.info))
+
+
+def aggregate(translator: StreamTranslator, lines: Iterator[str]) -> dict[str, Any] | ErrorInfo:
+    """Serve a non-stream caller from a native stream (stream-only models)."""
+    collected: list[dict[str, Any]] = []
+    try:
+        for line in lines:
+            event = translator.decoder.feed(line)
+            if event is not None:
+                collected.extend(translator.chunks(event))
+        event = translator.decoder.flush()
+        if event is not None:
+            collected.extend(translator.chunks(event))
+    except NativeError as err:
+        return err.info
+    completion = openai_wire.completion_from_chunks(collected)
+    if translator.state.usage is not None:
+        completion["usage"] = translator.state.usage
+    return completion

@@ -1,0 +1,71 @@
+"""OpenAI chunk deltas from a provider's stream events, the part every backend shares.
+
+A backend reads its own event format and calls ``deltas()`` with the new content, reasoning and
+tool-call fragments of one event; this module keeps the OpenAI rules: ``role`` on the first chunk
+only, a tool call's ``id``/``type``/``name`` on its first fragment only, and ``finish_reason`` once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from . import openai_wire
+from .native import StreamState
+
+__all__ = ["deltas"]
+
+
+def deltas(state: StreamState, *, content: str | None = None, reasoning: str | None = None,
+           tool_calls: Sequence[Mapping[str, Any]] | None = None, finish_reason: str | None = None,
+           index: int = 0) -> list[dict[str, Any]]:
+    """The chunks (zero, one or two) one native event becomes."""
+    ctx = state.ctx
+    delta: dict[str, Any] = {}
+    if not state.sent_role:
+        delta["role"] = "assistant"
+    if content:
+        delta["content"] = content
+    if reasoning:
+        delta["reasoning_content"] = reasoning
+    calls = [c for c in (_tool_delta(state, call) for call in tool_calls or []) if c]
+    if calls:
+        delta["tool_calls"] = calls
+    out: list[dict[str, Any]] = []
+    meaningful = bool(content or reasoning or calls)
+    if meaningful or (not state.sent_role and finish_reason is None):
+        if "role" in delta and "content" not in delta and not calls:
+            delta["content"] = ""
+        out.append(openai_wire.chunk(id=state.id, model=ctx.model, created=ctx.created, delta=delta, index=index))
+        state.sent_role = True
+        delta = {}
+    if finish_reason is not None and not state.finished:
+        if not state.sent_role:
+            delta = {"role": "assistant", "content": ""}
+            state.sent_role = True
+        out.append(openai_wire.chunk(id=state.id, model=ctx.model, created=ctx.created, delta=delta,
+                                     finish_reason=finish_reason, index=index))
+        state.finished = True
+    return out
+
+
+def _tool_delta(state: StreamState, call: Mapping[str, Any]) -> dict[str, Any] | None:
+    """One OpenAI tool-call delta from a fragment; the first fragment of an index opens the call."""
+    index = int(call.get("index", 0))
+    function = call.get("function") or {}
+    name = function.get("name") or ""
+    arguments = function.get("arguments") or ""
+    if not isinstance(arguments, str):
+        arguments = openai_wire.tool_call(index, call)["function"]["arguments"]
+    seen = state.tool_calls.get(index)
+    if seen is None:
+        opened = {"id": call.get("id") or f"call_{state.id}_{index}", "name": name}
+        state.tool_calls[index] = opened
+        return {"index": index, "id": opened["id"], "type": "function",
+                "function": {"name": name, "arguments": arguments}}
+    if not arguments and not name:
+        return None
+    fn: dict[str, Any] = {"arguments": arguments}
+    if name and name != seen["name"]:
+        fn["name"] = name
+    return {"index": index, "function": fn}

@@ -1,0 +1,235 @@
+"""The provider transport: the one place with I/O, and the only place errors are answered.
+
+The openai SDK builds an OpenAI-format request and hands it to this transport, which translates it
+(``exchange.py`` + the backend), sends the native request(s), and answers with the OpenAI-format
+JSON, SSE stream or ``{"error": ...}`` body the SDK parses into its own types and exceptions.
+Both the sync and the async transport drive the same pure ``Exchange``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
+
+from ._http import http
+from .auth import AuthFlow, Setup, TokenReply
+from .errors import parse_json
+from .exchange import Answer, Exchange, Prepared, StreamTranslator, aggregate, error_answer
+from .native import ErrorInfo, NativeRequest
+
+__all__ = ["AsyncProviderTransport", "ProviderTransport"]
+
+USER_AGENT = "qianyi/0.1"
+#: OpenAI error codes after which a cached token is dropped and the request tried once more.
+TOKEN_EXPIRED = "expired_token"
+
+
+def _answer(answer: Answer, request: http.Request, request_id: str | None = None) -> http.Response:
+    headers = dict(answer.headers)
+    if request_id and "x-request-id" not in headers:
+        headers["x-request-id"] = request_id
+    headers.setdefault("content-type", "application/json")
+    return http.Response(answer.status, headers=headers, content=answer.content(), request=request)
+
+
+def _native_request(native: NativeRequest, base_url: str, original: http.Request) -> http.Request:
+    headers = {"user-agent": USER_AGENT, "accept": "text/event-stream" if native.stream else "application/json"}
+    content = None
+    if native.json is not None:
+        headers["content-type"] = "application/json"
+        content = json.dumps(native.json, ensure_ascii=False).encode()
+    headers.update(native.headers)
+    url = http.URL(base_url + native.path, params=native.params or None)
+    timeout = original.extensions.get("timeout")
+    return http.Request(native.method, url, headers=headers, content=content,
+                        extensions={"timeout": timeout} if timeout else {})
+
+
+def _with_headers(info: ErrorInfo, reply: http.Response) -> ErrorInfo:
+    """Keep the provider's ``Retry-After`` and request id on the mapped error."""
+    retry_after = reply.headers.get("retry-after") or info.retry_after
+    request_id = info.request_id or reply.headers.get("x-request-id") or reply.headers.get("x-dashscope-request-id")
+    return dataclasses.replace(info, retry_after=retry_after, request_id=request_id)
+
+
+class _Core:
+    """What the sync and async transports share: settings and pure steps."""
+
+    def __init__(self, exchange: Exchange, setup: Setup) -> None:
+        self.exchange, self.setup = exchange, setup
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(provider={self.exchange.backend.NAME!r}, base_url={self.setup.base_url!r})"
+
+    def stream_response(self, request: http.Request, frames: Any, close: Callable[[], Any],
+                        is_async: bool) -> http.Response:
+        headers = {"content-type": "text/event-stream"}
+        stream = _AsyncFrames(frames, close) if is_async else _Frames(frames, close)
+        return http.Response(200, headers=headers, stream=stream, request=request)
+
+
+class _Frames(http.SyncByteStream):
+    def __init__(self, frames: Iterator[bytes], close: Callable[[], Any]) -> None:
+        self._frames, self._close = frames, close
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from self._frames
+
+    def close(self) -> None:
+        self._close()
+
+
+class _AsyncFrames(http.AsyncByteStream):
+    def __init__(self, frames: AsyncIterator[bytes], close: Callable[[], Any]) -> None:
+        self._frames, self._close = frames, close
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for frame in self._frames:
+            yield frame
+
+    async def aclose(self) -> None:
+        await self._close()
+
+
+class ProviderTransport(http.BaseTransport, _Core):
+    """Sync transport for ``openai.OpenAI``."""
+
+    def __init__(self, exchange: Exchange, setup: Setup, inner: http.BaseTransport | None = None) -> None:
+        _Core.__init__(self, exchange, setup)
+        self.inner = inner or http.HTTPTransport()
+
+    def handle_request(self, request: http.Request) -> http.Response:
+        prepared = self.exchange.prepare(request.method, request.url.path, request.read())
+        if isinstance(prepared, Answer):
+            return _answer(prepared, request)
+        replies: list[Any] = []
+        for native in prepared.plan:
+            reply = self._send(native, request)
+            if not native.stream or reply.status_code >= 400:
+                reply.read()
+                info = self.exchange.error_of(reply.status_code, reply.content, reply.headers)
+                if info is not None:
+                    reply.close()
+                    return _answer(error_answer(_with_headers(info, reply)), request)
+            if native.stream and prepared.stream_out:
+                return self._stream(request, prepared, reply)
+            if native.stream:
+                result = aggregate(StreamTranslator(self.exchange, prepared), reply.iter_lines())
+                reply.close()
+                if isinstance(result, ErrorInfo):
+                    return _answer(error_answer(result), request)
+                replies.append(result)
+            else:
+                replies.append(parse_json(reply.content))
+        return _answer(self.exchange.finish(prepared, replies), request, prepared.ctx.notes.get("request_id"))
+
+    def _send(self, native: NativeRequest, original: http.Request, retried: bool = False) -> http.Response:
+        authorised = self._drive(self.setup.auth.authorise(
+            dataclasses.replace(native, headers=dict(native.headers), params=dict(native.params))), original)
+        reply = self.inner.handle_request(_native_request(authorised, self.setup.base_url, original))
+        if not retried and not native.stream:
+            reply.read()
+            info = self.exchange.error_of(reply.status_code, reply.content, reply.headers)
+            if info is not None and info.code == TOKEN_EXPIRED:
+                self.setup.auth.reset()
+                return self._send(native, original, retried=True)
+        return reply
+
+    def _drive(self, flow: AuthFlow, original: http.Request) -> NativeRequest:
+        try:
+            token_request = next(flow)
+            while True:
+                reply = self.inner.handle_request(_native_request(token_request, self.setup.base_url, original))
+                reply.read()
+                token_request = flow.send(TokenReply(reply.status_code, parse_json(reply.content)))
+        except StopIteration as stop:
+            result: NativeRequest = stop.value
+            return result
+
+    def _stream(self, request: http.Request, prepared: Prepared, reply: http.Response) -> http.Response:
+        translator = StreamTranslator(self.exchange, prepared)
+
+        def frames() -> Iterator[bytes]:
+            for line in reply.iter_lines():
+                yield from translator.feed(line)
+            yield from translator.close()
+
+        return self.stream_response(request, frames(), reply.close, is_async=False)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+class AsyncProviderTransport(http.AsyncBaseTransport, _Core):
+    """Async transport for ``openai.AsyncOpenAI``; the same steps as ``ProviderTransport``, awaited."""
+
+    def __init__(self, exchange: Exchange, setup: Setup, inner: http.AsyncBaseTransport | None = None) -> None:
+        _Core.__init__(self, exchange, setup)
+        self.inner = inner or http.AsyncHTTPTransport()
+
+    async def handle_async_request(self, request: http.Request) -> http.Response:
+        prepared = self.exchange.prepare(request.method, request.url.path, await request.aread())
+        if isinstance(prepared, Answer):
+            return _answer(prepared, request)
+        replies: list[Any] = []
+        for native in prepared.plan:
+            reply = await self._send(native, request)
+            if not native.stream or reply.status_code >= 400:
+                await reply.aread()
+                info = self.exchange.error_of(reply.status_code, reply.content, reply.headers)
+                if info is not None:
+                    await reply.aclose()
+                    return _answer(error_answer(_with_headers(info, reply)), request)
+            if native.stream and prepared.stream_out:
+                return self._stream(request, prepared, reply)
+            if native.stream:
+                lines = [line async for line in reply.aiter_lines()]
+                await reply.aclose()
+                result = aggregate(StreamTranslator(self.exchange, prepared), iter(lines))
+                if isinstance(result, ErrorInfo):
+                    return _answer(error_answer(result), request)
+                replies.append(result)
+            else:
+                replies.append(parse_json(reply.content))
+        return _answer(self.exchange.finish(prepared, replies), request, prepared.ctx.notes.get("request_id"))
+
+    async def _send(self, native: NativeRequest, original: http.Request, retried: bool = False) -> http.Response:
+        authorised = await self._drive(self.setup.auth.authorise(
+            dataclasses.replace(native, headers=dict(native.headers), params=dict(native.params))), original)
+        reply = await self.inner.handle_async_request(_native_request(authorised, self.setup.base_url, original))
+        if not retried and not native.stream:
+            await reply.aread()
+            info = self.exchange.error_of(reply.status_code, reply.content, reply.headers)
+            if info is not None and info.code == TOKEN_EXPIRED:
+                self.setup.auth.reset()
+                return await self._send(native, original, retried=True)
+        return reply
+
+    async def _drive(self, flow: AuthFlow, original: http.Request) -> NativeRequest:
+        try:
+            token_request = next(flow)
+            while True:
+                reply = await self.inner.handle_async_request(
+                    _native_request(token_request, self.setup.base_url, original))
+                await reply.aread()
+                token_request = flow.send(TokenReply(reply.status_code, parse_json(reply.content)))
+        except StopIteration as stop:
+            result: NativeRequest = stop.value
+            return result
+
+    def _stream(self, request: http.Request, prepared: Prepared, reply: http.Response) -> http.Response:
+        translator = StreamTranslator(self.exchange, prepared)
+
+        async def frames() -> AsyncIterator[bytes]:
+            async for line in reply.aiter_lines():
+                for frame in translator.feed(line):
+                    yield frame
+            for frame in translator.close():
+                yield frame
+
+        return self.stream_response(request, frames(), reply.aclose, is_async=True)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
