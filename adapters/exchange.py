@@ -67,6 +67,12 @@ class Prepared:
     include_usage: bool
 
 
+def malformed(provider: str, exc: Exception) -> ErrorInfo:
+    """A native reply whose shape the backend could not read: a retryable 502, never a crash."""
+    return ErrorInfo(502, "bad_gateway", f"{provider} answered in a shape qianyi could not translate "
+                     f"({type(exc).__name__}: {exc}); the request may be retried.", provider, retry=True)
+
+
 def error_answer(info: ErrorInfo) -> Answer:
     return Answer(info.status, error_body(info), error_headers(info))
 
@@ -111,13 +117,19 @@ class Exchange:
         return info
 
     def finish(self, prepared: Prepared, replies: list[Any]) -> Answer:
-        """The OpenAI answer for the plan's native replies (JSON bodies, or chunk lists)."""
+        """The OpenAI answer for the plan's native replies (JSON bodies, or aggregated completions)."""
+        if any(not isinstance(reply, Mapping) for reply in replies):
+            return error_answer(ErrorInfo(502, "bad_gateway", f"{self.backend.NAME} answered with a body that is "
+                                          f"not the JSON object its API documents; the request may be retried.",
+                                          self.backend.NAME, retry=True))
         try:
             result = self.backend.from_native(prepared.endpoint, replies, prepared.ctx)
         except NativeError as err:
             return error_answer(err.info)
         except Refused as refused:
             return error_answer(ErrorInfo(refused.status, refused.code, refused.message, self.backend.NAME))
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+            return error_answer(malformed(self.backend.NAME, exc))
         return Answer(200, result, {"content-type": "application/json"})
 
     def _models(self, method: str, path: str) -> Answer:
@@ -180,6 +192,9 @@ class StreamTranslator:
         except NativeError as err:
             self.failed = True
             yield encode_data(error_body(err.info))
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+            self.failed = True
+            yield encode_data(error_body(malformed(self.backend.NAME, exc)))
 
 
 def aggregate(translator: StreamTranslator, lines: Iterator[str]) -> dict[str, Any] | ErrorInfo:
@@ -195,6 +210,8 @@ def aggregate(translator: StreamTranslator, lines: Iterator[str]) -> dict[str, A
             collected.extend(translator.chunks(event))
     except NativeError as err:
         return err.info
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        return malformed(translator.backend.NAME, exc)
     completion = openai_wire.completion_from_chunks(collected)
     if translator.state.usage is not None:
         completion["usage"] = translator.state.usage
