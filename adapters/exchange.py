@@ -106,15 +106,17 @@ class Exchange:
         include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
         return Prepared(endpoint, ctx, plan, stream_out, include_usage)
 
-    def error_of(self, status: int, raw: bytes, headers: Mapping[str, str]) -> ErrorInfo | None:
-        """The mapped error if this native reply is one (providers also send errors with HTTP 200)."""
+    def inspect(self, status: int, raw: bytes, headers: Mapping[str, str]) -> tuple[Any, ErrorInfo | None]:
+        """The parsed native reply, and the mapped error if it is one (some come with HTTP 200)."""
         payload = parse_json(raw)
+        if payload is None and raw:
+            payload = raw.decode("utf-8", "replace")
         info: ErrorInfo | None = self.backend.error_of(status, payload, headers)
         if info is None and status >= 400:
             text = raw.decode("utf-8", "replace")[:500] or f"HTTP {status}"
             info = lookup({}, None, status, text, provider=self.backend.NAME,
                           request_id=headers.get("x-request-id"))
-        return info
+        return payload, info
 
     def finish(self, prepared: Prepared, replies: list[Any]) -> Answer:
         """The OpenAI answer for the plan's native replies (JSON bodies, or aggregated completions)."""

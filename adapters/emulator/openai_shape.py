@@ -1,0 +1,160 @@
+"""OpenAI-shaped chat bodies, read and written, for the providers whose native API looks like it.
+
+Zhipu v4, Qianfan v2 and DashScope's compatible mode all take ``{"model", "messages", ...}`` and
+answer ``choices``/``delta`` with ``data: [DONE]``; they differ in small ways a ``Style`` names:
+whether ``object`` is sent, whether ``delta.role`` repeats, where stream usage goes, tool-call ids.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .replies import ChatCall, Message, Tool, Turn, pieces
+from .wire import dumps
+
+__all__ = ["Style", "chat_call", "chunks", "completion", "content_text", "sse_frame"]
+
+DONE = b"data: [DONE]\n\n"
+
+
+@dataclass(frozen=True)
+class Style:
+    """How one provider bends the OpenAI shape.
+
+    ``stream_usage``: ``"last"`` (always, on the finish chunk — Zhipu) or ``"requested"`` (a
+    separate ``choices: []`` chunk only with ``stream_options.include_usage``).
+    """
+
+    tool_id: Callable[[str], str]
+    object_field: bool = True
+    role_every_frame: bool = False
+    stream_usage: str = "requested"
+    null_usage: bool = False
+    choice_extra: Mapping[str, Any] = field(default_factory=dict)
+    body_extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+def content_text(content: Any) -> str:
+    """A message's text: the string itself, or its text parts joined."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(str(p.get("text", "")) for p in content if isinstance(p, Mapping))
+    return ""
+
+
+def chat_call(body: Mapping[str, Any], *, thinking: bool = False) -> ChatCall:
+    """The provider-neutral view of an (already validated) OpenAI-shaped chat body."""
+    tools = [
+        Tool(t["function"]["name"], t["function"].get("parameters") or {})
+        for t in body.get("tools") or ()
+        if isinstance(t, Mapping) and t.get("type", "function") == "function" and "function" in t
+    ]
+    choice = body.get("tool_choice", "auto")
+    if isinstance(choice, Mapping):
+        choice = (choice.get("function") or {}).get("name", "auto")
+    fmt = body.get("response_format") or {}
+    json_mode = fmt.get("type") if fmt.get("type") in ("json_object", "json_schema") else None
+    schema = (fmt.get("json_schema") or {}).get("schema") if json_mode == "json_schema" else None
+    limit = body.get("max_completion_tokens", body.get("max_tokens"))
+    return ChatCall(
+        model=str(body["model"]),
+        messages=[Message(str(m.get("role")), content_text(m.get("content"))) for m in body["messages"]],
+        tools=tools,
+        tool_choice=str(choice),
+        json_mode=json_mode,
+        schema=schema if isinstance(schema, Mapping) else None,
+        thinking=thinking,
+        max_tokens=limit if isinstance(limit, int) else None,
+    )
+
+
+def usage(turn: Turn) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "prompt_tokens": turn.prompt_tokens,
+        "completion_tokens": turn.completion_tokens,
+        "total_tokens": turn.total_tokens,
+        "prompt_tokens_details": {"cached_tokens": 0},
+    }
+    if turn.reasoning_tokens:
+        out["completion_tokens_details"] = {"reasoning_tokens": turn.reasoning_tokens}
+    return out
+
+
+def _head(style: Style, ident: str, model: str, created: int, obj: str) -> dict[str, Any]:
+    head: dict[str, Any] = {"id": ident}
+    if style.object_field:
+        head["object"] = obj
+    head.update(created=created, model=model, **style.body_extra)
+    return head
+
+
+def _tool_calls(turn: Turn, style: Style) -> list[dict[str, Any]]:
+    return [
+        {"id": style.tool_id(c.key), "type": "function", "index": i,
+         "function": {"name": c.name, "arguments": c.arguments}}
+        for i, c in enumerate(turn.tool_calls)
+    ]
+
+
+def completion(turn: Turn, style: Style, *, ident: str, model: str, created: int) -> dict[str, Any]:
+    """A non-stream ``chat.completion`` body."""
+    message: dict[str, Any] = {"role": "assistant", "content": turn.text}
+    if turn.reasoning:
+        message["reasoning_content"] = turn.reasoning
+    if turn.tool_calls:
+        message["tool_calls"] = _tool_calls(turn, style)
+    choice = {"index": 0, "message": message, "finish_reason": turn.finish_reason, **style.choice_extra}
+    return {**_head(style, ident, model, created, "chat.completion"), "choices": [choice], "usage": usage(turn)}
+
+
+def chunks(
+    turn: Turn, style: Style, *, ident: str, model: str, created: int, include_usage: bool = False
+) -> list[bytes]:
+    """The SSE frames of a streamed answer, ``data: [DONE]`` included."""
+    deltas: list[dict[str, Any]] = []
+    deltas += [{"reasoning_content": p} for p in pieces(turn.reasoning or "", turn.chunks)]
+    deltas += [{"content": p} for p in pieces(turn.text, turn.chunks)]
+    for i, call in enumerate(turn.tool_calls):
+        first = {"index": i, "id": style.tool_id(call.key), "type": "function",
+                 "function": {"name": call.name, "arguments": ""}}
+        deltas.append({"tool_calls": [first]})
+        deltas += [{"tool_calls": [{"index": i, "function": {"arguments": p}}]}
+                   for p in pieces(call.arguments, turn.chunks or 2)]
+    head = _head(style, ident, model, created, "chat.completion.chunk")
+    frames = []
+    for n, delta in enumerate(deltas):
+        if style.role_every_frame or n == 0:
+            delta = {"role": "assistant", **delta}
+        frames.append(_chunk(head, style, delta, None))
+    last_delta = {"role": "assistant", "content": ""} if style.role_every_frame or not deltas else {"content": ""}
+    if style.stream_usage == "last":
+        frames.append(_chunk(head, style, last_delta, turn.finish_reason, usage(turn)))
+    else:
+        frames.append(_chunk(head, style, last_delta, turn.finish_reason))
+        if include_usage:
+            frames.append(sse_frame({**head, "choices": [], "usage": usage(turn)}))
+    return [*frames, DONE]
+
+
+def _chunk(
+    head: Mapping[str, Any], style: Style, delta: Mapping[str, Any], finish: str | None,
+    usage_: Mapping[str, Any] | None = None,
+) -> bytes:
+    choice: dict[str, Any] = {"index": 0, "delta": dict(delta)}
+    if finish is not None or style.object_field:
+        choice["finish_reason"] = finish
+    choice.update(style.choice_extra)
+    body: dict[str, Any] = {**head, "choices": [choice]}
+    if usage_ is not None:
+        body["usage"] = usage_
+    elif style.null_usage:
+        body["usage"] = None
+    return sse_frame(body)
+
+
+def sse_frame(payload: Any) -> bytes:
+    """One ``data: {...}`` frame."""
+    return f"data: {dumps(payload)}\n\n".encode()

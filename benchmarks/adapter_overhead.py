@@ -1,0 +1,210 @@
+"""What the adapter costs a request, measured against baselines in the same run.
+
+    python benchmarks/adapter_overhead.py [--requests 300] [--rounds 5]
+
+One loopback server (a separate process, prebuilt answers, keep-alive) serves DashScope's native
+API and an OpenAI-shaped endpoint. Per-request medians, non-stream and a 500-chunk stream, of:
+
+    (a) raw httpx + json to the native endpoint     the floor a hand-written client would pay
+    (b) adapters.OpenAI(provider="dashscope")         what qianyi users pay
+    (c) plain openai SDK to an OpenAI-shaped endpoint what the same code paid before migrating
+    (d) the official dashscope SDK                    for reference
+
+printed as ratios to (a) and as (b)/(c) (targets: 1.10 non-stream, 1.25 stream). Then the import
+cost of `import adapters` / `from adapters import OpenAI` against `import openai` (whole process,
+median of paired runs; target within +30 ms).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+STREAM_CHUNKS = 500
+MESSAGES = [{"role": "user", "content": "Name the three primary colours."}]
+
+
+# -- the loopback server --------------------------------------------------------------------------
+
+
+def _bodies() -> dict[str, tuple[bytes, bytes]]:
+    """path key -> (content type, body), built once."""
+    rid = "3f2b8c1e-5d4a-9e7f-b012-6c3d4e5f6a7b"
+    text = "The three primary colors are red, yellow and blue."
+    native = {"output": {"choices": [{"finish_reason": "stop", "message": {"role": "assistant", "content": text}}]},
+              "usage": {"input_tokens": 24, "output_tokens": 13, "total_tokens": 37}, "request_id": rid}
+    oai = {"id": "chatcmpl-1", "object": "chat.completion", "created": 1700000000, "model": "gpt-4o",
+           "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop",
+                        "logprobs": None}],
+           "usage": {"prompt_tokens": 24, "completion_tokens": 13, "total_tokens": 37}}
+    native_events, oai_events = [], []
+    for i in range(STREAM_CHUNKS):
+        last = i == STREAM_CHUNKS - 1
+        event = {"output": {"choices": [{"message": {"role": "assistant", "content": "" if last else f"w{i} "},
+                                         "finish_reason": "stop" if last else "null"}]},
+                 "usage": {"input_tokens": 24, "output_tokens": i + 1, "total_tokens": 25 + i}, "request_id": rid}
+        native_events.append(f"id:{i + 1}\nevent:result\n:HTTP_STATUS/200\ndata:{json.dumps(event)}\n\n")
+        chunk = {"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1700000000, "model": "gpt-4o",
+                 "choices": [{"index": 0, "delta": {"content": "" if last else f"w{i} "},
+                              "finish_reason": "stop" if last else None}]}
+        oai_events.append(f"data: {json.dumps(chunk)}\n\n")
+    oai_events.append("data: [DONE]\n\n")
+    return {
+        "native": (b"application/json", json.dumps(native).encode()),
+        "native-stream": (b"text/event-stream", "".join(native_events).encode()),
+        "openai": (b"application/json", json.dumps(oai).encode()),
+        "openai-stream": (b"text/event-stream", "".join(oai_events).encode()),
+    }
+
+
+def _serve(port_queue: Any) -> None:
+    bodies = _bodies()
+
+    class Protocol(asyncio.Protocol):
+        def connection_made(self, transport: Any) -> None:
+            self.transport, self.buffer = transport, b""
+
+        def data_received(self, data: bytes) -> None:
+            self.buffer += data
+            while b"\r\n\r\n" in self.buffer:
+                head, _, rest = self.buffer.partition(b"\r\n\r\n")
+                lines = head.split(b"\r\n")
+                headers = {k.strip().lower(): v.strip() for k, _, v in (h.partition(b":") for h in lines[1:])}
+                length = int(headers.get(b"content-length", b"0"))
+                if len(rest) < length:
+                    return
+                body, self.buffer = rest[:length], rest[length:]
+                path = lines[0].split(b" ")[1]
+                stream = headers.get(b"x-dashscope-sse") == b"enable" or b'"stream":true' in body.replace(b" ", b"")
+                key = ("native" if b"/services/" in path else "openai") + ("-stream" if stream else "")
+                kind, payload = bodies[key]
+                self.transport.write(b"HTTP/1.1 200 OK\r\ncontent-type: " + kind + b"\r\ncontent-length: "
+                                     + str(len(payload)).encode() + b"\r\n\r\n" + payload)
+
+    async def main() -> None:
+        server = await asyncio.get_running_loop().create_server(Protocol, "127.0.0.1", 0)
+        port_queue.put(server.sockets[0].getsockname()[1])
+        await server.serve_forever()
+
+    asyncio.run(main())
+
+
+# -- the clients ----------------------------------------------------------------------------------
+
+
+def clients(root: str) -> dict[str, tuple[Callable[[], Any], Callable[[], Any]]]:
+    """name -> (non-stream call, stream call consumed fully)."""
+    import openai
+
+    from adapters import OpenAI
+    from adapters._http import http
+
+    native_url = f"{root}/api/v1/services/aigc/text-generation/generation"
+    raw = http.Client()
+    body = {"model": "qwen-plus", "input": {"messages": MESSAGES}, "parameters": {"result_format": "message"}}
+    headers = {"Authorization": "Bearer sk-bench"}
+
+    def raw_call() -> Any:
+        return raw.post(native_url, json=body, headers=headers).json()
+
+    def raw_stream() -> Any:
+        with raw.stream("POST", native_url, json=body, headers={**headers, "X-DashScope-SSE": "enable"}) as r:
+            return [json.loads(line[5:]) for line in r.iter_lines() if line.startswith("data:")]
+
+    adapter = OpenAI(provider="dashscope", api_key="sk-bench", base_url=f"{root}/api/v1", max_retries=0)
+    plain = openai.OpenAI(api_key="sk-bench", base_url=f"{root}/v1", max_retries=0)
+
+    def sdk(client: Any) -> tuple[Callable[[], Any], Callable[[], Any]]:
+        return (lambda: client.chat.completions.create(model="gpt-4o", messages=MESSAGES),
+                lambda: list(client.chat.completions.create(model="gpt-4o", messages=MESSAGES, stream=True)))
+
+    out = {"(a) raw httpx": (raw_call, raw_stream), "(b) adapters.OpenAI": sdk(adapter), "(c) openai SDK": sdk(plain)}
+    try:
+        import dashscope
+
+        def ds_call() -> Any:
+            return dashscope.Generation.call(model="qwen-plus", messages=MESSAGES, result_format="message",
+                                             api_key="sk-bench", base_address=f"{root}/api/v1")
+
+        def ds_stream() -> Any:
+            return list(dashscope.Generation.call(model="qwen-plus", messages=MESSAGES, result_format="message",
+                                                  api_key="sk-bench", base_address=f"{root}/api/v1", stream=True,
+                                                  incremental_output=True))
+
+        out["(d) dashscope SDK"] = (ds_call, ds_stream)
+    except ImportError:
+        pass
+    return out
+
+
+def per_request(fn: Callable[[], Any], count: int, rounds: int) -> float:
+    """Median over rounds of the mean time per call, in microseconds (after a warm-up)."""
+    for _ in range(min(count, 20)):
+        fn()
+    samples = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for _ in range(count):
+            fn()
+        samples.append((time.perf_counter() - start) / count * 1e6)
+    return statistics.median(samples)
+
+
+def import_cost(statement: str, runs: int) -> float:
+    """Median whole-process time (ms) of ``python -c statement``."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", statement], check=True, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--import-runs", type=int, default=15)
+    args = parser.parse_args()
+
+    queue: Any = multiprocessing.Queue()
+    server = multiprocessing.Process(target=_serve, args=(queue,), daemon=True)
+    server.start()
+    try:
+        root = f"http://127.0.0.1:{queue.get(timeout=10)}"
+        results: dict[str, tuple[float, float]] = {}
+        for name, (call, stream) in clients(root).items():
+            results[name] = (per_request(call, args.requests, args.rounds),
+                             per_request(stream, max(args.requests // 10, 10), args.rounds))
+    finally:
+        server.kill()
+
+    base = results["(a) raw httpx"]
+    print(f"{'client':24} {'non-stream µs':>14} {'× (a)':>7} {f'{STREAM_CHUNKS}-chunk stream µs':>22} {'× (a)':>7}")
+    for name, (plain, stream) in results.items():
+        print(f"{name:24} {plain:14.0f} {plain / base[0]:7.2f} {stream:22.0f} {stream / base[1]:7.2f}")
+    b, c = results["(b) adapters.OpenAI"], results["(c) openai SDK"]
+    print(f"\n(b)/(c): non-stream {b[0] / c[0]:.2f} (target <= 1.10), stream {b[1] / c[1]:.2f} (target <= 1.25)")
+
+    runs = args.import_runs
+    bare = import_cost("pass", runs)
+    openai_ms = import_cost("import openai", runs) - bare
+    lazy_ms = import_cost("import adapters", runs) - bare
+    full_ms = import_cost("from adapters import OpenAI", runs) - bare
+    print(f"\nimport cost above a bare interpreter (median of {runs}):")
+    print(f"  import openai                  {openai_ms:6.0f} ms")
+    print(f"  import adapters                {lazy_ms:6.0f} ms")
+    print(f"  from adapters import OpenAI    {full_ms:6.0f} ms  ({full_ms - openai_ms:+.0f} ms vs openai; target <= +30)")
+
+
+if __name__ == "__main__":
+    main()
