@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 __all__ = ["AsyncOpenAI", "OpenAI", "UnsupportedParameterWarning", "shim"]
 
 if TYPE_CHECKING:
-    from . import shim  # type: ignore[attr-defined]  # TODO(issue 5): the shim module
+    from . import shim
     from .capabilities import UnsupportedParameterWarning
     from .client import AsyncOpenAI, OpenAI
 

@@ -1,0 +1,204 @@
+"""The openai 0.x API, rebuilt on a modern client for code that was never rewritten.
+
+    openai.ChatCompletion.create(model=..., messages=...)   -> client.chat.completions.create(...)
+    openai.Completion.create(prompt=...)                    -> chat, answered as a text completion
+    openai.Embedding.create(input=...)                      -> client.embeddings.create(...)
+    openai.Model.list()                                     -> client.models.list()
+    openai.error.RateLimitError                             -> openai.RateLimitError (and the rest)
+
+Answers are ``LegacyObject``s: dicts that also answer attribute access, as 0.x ``OpenAIObject``s
+did, so ``resp["choices"][0]["message"]["content"]`` and ``resp.choices[0].message.content`` both work.
+``acreate`` forms run on the async client. Installed only by ``adapters.shim``.
+"""
+
+from __future__ import annotations
+
+import types
+import warnings
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
+
+import openai
+
+__all__ = ["LegacyCompletionWarning", "LegacyObject", "error_module", "resources"]
+
+
+class LegacyCompletionWarning(UserWarning):
+    """A 0.x text completion was served through the provider's chat endpoint."""
+
+
+class LegacyObject(dict[str, Any]):
+    """A dict with attribute access, recursively (0.x ``OpenAIObject``)."""
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        self[name] = value
+
+    def to_dict_recursive(self) -> dict[str, Any]:
+        return _plain(self)  # type: ignore[no-any-return]
+
+
+def wrap(value: Any) -> Any:
+    if isinstance(value, dict):
+        return LegacyObject({k: wrap(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return [wrap(v) for v in value]
+    return value
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _dump(model: Any) -> LegacyObject:
+    data = model.model_dump(exclude_unset=True) if hasattr(model, "model_dump") else dict(model)
+    obj: LegacyObject = wrap(data)
+    return obj
+
+
+_OWN_OPTIONS = ("api_key", "api_base", "api_type", "api_version", "organization", "request_timeout",
+                "request_id", "api_request_id")
+
+
+def _arguments(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """0.x keyword arguments as 1.x ones: ``engine``/``deployment_id`` are the model; per-call
+    credentials are ignored (the shim reads the provider's variable)."""
+    out = {k: v for k, v in kwargs.items() if k not in _OWN_OPTIONS}
+    for alias in ("engine", "deployment_id"):
+        if alias in out:
+            out.setdefault("model", out.pop(alias))
+            out.pop(alias, None)
+    if "request_timeout" in kwargs:
+        out["timeout"] = kwargs["request_timeout"]
+    return out
+
+
+def _chat_args_for_completion(kwargs: dict[str, Any]) -> dict[str, Any]:
+    args = _arguments(kwargs)
+    prompt = args.pop("prompt", "")
+    prompt = "".join(prompt) if isinstance(prompt, list) else str(prompt)
+    for dropped in ("suffix", "echo", "best_of", "logprobs"):
+        args.pop(dropped, None)
+    args["messages"] = [{"role": "user", "content": prompt}]
+    return args
+
+
+def _as_text_completion(chat: LegacyObject) -> LegacyObject:
+    choices = [{"index": c.get("index", 0), "text": (c.get("message") or {}).get("content") or "",
+                "finish_reason": c.get("finish_reason"), "logprobs": None} for c in chat.get("choices", [])]
+    out: LegacyObject = wrap({"id": chat.get("id"), "object": "text_completion", "created": chat.get("created"),
+                              "model": chat.get("model"), "choices": choices, "usage": chat.get("usage")})
+    return out
+
+
+def _as_text_chunk(chunk: LegacyObject) -> LegacyObject:
+    choices = [{"index": c.get("index", 0), "text": (c.get("delta") or {}).get("content") or "",
+                "finish_reason": c.get("finish_reason"), "logprobs": None} for c in chunk.get("choices", [])]
+    out: LegacyObject = wrap({"id": chunk.get("id"), "object": "text_completion",
+                              "created": chunk.get("created"), "model": chunk.get("model"), "choices": choices})
+    return out
+
+
+def _warn_completion() -> None:
+    warnings.warn("openai.Completion is served through the provider's chat endpoint (providers have no "
+                  "text-completion API); rewrite it with `migrate rewrite` to chat.completions.",
+                  LegacyCompletionWarning, stacklevel=4)
+
+
+def resources(sync: Callable[[], openai.OpenAI], async_: Callable[[], openai.AsyncOpenAI]) -> dict[str, type]:
+    """The 0.x resource classes bound to client factories (called lazily, once per call)."""
+
+    def stream(items: Iterator[Any], convert: Callable[[LegacyObject], LegacyObject]) -> Iterator[LegacyObject]:
+        for item in items:
+            yield convert(_dump(item))
+
+    async def astream(items: AsyncIterator[Any],
+                      convert: Callable[[LegacyObject], LegacyObject]) -> AsyncIterator[LegacyObject]:
+        async for item in items:
+            yield convert(_dump(item))
+
+    def same(obj: LegacyObject) -> LegacyObject:
+        return obj
+
+    class ChatCompletion:
+        @staticmethod
+        def create(**kwargs: Any) -> Any:
+            result = sync().chat.completions.create(**_arguments(kwargs))
+            return stream(result, same) if kwargs.get("stream") else _dump(result)
+
+        @staticmethod
+        async def acreate(**kwargs: Any) -> Any:
+            result = await async_().chat.completions.create(**_arguments(kwargs))
+            return astream(result, same) if kwargs.get("stream") else _dump(result)
+
+    class Completion:
+        @staticmethod
+        def create(**kwargs: Any) -> Any:
+            _warn_completion()
+            result = sync().chat.completions.create(**_chat_args_for_completion(kwargs))
+            return stream(result, _as_text_chunk) if kwargs.get("stream") else _as_text_completion(_dump(result))
+
+        @staticmethod
+        async def acreate(**kwargs: Any) -> Any:
+            _warn_completion()
+            result = await async_().chat.completions.create(**_chat_args_for_completion(kwargs))
+            return astream(result, _as_text_chunk) if kwargs.get("stream") else _as_text_completion(_dump(result))
+
+    class Embedding:
+        @staticmethod
+        def create(**kwargs: Any) -> Any:
+            args = _arguments(kwargs)
+            args.setdefault("encoding_format", "float")
+            return _dump(sync().embeddings.create(**args))
+
+        @staticmethod
+        async def acreate(**kwargs: Any) -> Any:
+            args = _arguments(kwargs)
+            args.setdefault("encoding_format", "float")
+            return _dump(await async_().embeddings.create(**args))
+
+    class Model:
+        @staticmethod
+        def list(**_options: Any) -> Any:
+            page = sync().models.list()
+            return wrap({"object": "list", "data": [m.model_dump() for m in page.data]})
+
+        @staticmethod
+        def retrieve(id: str, **_options: Any) -> Any:
+            return _dump(sync().models.retrieve(id))
+
+    return {"ChatCompletion": ChatCompletion, "Completion": Completion, "Embedding": Embedding, "Model": Model}
+
+
+#: 0.x ``openai.error`` names -> the 1.x exception classes raised for the same failures.
+ERROR_NAMES = {
+    "OpenAIError": "OpenAIError",
+    "APIError": "APIError",
+    "Timeout": "APITimeoutError",
+    "APIConnectionError": "APIConnectionError",
+    "InvalidRequestError": "BadRequestError",
+    "AuthenticationError": "AuthenticationError",
+    "PermissionError": "PermissionDeniedError",
+    "RateLimitError": "RateLimitError",
+    "ServiceUnavailableError": "InternalServerError",
+    "TryAgain": "InternalServerError",
+    "InvalidAPIType": "OpenAIError",
+    "SignatureVerificationError": "OpenAIError",
+}
+
+
+def error_module() -> types.ModuleType:
+    """A stand-in ``openai.error`` module whose names are the 1.x exception classes."""
+    module = types.ModuleType("openai.error", "openai 0.x exception names, mapped by qianyi's shim.")
+    for old, new in ERROR_NAMES.items():
+        setattr(module, old, getattr(openai, new))
+    return module

@@ -1,0 +1,170 @@
+"""Run code that was never rewritten on a provider: ``install()`` patches the openai package.
+
+    from adapters import shim
+    shim.install(provider="zhipu")      # or: migrate run --provider zhipu -- python app.py
+    ...                                  # any openai.OpenAI() built now runs on Zhipu
+    shim.uninstall()                     # openai is exactly as it was
+
+Installed, it
+
+* gives every ``openai.OpenAI`` / ``openai.AsyncOpenAI`` constructed afterwards (also inside
+  LangChain, LlamaIndex, instructor...) the provider transport; the key given to them is ignored
+  and the provider's variable is read, so an OpenAI key never travels;
+* serves the module-level client (``openai.chat.completions.create``);
+* restores the removed 0.x names (``openai.ChatCompletion``, ``Completion``, ``Embedding``,
+  ``Model``, ``openai.error``; the settings ``api_key``/``api_base``/``api_type``/``api_version``/
+  ``organization`` are accepted and ignored) on top of the adapter (``legacy.py``).
+
+Nothing but ``install()`` (and ``migrate run``, which calls it) activates it. Installing twice is
+one installation (the later settings win); both functions are thread-safe.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+import openai
+
+from . import legacy
+from .capabilities import PolicyName
+from .client import configure
+from .transport import AsyncProviderTransport, ProviderTransport
+
+__all__ = ["install", "installed", "uninstall"]
+
+_LOCK = threading.RLock()
+_MISSING = object()
+_LEGACY_SETTINGS = ("api_base", "api_type", "api_version", "organization", "api_key")
+
+
+class _State:
+    def __init__(self, settings: dict[str, Any]) -> None:
+        self.settings = settings
+        self.saved: dict[str, Any] = {}  # openai attribute -> previous value (or _MISSING)
+        self.inits: dict[type, Any] = {}
+        self.error_module: Any = _MISSING
+
+
+_state: _State | None = None
+
+
+def installed() -> bool:
+    return _state is not None
+
+
+def install(provider: str | None = None, *, api_key: str | None = None, base_url: str | None = None,
+            unsupported: PolicyName = "warn", model_map: Mapping[str, str] | None = None,
+            **options: Any) -> None:
+    """Make openai clients built from now on (and the 0.x names) run on ``provider``.
+
+    ``provider`` defaults to ``MIGRATE_PROVIDER``; the key and root come from the provider's
+    variables unless given here. A configuration error is raised now, not at the first request.
+    """
+    global _state
+    settings = dict(provider=provider, api_key=api_key, base_url=base_url, unsupported=unsupported,
+                    model_map=model_map, **options)
+    configure(**settings)  # fail early: unknown provider, missing key
+    with _LOCK:
+        if _state is not None:
+            _state.settings = settings
+            _reset_module_client(_state)
+            return
+        state = _State(settings)
+        _patch_constructors(state)
+        _install_legacy(state)
+        _reset_module_client(state)
+        _state = state
+
+
+def uninstall() -> None:
+    """Undo ``install()``: every patched attribute of openai gets its old value back."""
+    global _state
+    with _LOCK:
+        state, _state = _state, None
+        if state is None:
+            return
+        for cls, init in state.inits.items():
+            cls.__init__ = init  # type: ignore[misc]
+        for name, value in state.saved.items():
+            if value is _MISSING:
+                if hasattr(openai, name):
+                    delattr(openai, name)
+            else:
+                setattr(openai, name, value)
+        if state.error_module is _MISSING:
+            sys.modules.pop("openai.error", None)
+        else:
+            sys.modules["openai.error"] = state.error_module
+
+
+def _save(state: _State, name: str) -> None:
+    if name not in state.saved:
+        state.saved[name] = getattr(openai, name, _MISSING)
+
+
+def _patch_constructors(state: _State) -> None:
+    for cls, transport_type, default_client in (
+        (openai.OpenAI, ProviderTransport, openai.DefaultHttpxClient),
+        (openai.AsyncOpenAI, AsyncProviderTransport, openai.DefaultAsyncHttpxClient),
+    ):
+        original = cls.__init__
+        state.inits[cls] = original
+
+        def patched(self: Any, *args: Any, __original: Any = original, __transport: Any = transport_type,
+                    __client: Any = default_client, **kwargs: Any) -> None:
+            current = _state
+            given = kwargs.get("http_client")
+            ours = isinstance(getattr(given, "_transport", None), __transport)
+            if current is None or ours or kwargs.get("provider") is not None:
+                # not installed any more, a copy of a client of ours, or openai's own provider= objects
+                __original(self, *args, **kwargs)
+                return
+            _backend, setup, exchange = configure(**current.settings)
+            kwargs["api_key"] = f"qianyi-{exchange.backend.NAME}"
+            kwargs["base_url"] = setup.base_url
+            kwargs["http_client"] = __client(transport=__transport(exchange, setup))
+            __original(self, *args, **kwargs)
+
+        cls.__init__ = patched  # type: ignore[method-assign]
+
+
+def _install_legacy(state: _State) -> None:
+    from .client import AsyncOpenAI, OpenAI
+
+    def sync_client() -> openai.OpenAI:
+        assert _state is not None, "the qianyi shim was uninstalled"
+        return OpenAI(**_state.settings)
+
+    def async_client() -> openai.AsyncOpenAI:
+        assert _state is not None, "the qianyi shim was uninstalled"
+        return AsyncOpenAI(**_state.settings)
+
+    clients: dict[str, Any] = {}
+
+    def cached_sync() -> openai.OpenAI:
+        if "sync" not in clients:
+            clients["sync"] = sync_client()
+        client: openai.OpenAI = clients["sync"]
+        return client
+
+    for name, resource in legacy.resources(cached_sync, async_client).items():
+        _save(state, name)
+        setattr(openai, name, resource)
+    for name in _LEGACY_SETTINGS:
+        _save(state, name)
+    errors = legacy.error_module()
+    _save(state, "error")
+    openai.error = errors  # type: ignore[attr-defined]
+    state.error_module = sys.modules.get("openai.error", _MISSING)
+    sys.modules["openai.error"] = errors
+
+
+def _reset_module_client(state: _State) -> None:
+    """The module-level client (``openai.chat.completions.create``) is ours until uninstall."""
+    from .client import OpenAI
+
+    _save(state, "_client")
+    openai._client = OpenAI(**state.settings)  # type: ignore[attr-defined]
