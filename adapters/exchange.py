@@ -171,15 +171,19 @@ class StreamTranslator:
         if self.failed:
             return
         if not self.state.finished:
-            yield encode_data(error_body(ErrorInfo(
-                502, "stream_interrupted",
-                "The provider's stream ended before the answer was finished; the reply is incomplete.",
-                self.backend.NAME)))
+            yield self.interrupted(EOFError("the stream ended before the answer was finished"))
             return
         if self.include_usage and self.state.usage is not None:
             yield encode_data(openai_wire.chunk(id=self.state.id, model=self.state.ctx.model,
                                                 created=self.state.ctx.created, usage=self.state.usage))
         yield DONE
+
+    def interrupted(self, exc: Exception) -> bytes:
+        """The error frame for a stream the connection dropped (the openai SDK raises ``APIError``)."""
+        self.failed = True
+        return encode_data(error_body(ErrorInfo(
+            502, "stream_interrupted", f"The connection to {self.backend.NAME} broke mid-stream "
+            f"({type(exc).__name__}); the reply is incomplete.", self.backend.NAME)))
 
     def chunks(self, event: SSEEvent) -> list[dict[str, Any]]:
         """Chunk dicts for one event (used to aggregate a stream for a non-stream caller)."""

@@ -165,8 +165,12 @@ class ProviderTransport(http.BaseTransport, _Core):
         translator = StreamTranslator(self.exchange, prepared)
 
         def frames() -> Iterator[bytes]:
-            for line in reply.iter_lines():
-                yield from translator.feed(line)
+            try:
+                for line in reply.iter_lines():
+                    yield from translator.feed(line)
+            except http.TransportError as exc:  # the same APIError on every openai version
+                yield translator.interrupted(exc)
+                return
             yield from translator.close()
 
         return self.stream_response(request, frames(), reply.close, is_async=False)
@@ -235,9 +239,13 @@ class AsyncProviderTransport(http.AsyncBaseTransport, _Core):
         translator = StreamTranslator(self.exchange, prepared)
 
         async def frames() -> AsyncIterator[bytes]:
-            async for line in reply.aiter_lines():
-                for frame in translator.feed(line):
-                    yield frame
+            try:
+                async for line in reply.aiter_lines():
+                    for frame in translator.feed(line):
+                        yield frame
+            except http.TransportError as exc:
+                yield translator.interrupted(exc)
+                return
             for frame in translator.close():
                 yield frame
 
