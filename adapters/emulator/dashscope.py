@@ -20,7 +20,7 @@ from typing import Any
 from . import openai_shape
 from .models import chat_model, embedding_model
 from .replies import Turn, answer, embedding, pieces, tokens
-from .wire import Answer, Context, RecordedRequest, dumps, json_answer, sse_answer, uuid_like
+from .wire import Answer, Context, RecordedRequest, Rejected, dumps, json_answer, obj, sse_answer, uuid_like
 
 NAME = "dashscope"
 
@@ -47,15 +47,7 @@ _PART_KEYS = {"text", "image", "audio", "video"}
 _MODEL_MISSING = "Model not exist."
 
 
-class Rejected(Exception):
-    """A request the live API refuses: ``status``, native ``code`` and message."""
-
-    def __init__(self, message: str, status: int = 400, code: str = "InvalidParameter") -> None:
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
-
-
-def endpoint(method: str, path: str) -> str | None:
+def endpoint(path: str) -> str | None:
     if not path.startswith("/api/v1/"):
         return None
     return {_TEXT: "chat", _MULTIMODAL: "chat", _EMBEDDINGS: "embeddings"}.get(path, "other")
@@ -108,17 +100,17 @@ def _chat(request: RecordedRequest, ctx: Context) -> Answer:
     multimodal = request.path == _MULTIMODAL
     if bool(info.get("multimodal")) != multimodal:
         raise Rejected("url error, please check url!")
-    inputs = body.get("input") if isinstance(body.get("input"), dict) else {}
+    inputs = obj(body.get("input"))
     messages = inputs.get("messages")
     if messages is None and isinstance(inputs.get("prompt"), str):
         messages = [{"role": "user", "content": inputs["prompt"]}]
     if not isinstance(messages, list) or not messages:
         raise Rejected('Either "prompt" or "messages" must exist and cannot both be none')
-    params = body.get("parameters") if isinstance(body.get("parameters"), dict) else {}
+    params = obj(body.get("parameters"))
     _check_messages(messages, multimodal)
     _check_parameters(params, info, messages)
     stream = _wants_stream(request)
-    thinking = _thinking(info, params)
+    thinking = thinking_on(info, params.get("enable_thinking"))
     if info.get("stream_only") and not stream:
         raise Rejected("This model only support stream mode, please enable the stream parameter to access the model.")
     if thinking and not stream:
@@ -132,7 +124,7 @@ def _chat(request: RecordedRequest, ctx: Context) -> Answer:
     shape = _Shape(multimodal, params.get("result_format", "text") == "message", uuid_like(request.key))
     if stream:
         return sse_answer(_events(turn, shape, incremental))
-    return json_answer(shape.body(turn, turn.text, turn.reasoning, turn.tool_calls and _tool_calls(turn),
+    return json_answer(shape.body(turn, turn.text, turn.reasoning, _tool_calls(turn) or None,
                                   turn.finish_reason, turn.completion_tokens))
 
 
@@ -141,9 +133,8 @@ def _wants_stream(request: RecordedRequest) -> bool:
             or "text/event-stream" in request.headers.get("accept", ""))
 
 
-def _thinking(info: Mapping[str, Any], params: Mapping[str, Any]) -> bool:
+def thinking_on(info: Mapping[str, Any], flag: Any) -> bool:
     """Hybrid models think by ``enable_thinking`` (default per catalogue); pure reasoners always."""
-    flag = params.get("enable_thinking")
     if "thinking_default" in info or not info.get("reasoning"):
         return bool(info.get("thinking_default", False) if flag is None else flag)
     return True
@@ -181,8 +172,7 @@ def _check_parameters(params: Mapping[str, Any], info: Mapping[str, Any], messag
         raise Rejected('tool_choice is one of the strings that should be ["none", "auto"]')
     if params.get("tools") and not info.get("tools"):
         raise Rejected("The tool call is not supported.")
-    fmt = params.get("response_format") or {}
-    if fmt.get("type") == "json_object":
+    if obj(params.get("response_format")).get("type") == "json_object":
         words = "".join(openai_shape.content_text(m.get("content")) for m in messages).lower()
         if "json" not in words:
             raise Rejected("'messages' must contain the word 'json' in some form, to use 'response_format' "
@@ -249,11 +239,11 @@ def _events(turn: Turn, shape: _Shape, incremental: bool) -> list[bytes]:
                               (piece if kind == "reasoning" else "") if turn.reasoning else None,
                               calls, "null", produced)
         else:
-            calls = _tool_calls(turn, arguments)[: index + 1] if kind == "tool" or any(arguments) else None
+            calls = _tool_calls(turn, arguments)[: index + 1] if kind == "tool" else None
             body = shape.body(turn, text, reasoning if turn.reasoning else None, calls, "null", produced)
         events.append(_event(len(events) + 1, body))
     final_text, final_reasoning = ("", "") if incremental else (text, reasoning)
-    final_calls = None if incremental else (turn.tool_calls and _tool_calls(turn))
+    final_calls = None if incremental else (_tool_calls(turn) or None)
     last = shape.body(turn, final_text, final_reasoning if turn.reasoning else None, final_calls,
                       turn.finish_reason, turn.completion_tokens)
     events.append(_event(len(events) + 1, last))
@@ -280,13 +270,13 @@ def _embeddings(request: RecordedRequest) -> Answer:
     info = embedding_model(NAME, body.get("model"))
     if info is None:
         raise Rejected(_MODEL_MISSING)
-    texts = (body.get("input") or {}).get("texts") if isinstance(body.get("input"), dict) else None
+    texts = obj(body.get("input")).get("texts")
     if not isinstance(texts, list) or not texts or not all(isinstance(t, str) and t for t in texts):
         raise Rejected("Value error, input.texts should be a non-empty list of non-empty strings.")
     if len(texts) > info["max_batch"]:
         raise Rejected(f"Value error, batch size is invalid, it should not be larger than {info['max_batch']}.: "
                        "input.contents")
-    params = body.get("parameters") if isinstance(body.get("parameters"), dict) else {}
+    params = obj(body.get("parameters"))
     dimension = params.get("dimension", info["default_dimension"])
     if dimension not in info["dimensions"]:
         # The live wording is unconfirmed; the allowed sizes are the catalogue's.

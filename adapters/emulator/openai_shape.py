@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .replies import ChatCall, Message, Tool, Turn, pieces
-from .wire import dumps
+from .wire import dumps, obj
 
 __all__ = ["Style", "chat_call", "chunks", "completion", "content_text", "sse_frame"]
 
@@ -48,16 +48,16 @@ def content_text(content: Any) -> str:
 def chat_call(body: Mapping[str, Any], *, thinking: bool = False) -> ChatCall:
     """The provider-neutral view of an (already validated) OpenAI-shaped chat body."""
     tools = [
-        Tool(t["function"]["name"], t["function"].get("parameters") or {})
+        Tool(str(obj(t.get("function")).get("name")), obj(obj(t.get("function")).get("parameters")))
         for t in body.get("tools") or ()
-        if isinstance(t, Mapping) and t.get("type", "function") == "function" and "function" in t
+        if isinstance(t, Mapping) and t.get("type", "function") == "function"
     ]
     choice = body.get("tool_choice", "auto")
     if isinstance(choice, Mapping):
-        choice = (choice.get("function") or {}).get("name", "auto")
-    fmt = body.get("response_format") or {}
+        choice = obj(choice.get("function")).get("name", "auto")
+    fmt = obj(body.get("response_format"))
     json_mode = fmt.get("type") if fmt.get("type") in ("json_object", "json_schema") else None
-    schema = (fmt.get("json_schema") or {}).get("schema") if json_mode == "json_schema" else None
+    schema = obj(fmt.get("json_schema")).get("schema") if json_mode == "json_schema" else None
     limit = body.get("max_completion_tokens", body.get("max_tokens"))
     return ChatCall(
         model=str(body["model"]),

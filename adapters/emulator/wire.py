@@ -14,10 +14,24 @@ from typing import Any, Protocol
 
 from .replies import Reply, request_key
 
-__all__ = ["Answer", "Context", "Dialect", "RecordedRequest", "json_answer", "sse_answer", "uuid_like"]
+__all__ = [
+    "Answer", "Context", "Dialect", "RecordedRequest", "Rejected", "json_answer", "obj", "sse_answer", "uuid_like",
+]
 
 
-@dataclass(frozen=True)
+class Rejected(Exception):
+    """A request the live API refuses: HTTP ``status``, the provider's ``code`` and message."""
+
+    def __init__(self, message: str, status: int = 400, code: str | int | None = None) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+_SECRET_HEADERS = {"authorization", "x-api-key"}
+_SECRET_QUERY = {"access_token", "client_secret", "client_id"}
+
+
+@dataclass(frozen=True, repr=False)
 class RecordedRequest:
     """One request as the emulator received it (``headers`` keys are lower-case)."""
 
@@ -29,6 +43,13 @@ class RecordedRequest:
     headers: dict[str, str]
     body: bytes = b""
     json: Any = None
+
+    def __repr__(self) -> str:
+        # Credentials stay out of reprs (and so out of pytest's assertion output).
+        headers = {k: ("<redacted>" if k in _SECRET_HEADERS else v) for k, v in self.headers.items()}
+        query = {k: ("<redacted>" if k in _SECRET_QUERY else v) for k, v in self.query.items()}
+        return (f"RecordedRequest(provider={self.provider!r}, {self.method} {self.path}, query={query!r}, "
+                f"headers={headers!r}, json={self.json!r})")
 
     @property
     def bearer(self) -> str | None:
@@ -57,6 +78,11 @@ class Answer:
     @property
     def is_stream(self) -> bool:
         return self.events is not None
+
+
+def obj(value: Any) -> dict[str, Any]:
+    """``value`` when it is a JSON object, else an empty one (request fields may be anything)."""
+    return value if isinstance(value, dict) else {}
 
 
 def json_answer(body: Any, status: int = 200, **headers: str) -> Answer:
@@ -98,7 +124,7 @@ class Dialect(Protocol):
 
     NAME: str
 
-    def endpoint(self, method: str, path: str) -> str | None:
+    def endpoint(self, path: str) -> str | None:
         """``"chat"``, ``"embeddings"``, ``"token"``..., or ``None`` when the path is not this dialect's."""
         ...
 
