@@ -121,10 +121,27 @@ def resources(sync: Callable[[], openai.OpenAI], async_: Callable[[], openai.Asy
         for item in items:
             yield convert(_dump(item))
 
-    async def astream(items: AsyncIterator[Any],
+    async def astream(client: openai.AsyncOpenAI, items: AsyncIterator[Any],
                       convert: Callable[[LegacyObject], LegacyObject]) -> AsyncIterator[LegacyObject]:
-        async for item in items:
-            yield convert(_dump(item))
+        try:
+            async for item in items:
+                yield convert(_dump(item))
+        finally:
+            await client.close()
+
+    async def acall(create: Callable[[openai.AsyncOpenAI], Any], stream: bool,
+                    convert: Callable[[LegacyObject], LegacyObject]) -> Any:
+        """One async 0.x call on a client of its own (async clients are bound to their loop)."""
+        client = async_()
+        try:
+            result = await create(client)
+        except BaseException:
+            await client.close()
+            raise
+        if stream:
+            return astream(client, result, convert)
+        await client.close()
+        return convert(_dump(result))
 
     def same(obj: LegacyObject) -> LegacyObject:
         return obj
@@ -137,8 +154,8 @@ def resources(sync: Callable[[], openai.OpenAI], async_: Callable[[], openai.Asy
 
         @staticmethod
         async def acreate(**kwargs: Any) -> Any:
-            result = await async_().chat.completions.create(**_arguments(kwargs))
-            return astream(result, same) if kwargs.get("stream") else _dump(result)
+            return await acall(lambda c: c.chat.completions.create(**_arguments(kwargs)), bool(kwargs.get("stream")),
+                               same)
 
     class Completion:
         @staticmethod
@@ -150,8 +167,9 @@ def resources(sync: Callable[[], openai.OpenAI], async_: Callable[[], openai.Asy
         @staticmethod
         async def acreate(**kwargs: Any) -> Any:
             _warn_completion()
-            result = await async_().chat.completions.create(**_chat_args_for_completion(kwargs))
-            return astream(result, _as_text_chunk) if kwargs.get("stream") else _as_text_completion(_dump(result))
+            stream = bool(kwargs.get("stream"))
+            return await acall(lambda c: c.chat.completions.create(**_chat_args_for_completion(kwargs)), stream,
+                               _as_text_chunk if stream else _as_text_completion)
 
     class Embedding:
         @staticmethod
@@ -164,7 +182,7 @@ def resources(sync: Callable[[], openai.OpenAI], async_: Callable[[], openai.Asy
         async def acreate(**kwargs: Any) -> Any:
             args = _arguments(kwargs)
             args.setdefault("encoding_format", "float")
-            return _dump(await async_().embeddings.create(**args))
+            return await acall(lambda c: c.embeddings.create(**args), False, same)
 
     class Model:
         @staticmethod

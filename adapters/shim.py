@@ -46,6 +46,7 @@ class _State:
         self.saved: dict[str, Any] = {}  # openai attribute -> previous value (or _MISSING)
         self.inits: dict[type, Any] = {}
         self.error_module: Any = _MISSING
+        self.clients: dict[str, Any] = {}  # clients the shim itself made, closed at uninstall
 
 
 _state: _State | None = None
@@ -86,6 +87,8 @@ def uninstall() -> None:
         state, _state = _state, None
         if state is None:
             return
+        for client in state.clients.values():
+            client.close()
         for cls, init in state.inits.items():
             cls.__init__ = init  # type: ignore[misc]
         for name, value in state.saved.items():
@@ -142,13 +145,12 @@ def _install_legacy(state: _State) -> None:
         assert _state is not None, "the qianyi shim was uninstalled"
         return AsyncOpenAI(**_state.settings)
 
-    clients: dict[str, Any] = {}
-
     def cached_sync() -> openai.OpenAI:
-        if "sync" not in clients:
-            clients["sync"] = sync_client()
-        client: openai.OpenAI = clients["sync"]
-        return client
+        with _LOCK:
+            if "legacy" not in state.clients:
+                state.clients["legacy"] = sync_client()
+            client: openai.OpenAI = state.clients["legacy"]
+            return client
 
     for name, resource in legacy.resources(cached_sync, async_client).items():
         _save(state, name)
@@ -167,4 +169,7 @@ def _reset_module_client(state: _State) -> None:
     from .client import OpenAI
 
     _save(state, "_client")
-    openai._client = OpenAI(**state.settings)  # type: ignore[attr-defined]
+    for name in ("module", "legacy"):
+        if name in state.clients:
+            state.clients.pop(name).close()
+    state.clients["module"] = openai._client = OpenAI(**state.settings)  # type: ignore[attr-defined]

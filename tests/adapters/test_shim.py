@@ -1,0 +1,140 @@
+"""The shim: unrewritten code (1.x and 0.x) runs on a provider; uninstall restores openai exactly."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import openai
+import pytest
+
+from adapters import shim
+from adapters.emulator import Emulator
+from adapters.legacy import LegacyCompletionWarning
+
+KEY = "sk-dashscope-shim-test-0001"
+
+
+def _snapshot() -> dict[str, Any]:
+    names = ("ChatCompletion", "Completion", "Embedding", "Model", "error", "api_key", "api_base", "api_type",
+             "api_version", "organization", "_client", "http_client", "base_url")
+    state = {name: getattr(openai, name, "<absent>") for name in names}
+    state["OpenAI.__init__"] = openai.OpenAI.__init__
+    state["AsyncOpenAI.__init__"] = openai.AsyncOpenAI.__init__
+    state["sys.modules[openai.error]"] = sys.modules.get("openai.error", "<absent>")
+    return state
+
+
+@pytest.fixture
+def installed(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Iterator[Emulator]:
+    monkeypatch.setenv("DASHSCOPE_API_KEY", KEY)
+    monkeypatch.setenv("DASHSCOPE_HTTP_BASE_URL", emulator.base_url("dashscope"))
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-openai-never-sent-0000")
+    shim.install(provider="dashscope")
+    try:
+        yield emulator
+    finally:
+        shim.uninstall()
+
+
+def test_uninstall_restores_openai_exactly(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = _snapshot()
+    monkeypatch.setenv("DASHSCOPE_API_KEY", KEY)
+    shim.install(provider="dashscope")
+    shim.install(provider="dashscope")  # idempotent
+    assert shim.installed() and _snapshot() != before
+    shim.uninstall()
+    shim.uninstall()
+    assert not shim.installed()
+    assert _snapshot() == before
+
+
+def test_install_fails_early_with_the_variable_to_set() -> None:
+    with pytest.raises(openai.OpenAIError, match="DASHSCOPE_API_KEY"):
+        shim.install(provider="dashscope")
+    assert not shim.installed()
+
+
+def test_clients_built_by_third_party_code_run_on_the_provider(installed: Emulator) -> None:
+    class ThirdPartyChatModel:  # how LangChain's ChatOpenAI builds its client
+        def __init__(self, openai_api_key: str, model_name: str) -> None:
+            self.client = openai.OpenAI(api_key=openai_api_key, organization="org-123", max_retries=1)
+            self.model_name = model_name
+
+        def invoke(self, text: str) -> str:
+            reply = self.client.chat.completions.create(model=self.model_name,
+                                                        messages=[{"role": "user", "content": text}])
+            return reply.choices[0].message.content or ""
+
+    model = ThirdPartyChatModel("sk-openai-never-sent-0000", "gpt-4o-mini")
+    assert model.invoke("hi") == "Echo from qwen-flash: hi"
+    model.client.close()
+    auth = [r.headers.get("authorization", "") for r in installed.requests]
+    assert auth == [f"Bearer {KEY}"]
+
+
+def test_async_clients_and_the_module_client_are_covered(installed: Emulator) -> None:
+    async def run() -> str:
+        async with openai.AsyncOpenAI() as client:
+            reply = await client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "a"}])
+            return reply.choices[0].message.content or ""
+
+    assert asyncio.run(run()) == "Echo from qwen-plus: a"
+    module_reply = openai.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "b"}])
+    assert module_reply.choices[0].message.content == "Echo from qwen-plus: b"
+
+
+def test_legacy_chat_completion_answers_dict_and_attribute_access(installed: Emulator) -> None:
+    openai.api_key = "sk-openai-never-sent-0000"  # 0.x settings are accepted and ignored
+    response = openai.ChatCompletion.create(model="gpt-3.5-turbo", messages=[{"role": "user", "content": "hey"}])
+    assert response["choices"][0]["message"]["content"] == "Echo from qwen-turbo: hey"
+    assert response.choices[0].message.content == response["choices"][0]["message"]["content"]
+    chunks = list(openai.ChatCompletion.create(engine="gpt-3.5-turbo", stream=True,
+                                               messages=[{"role": "user", "content": "one two"}]))
+    text = "".join(c["choices"][0]["delta"].get("content", "") or "" for c in chunks if c["choices"])
+    assert text == "Echo from qwen-turbo: one two"
+
+
+def test_legacy_completion_goes_through_chat_with_a_warning(installed: Emulator) -> None:
+    with pytest.warns(LegacyCompletionWarning, match="chat endpoint"):
+        response = openai.Completion.create(model="gpt-3.5-turbo", prompt="finish this")
+    assert response.choices[0].text == "Echo from qwen-turbo: finish this"
+    assert response["object"] == "text_completion"
+
+
+def test_legacy_embeddings_async_forms_and_errors(installed: Emulator) -> None:
+    response = openai.Embedding.create(model="text-embedding-ada-002", input=["a", "b"])
+    assert len(response["data"]) == 2 and len(response.data[0].embedding) == 1536
+
+    async def run() -> Any:
+        return await openai.ChatCompletion.acreate(model="gpt-4o", messages=[{"role": "user", "content": "x"}])
+
+    assert asyncio.run(run()).choices[0].message.content == "Echo from qwen-plus: x"
+    import openai.error as legacy_errors  # type: ignore[import-not-found]
+
+    installed.fail("dashscope", status=429, code="Throttling.RateQuota", message="slow down", times=3,
+                   retry_after="0")
+    with pytest.raises(legacy_errors.RateLimitError):
+        openai.ChatCompletion.create(model="gpt-4o", messages=[{"role": "user", "content": "x"}])
+
+
+def test_install_and_uninstall_are_thread_safe(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = _snapshot()
+    monkeypatch.setenv("DASHSCOPE_API_KEY", KEY)
+    barrier = threading.Barrier(8)
+
+    def flip() -> None:
+        barrier.wait()
+        for _ in range(20):
+            shim.install(provider="dashscope")
+            shim.uninstall()
+
+    threads = [threading.Thread(target=flip) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not shim.installed() and _snapshot() == before
