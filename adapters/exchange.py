@@ -41,6 +41,8 @@ def endpoint_of(path: str, root_path: str) -> str:
         parts = parts[1:]
     if parts and parts[0] == "openai":  # Azure-style prefix
         parts = parts[1:]
+    if len(parts) > 2 and parts[0] == "deployments":  # Azure: /deployments/<name>/chat/completions
+        parts = parts[2:]
     return _AREAS.get(parts[0], "/".join(parts)) if parts else ""
 
 

@@ -138,3 +138,11 @@ def test_install_and_uninstall_are_thread_safe(emulator: Emulator, monkeypatch: 
     for t in threads:
         t.join()
     assert not shim.installed() and _snapshot() == before
+
+
+def test_an_azure_client_left_unrewritten_runs_on_the_provider(installed: Emulator) -> None:
+    client = openai.AzureOpenAI(api_key="azure-key", api_version="2024-06-01",
+                                azure_endpoint="https://contoso.openai.azure.com")
+    reply = client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "az"}])
+    client.close()
+    assert reply.choices[0].message.content == "Echo from qwen-plus: az"
