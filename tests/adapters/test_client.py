@@ -1,0 +1,43 @@
+"""Client construction: provider, key and root resolution, without a network call."""
+
+from __future__ import annotations
+
+import openai
+import pytest
+
+from adapters import AsyncOpenAI, OpenAI
+
+
+def test_the_beijing_root_is_the_default_and_regions_are_a_setting() -> None:
+    with OpenAI(provider="dashscope", api_key="sk-test-00000001") as client:
+        assert str(client.base_url) == "https://dashscope.aliyuncs.com/api/v1/"
+    with OpenAI(provider="dashscope", api_key="sk-test-00000001", region="intl") as client:
+        assert str(client.base_url) == "https://dashscope-intl.aliyuncs.com/api/v1/"
+    with pytest.raises(ValueError, match="Unknown region 'mars'; known regions: .*ap-southeast-1"):
+        OpenAI(provider="dashscope", api_key="sk-test-00000001", region="mars")
+
+
+def test_base_url_precedence_argument_then_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DASHSCOPE_HTTP_BASE_URL", "http://127.0.0.1:1/api/v1/")
+    with OpenAI(provider="dashscope", api_key="sk-test-00000001") as client:
+        assert str(client.base_url) == "http://127.0.0.1:1/api/v1/"
+    with OpenAI(provider="dashscope", api_key="sk-test-00000001", base_url="http://127.0.0.1:2/api/v1") as client:
+        assert str(client.base_url) == "http://127.0.0.1:2/api/v1/"
+
+
+def test_the_missing_key_error_reads_like_the_openai_sdks() -> None:
+    with pytest.raises(openai.OpenAIError, match=r"^The api_key client option must be set either by passing "
+                                                 r"api_key to the client or by setting the DASHSCOPE_API_KEY"):
+        AsyncOpenAI(provider="dashscope")
+
+
+def test_openai_account_options_are_dropped_and_sdk_options_kept() -> None:
+    with OpenAI(provider="dashscope", api_key="sk-test-00000001", organization="org-1", project="p",
+                max_retries=5, timeout=3.0) as client:
+        assert client.max_retries == 5 and client.timeout == 3.0
+        assert client.organization is None
+
+
+def test_unsupported_policy_is_validated() -> None:
+    with pytest.raises(ValueError, match="unsupported= must be"):
+        OpenAI(provider="dashscope", api_key="sk-test-00000001", unsupported="ignore")  # type: ignore[arg-type]
