@@ -16,6 +16,8 @@ real status in the ``:HTTP_STATUS`` comment.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -110,6 +112,7 @@ ERRORS: dict[str, tuple[int, str]] = {
     "ServiceUnavailable": (503, "server_error"),
     "GatewayTimeout": (504, "server_error"),
 }
+_OK = ("HTTP_STATUS/200",)
 _CONTEXT_LENGTH = re.compile(r"input length|too long|exceed.*(token|context|length)", re.IGNORECASE)
 
 
@@ -292,17 +295,20 @@ def from_native_event(event: SSEEvent, state: StreamState) -> list[dict[str, Any
     if not isinstance(payload, Mapping):
         return []
     state.id = state.id or f"chatcmpl-{payload.get('request_id', '')}"
-    state.usage = _usage(payload.get("usage")) or state.usage
     out: list[dict[str, Any]] = []
     for c in (payload.get("output") or {}).get("choices") or []:
         msg = c.get("message") or {}
+        finish = openai_wire.normalise_finish_reason(c.get("finish_reason"))
+        if finish is not None:  # usage is cumulative in every event: the last one's is final
+            state.usage = _usage(payload.get("usage")) or state.usage
         out += streaming.deltas(state, content=_text(msg.get("content")), reasoning=msg.get("reasoning_content"),
-                                tool_calls=msg.get("tool_calls"),
-                                finish_reason=openai_wire.normalise_finish_reason(c.get("finish_reason")))
+                                tool_calls=msg.get("tool_calls"), finish_reason=finish)
     return out
 
 
 def _status(event: SSEEvent) -> int:
+    if event.comments == _OK:
+        return 200
     for comment in event.comments:
         if comment.startswith("HTTP_STATUS/"):
             try:
@@ -313,8 +319,6 @@ def _status(event: SSEEvent) -> int:
 
 
 def _json(text: str) -> Any:
-    import json
-
     try:
         return json.loads(text)
     except ValueError:
@@ -354,6 +358,4 @@ def error_of(status: int, payload: Any, headers: Mapping[str, str]) -> ErrorInfo
 
 
 def _replace(info: ErrorInfo, **changes: Any) -> ErrorInfo:
-    import dataclasses
-
     return dataclasses.replace(info, **changes)
