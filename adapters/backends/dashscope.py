@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -117,7 +118,7 @@ _CONTEXT_LENGTH = re.compile(r"input length|too long|exceed.*(token|context|leng
 
 
 def setup(api_key: str | None, base_url: str | None, env: Mapping[str, str], options: Mapping[str, Any]) -> Setup:
-    return bearer_setup(__import__(__name__, fromlist=["_"]), api_key, base_url, env, options)
+    return bearer_setup(sys.modules[__name__], api_key, base_url, env, options)
 
 
 # -- requests -------------------------------------------------------------------------------------
