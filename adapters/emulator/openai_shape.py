@@ -14,7 +14,7 @@ from typing import Any
 from .replies import ChatCall, Message, Tool, Turn, pieces
 from .wire import dumps, obj
 
-__all__ = ["Style", "chat_call", "chunks", "completion", "content_text", "sse_frame"]
+__all__ = ["DONE", "Style", "chat_call", "chunks", "chunk", "completion", "content_text", "head", "sse_frame", "usage"]
 
 DONE = b"data: [DONE]\n\n"
 
@@ -24,7 +24,8 @@ class Style:
     """How one provider bends the OpenAI shape.
 
     ``stream_usage``: ``"last"`` (always, on the finish chunk — Zhipu) or ``"requested"`` (a
-    separate ``choices: []`` chunk only with ``stream_options.include_usage``).
+    separate ``choices: []`` chunk only with ``stream_options.include_usage``). ``null_usage`` /
+    ``null_finish``: chunks without them say ``null`` rather than leaving the key out.
     """
 
     tool_id: Callable[[str], str]
@@ -32,8 +33,8 @@ class Style:
     role_every_frame: bool = False
     stream_usage: str = "requested"
     null_usage: bool = False
+    null_finish: bool = True
     choice_extra: Mapping[str, Any] = field(default_factory=dict)
-    body_extra: Mapping[str, Any] = field(default_factory=dict)
 
 
 def content_text(content: Any) -> str:
@@ -83,12 +84,13 @@ def usage(turn: Turn) -> dict[str, Any]:
     return out
 
 
-def _head(style: Style, ident: str, model: str, created: int, obj: str) -> dict[str, Any]:
-    head: dict[str, Any] = {"id": ident}
+def head(style: Style, ident: str, model: str, created: int, kind: str, extra: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields every body or chunk starts with (``kind``: ``chat.completion[.chunk]``)."""
+    out: dict[str, Any] = {"id": ident}
     if style.object_field:
-        head["object"] = obj
-    head.update(created=created, model=model, **style.body_extra)
-    return head
+        out["object"] = kind
+    out.update(created=created, model=model, **extra)
+    return out
 
 
 def _tool_calls(turn: Turn, style: Style) -> list[dict[str, Any]]:
@@ -99,7 +101,9 @@ def _tool_calls(turn: Turn, style: Style) -> list[dict[str, Any]]:
     ]
 
 
-def completion(turn: Turn, style: Style, *, ident: str, model: str, created: int) -> dict[str, Any]:
+def completion(
+    turn: Turn, style: Style, *, ident: str, model: str, created: int, extra: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
     """A non-stream ``chat.completion`` body."""
     message: dict[str, Any] = {"role": "assistant", "content": turn.text}
     if turn.reasoning:
@@ -107,47 +111,54 @@ def completion(turn: Turn, style: Style, *, ident: str, model: str, created: int
     if turn.tool_calls:
         message["tool_calls"] = _tool_calls(turn, style)
     choice = {"index": 0, "message": message, "finish_reason": turn.finish_reason, **style.choice_extra}
-    return {**_head(style, ident, model, created, "chat.completion"), "choices": [choice], "usage": usage(turn)}
+    top = head(style, ident, model, created, "chat.completion", extra or {})
+    return {**top, "choices": [choice], "usage": usage(turn)}
 
 
 def chunks(
-    turn: Turn, style: Style, *, ident: str, model: str, created: int, include_usage: bool = False
+    turn: Turn, style: Style, *, ident: str, model: str, created: int, include_usage: bool = False,
+    fragment_tools: bool = True, extra: Mapping[str, Any] | None = None,
 ) -> list[bytes]:
-    """The SSE frames of a streamed answer, ``data: [DONE]`` included."""
+    """The SSE frames of a streamed answer, ``data: [DONE]`` included.
+
+    Tool-call arguments come in fragments after a first delta with id and name, or whole in one
+    delta when ``fragment_tools`` is false (Zhipu without ``tool_stream``).
+    """
     deltas: list[dict[str, Any]] = []
     deltas += [{"reasoning_content": p} for p in pieces(turn.reasoning or "", turn.chunks)]
     deltas += [{"content": p} for p in pieces(turn.text, turn.chunks)]
     for i, call in enumerate(turn.tool_calls):
         first = {"index": i, "id": style.tool_id(call.key), "type": "function",
-                 "function": {"name": call.name, "arguments": ""}}
+                 "function": {"name": call.name, "arguments": "" if fragment_tools else call.arguments}}
         deltas.append({"tool_calls": [first]})
-        deltas += [{"tool_calls": [{"index": i, "function": {"arguments": p}}]}
-                   for p in pieces(call.arguments, turn.chunks or 2)]
-    head = _head(style, ident, model, created, "chat.completion.chunk")
+        if fragment_tools:
+            deltas += [{"tool_calls": [{"index": i, "function": {"arguments": p}}]}
+                       for p in pieces(call.arguments, turn.chunks or 2)]
+    top = head(style, ident, model, created, "chat.completion.chunk", extra or {})
     frames = []
     for n, delta in enumerate(deltas):
         if style.role_every_frame or n == 0:
             delta = {"role": "assistant", **delta}
-        frames.append(_chunk(head, style, delta, None))
+        frames.append(chunk(top, style, delta, None))
     last_delta = {"role": "assistant", "content": ""} if style.role_every_frame or not deltas else {"content": ""}
     if style.stream_usage == "last":
-        frames.append(_chunk(head, style, last_delta, turn.finish_reason, usage(turn)))
+        frames.append(chunk(top, style, last_delta, turn.finish_reason, usage(turn)))
     else:
-        frames.append(_chunk(head, style, last_delta, turn.finish_reason))
+        frames.append(chunk(top, style, last_delta, turn.finish_reason))
         if include_usage:
-            frames.append(sse_frame({**head, "choices": [], "usage": usage(turn)}))
+            frames.append(sse_frame({**top, "choices": [], "usage": usage(turn)}))
     return [*frames, DONE]
 
 
-def _chunk(
-    head: Mapping[str, Any], style: Style, delta: Mapping[str, Any], finish: str | None,
+def chunk(
+    top: Mapping[str, Any], style: Style, delta: Mapping[str, Any], finish: str | None,
     usage_: Mapping[str, Any] | None = None,
 ) -> bytes:
     choice: dict[str, Any] = {"index": 0, "delta": dict(delta)}
-    if finish is not None or style.object_field:
+    if finish is not None or style.null_finish:
         choice["finish_reason"] = finish
     choice.update(style.choice_extra)
-    body: dict[str, Any] = {**head, "choices": [choice]}
+    body: dict[str, Any] = {**top, "choices": [choice]}
     if usage_ is not None:
         body["usage"] = usage_
     elif style.null_usage:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import collections
 import json
 import socket
+import sys
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -172,10 +173,6 @@ class Emulator:
             keys = list(self._keys.get("zhipu", ()))
         return next((k.partition(".")[2] for k in keys if k.partition(".")[0] == key_id), None)
 
-    def zhipu_keys_registered(self) -> bool:
-        with self._lock:
-            return "zhipu" in self._keys
-
     def issue_token(self, ak: str, sk: str) -> str:
         with self._lock:
             generation = self._generation
@@ -256,6 +253,11 @@ class _Server(ThreadingHTTPServer):
         self.emulator = emulator
         self.connections: set[socket.socket] = set()
         self.connections_lock = threading.Lock()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Clients that hang up (timeouts, cut streams, ``stop()``) are normal here, not news."""
+        if not isinstance(sys.exc_info()[1], OSError):
+            super().handle_error(request, client_address)
 
     def close_connections(self) -> None:
         with self.connections_lock:

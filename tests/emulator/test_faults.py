@@ -41,6 +41,14 @@ def _dashscope_stream_error(r: Response) -> Any:
 _DS_CHAT = {"model": "qwen-plus", "input": {"messages": [{"role": "user", "content": "one two three four"}]},
             "parameters": {"result_format": "message", "incremental_output": True}}
 _OPENAI_CHAT = {"model": "qwen-plus", "messages": [{"role": "user", "content": "one two three four"}]}
+_ZHIPU_CHAT = {**_OPENAI_CHAT, "model": "glm-4.5-flash"}
+
+
+def _zhipu_stream_error(r: Response) -> Any:
+    """Zhipu ends a failed stream with finish_reason network_error (or sensitive), then [DONE]."""
+    *chunks, done = r.data()
+    assert done == "[DONE]"
+    return chunks[-1]["choices"][0]["finish_reason"] in ("network_error", "sensitive")
 
 CASES = [
     Case("dashscope", "/api/v1/services/aigc/text-generation/generation", _DS_CHAT, {"X-DashScope-SSE": "enable"},
@@ -49,8 +57,10 @@ CASES = [
     Case("dashscope", "/compatible-mode/v1/chat/completions", _OPENAI_CHAT, {}, {**_OPENAI_CHAT, "stream": True},
          lambda r: r.json()["error"]["code"], lambda r: r.data()[-1]["error"]["code"],
          lambda r: r.data()[-1] == "[DONE]"),
+    Case("zhipu", "/api/paas/v4/chat/completions", _ZHIPU_CHAT, {}, {**_ZHIPU_CHAT, "stream": True},
+         lambda r: r.json()["error"]["code"], _zhipu_stream_error, lambda r: r.data()[-1] == "[DONE]"),
 ]
-IDS = ["dashscope", "dashscope-compat"]
+IDS = ["dashscope", "dashscope-compat", "zhipu"]
 
 
 @pytest.fixture(params=CASES, ids=IDS)
