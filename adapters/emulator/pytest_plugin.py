@@ -32,6 +32,6 @@ def qianyi_emulator() -> Iterator[Emulator]:
 
 @pytest.fixture
 def emulator(qianyi_emulator: Emulator) -> Emulator:
-    """The session emulator, cleared of earlier tests' requests, scripts, faults and tokens."""
+    """The session emulator, cleared of earlier tests' requests, scripts, faults and keys."""
     qianyi_emulator.clear()
     return qianyi_emulator

@@ -114,12 +114,14 @@ class Emulator:
     # --- test controls --------------------------------------------------------------------------
 
     def clear(self) -> None:
-        """Forget recorded requests, scripted replies, faults, registered keys and issued tokens."""
+        """Forget recorded requests, scripted replies, faults and registered keys.
+
+        Issued Qianfan v1 tokens stay valid (an SDK may cache one across tests); ``expire_tokens``
+        ends them."""
         with self._lock:
             self.requests.clear()
             self._scripts.clear()
             self._keys.clear()
-            self._tokens.clear()
         self._faults.clear()
 
     def script(self, provider: str, *replies: Reply | str) -> None:

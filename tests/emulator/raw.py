@@ -19,6 +19,9 @@ class Response:
     def json(self) -> Any:
         return json.loads(self.body)
 
+    def text(self) -> str:
+        return self.body.decode()
+
     def events(self) -> list[dict[str, Any]]:
         """SSE events as {"id", "event", "data", "comments"} dicts (data unparsed)."""
         found: list[dict[str, Any]] = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import socket
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
@@ -18,13 +18,14 @@ from .raw import Response, call
 @dataclass(frozen=True)
 class Case:
     provider: str
-    path: str
+    path: str                                    # "{token}" is replaced by a fresh Qianfan v1 token
     body: dict[str, Any]
     stream_headers: dict[str, str]
     stream_body: dict[str, Any]
     error_of: Callable[[Response], Any]          # the native error code in an error answer
     stream_error_of: Callable[[Response], Any]   # ... and in a stream that failed midway
     ended: Callable[[Response], bool]            # the stream carries its end marker
+    http_status: Callable[[int], int] = lambda status: status   # what an error's HTTP status becomes
 
     def request(self, emulator: Emulator, *, stream: bool = False, **kwargs: Any) -> Response:
         if stream:
@@ -60,19 +61,42 @@ CASES = [
     Case("zhipu", "/api/paas/v4/chat/completions", _ZHIPU_CHAT, {}, {**_ZHIPU_CHAT, "stream": True},
          lambda r: r.json()["error"]["code"], _zhipu_stream_error, lambda r: r.data()[-1] == "[DONE]"),
 ]
-IDS = ["dashscope", "dashscope-compat", "zhipu"]
+_QIANFAN_CHAT = {**_OPENAI_CHAT, "model": "ernie-4.5-turbo-32k"}
+_V1_CHAT = {"messages": [{"role": "user", "content": "one two three four"}]}
+
+
+def _bare_json_error(r: Response) -> Any:
+    """Qianfan v2 may end a stream with a bare JSON error line (no ``data:``)."""
+    last = [line for line in r.body.decode().splitlines() if line][-1]
+    return json.loads(last)["error"]["code"]
+
+
+CASES += [
+    Case("qianfan", "/v2/chat/completions", _QIANFAN_CHAT, {}, {**_QIANFAN_CHAT, "stream": True},
+         lambda r: r.json()["error"]["code"], _bare_json_error, lambda r: r.data()[-1] == "[DONE]"),
+    Case("qianfan-v1", "/rpc/2.0/ai_custom/v1/wenxinworkshop/chat/completions?access_token={token}", _V1_CHAT, {},
+         {**_V1_CHAT, "stream": True}, lambda r: r.json()["error_code"], lambda r: r.data()[-1]["error_code"],
+         lambda r: r.data()[-1].get("is_end") is True, http_status=lambda _: 200),
+]
+IDS = ["dashscope", "dashscope-compat", "zhipu", "qianfan", "qianfan-v1"]
 
 
 @pytest.fixture(params=CASES, ids=IDS)
-def case(request: pytest.FixtureRequest) -> Case:
-    return request.param  # type: ignore[no-any-return]
+def case(request: pytest.FixtureRequest, emulator: Emulator) -> Case:
+    found: Case = request.param
+    if "{token}" in found.path:
+        query = "/oauth/2.0/token?grant_type=client_credentials&client_id=ak&client_secret=sk"
+        token = call(emulator.url, query, key=None).json()["access_token"]
+        emulator.clear()
+        found = replace(found, path=found.path.replace("{token}", token))
+    return found
 
 
 def test_error_with_retry_after_then_normal_again(emulator: Emulator, case: Case) -> None:
     emulator.fail(case.provider, status=429, retry_after=2, times=2)
     for _ in range(2):
         r = case.request(emulator)
-        assert (r.status, r.headers["retry-after"]) == (429, "2")
+        assert (r.status, r.headers["retry-after"]) == (case.http_status(429), "2")
         assert case.error_of(r)
     assert case.request(emulator).status == 200
 
@@ -81,13 +105,14 @@ def test_error_with_retry_after_then_normal_again(emulator: Emulator, case: Case
 def test_error_statuses_carry_the_providers_code(emulator: Emulator, case: Case, status: int) -> None:
     emulator.fail(case.provider, status=status)
     r = case.request(emulator)
-    assert r.status == status and case.error_of(r)
+    assert r.status == case.http_status(status) and case.error_of(r)
 
 
 def test_explicit_code_and_message(emulator: Emulator, case: Case) -> None:
-    emulator.fail(case.provider, status=400, code="DataInspectionFailed", message="blocked")
+    code = 336104 if case.provider == "qianfan-v1" else "DataInspectionFailed"
+    emulator.fail(case.provider, status=400, code=code, message="blocked")
     r = case.request(emulator)
-    assert case.error_of(r) == "DataInspectionFailed" and b"blocked" in r.body
+    assert case.error_of(r) == code and b"blocked" in r.body
 
 
 def test_fault_only_hits_its_endpoint(emulator: Emulator, case: Case) -> None:
@@ -138,6 +163,7 @@ def test_clear_forgets_faults_and_scripts(emulator: Emulator, case: Case) -> Non
     emulator.clear()
     r = case.request(emulator)
     assert r.status == 200 and b"scripted" not in r.body and len(emulator.requests) == 1
+    assert b"error" not in r.body
 
 
 def test_bad_fault_arguments_are_refused(emulator: Emulator) -> None:
