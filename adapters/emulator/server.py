@@ -1,4 +1,4 @@
-"""The emulator's HTTP server: routing, recording, faults and sending (the only I/O here).
+"""The emulator: routing, recording, faults, test controls (the socket work is in ``httpd.py``).
 
     with Emulator() as emu:                        # 127.0.0.1, a free port, a background thread
         emu.base_url("zhipu")                      # http://127.0.0.1:PORT/api/paas/v4
@@ -14,19 +14,17 @@ from __future__ import annotations
 
 import collections
 import json
-import socket
-import sys
 import threading
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import replace
 from types import TracebackType
 from typing import Any, cast
 from urllib.parse import parse_qsl, urlsplit
 
-from . import dashscope, dashscope_compat, qianfan, qianfan_v1, zhipu
+from . import dashscope, dashscope_compat, httpd, qianfan, qianfan_v1, zhipu
 from .faults import Fault, FaultBook
 from .replies import Reply, request_key
-from .wire import Answer, Dialect, RecordedRequest, json_answer
+from .wire import Answer, Dialect, Outcome, RecordedRequest, json_answer
 
 __all__ = ["PROVIDERS", "Emulator", "RecordedRequest", "serve_forever"]
 
@@ -51,7 +49,7 @@ class Emulator:
         self._generation = 0
         self._lock = threading.Lock()
         self._stopping = threading.Event()
-        self._server: _Server | None = None
+        self._server: httpd.Server | None = None
         self._thread: threading.Thread | None = None
 
     # --- lifecycle ------------------------------------------------------------------------------
@@ -60,7 +58,7 @@ class Emulator:
         """Open the listening socket (``start`` does this too)."""
         if self._server is None:
             self._stopping.clear()
-            self._server = _Server((self.host, self.port), _Handler, self)
+            self._server = httpd.Server((self.host, self.port), self.dispatch)
             self.port = self._server.server_address[1]
 
     def start(self) -> Emulator:
@@ -193,9 +191,8 @@ class Emulator:
 
     # --- serving --------------------------------------------------------------------------------
 
-    def _dispatch(self, method: str, target: str, headers: dict[str, str], body: bytes) -> tuple[
-        Answer, Fault | None, Dialect | None, RecordedRequest | None
-    ]:
+    def dispatch(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Outcome:
+        """Route, record, apply any pending fault and answer one request (called by ``httpd``)."""
         parts = urlsplit(target)
         path = parts.path.rstrip("/") or "/"
         for dialect in DIALECTS:
@@ -203,7 +200,7 @@ class Emulator:
             if endpoint is not None:
                 break
         else:
-            return _not_served(method, path), None, None, None
+            return Outcome(_not_served(method, path))
         request = RecordedRequest(dialect.NAME, endpoint, method, path, dict(parse_qsl(parts.query)),
                                   headers, body, _json_or_none(body))
         with self._lock:
@@ -212,16 +209,20 @@ class Emulator:
         if fault is not None and fault.kind == "error":
             answer = dialect.error(fault.status, fault.code, fault.message, request)
             if fault.retry_after is not None:
-                answer = Answer(answer.status, answer.body, {**answer.headers,
-                                                             "Retry-After": _seconds(fault.retry_after)})
-            return answer, None, dialect, request
+                answer = replace(answer, headers={**answer.headers, "Retry-After": _seconds(fault.retry_after)})
+            return Outcome(answer)
         if fault is not None and fault.kind == "timeout":
             self._stopping.wait(fault.delay)
         try:
             answer = dialect.handle(request, self)
         except Exception as exc:  # an emulator bug must still answer, in the provider's shape
             answer = dialect.error(500, None, f"emulator error: {type(exc).__name__}: {exc}", request)
-        return answer, fault, dialect, request
+        if fault is None or fault.kind == "timeout":
+            return Outcome(answer)
+        midstream = dialect.stream_error(fault.status, fault.code, fault.message, request)
+        if fault.kind == "midstream" and not answer.is_stream:
+            return Outcome(dialect.error(fault.status, fault.code, fault.message, request))
+        return Outcome(answer, fault.kind, midstream)
 
 
 def _provider(name: str) -> str:
@@ -245,139 +246,6 @@ def _not_served(method: str, path: str) -> Answer:
     roots = ", ".join(sorted({*_NATIVE_ROOTS.values(), *_COMPAT_ROOTS.values()} - {""}))
     return json_answer({"error": {"code": "not_found", "message": f"The emulator serves no {method} {path}; "
                                   f"API roots are {roots} and /rpc/2.0/ai_custom/v1/wenxinworkshop."}}, 404)
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], emulator: Emulator) -> None:
-        super().__init__(address, handler)
-        self.emulator = emulator
-        self.connections: set[socket.socket] = set()
-        self.connections_lock = threading.Lock()
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """Clients that hang up (timeouts, cut streams, ``stop()``) are normal here, not news."""
-        if not isinstance(sys.exc_info()[1], OSError):
-            super().handle_error(request, client_address)
-
-    def close_connections(self) -> None:
-        with self.connections_lock:
-            live, self.connections = list(self.connections), set()
-        for sock in live:
-            _hang_up(sock)
-
-
-def _hang_up(sock: socket.socket) -> None:
-    try:
-        sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: _Server
-
-    def setup(self) -> None:
-        super().setup()
-        with self.server.connections_lock:
-            self.server.connections.add(self.connection)
-
-    def finish(self) -> None:
-        with self.server.connections_lock:
-            self.server.connections.discard(self.connection)
-        try:
-            super().finish()
-        except OSError:
-            pass
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: ARG002  (quiet: tests read requests)
-        return
-
-    def do_GET(self) -> None:
-        self._serve()
-
-    do_POST = do_PUT = do_DELETE = do_GET
-
-    def _serve(self) -> None:
-        body = self._read_body()
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        emulator = self.server.emulator
-        answer, fault, dialect, request = emulator._dispatch(self.command, self.path, headers, body)
-        try:
-            if fault is not None and fault.kind == "malformed":
-                self._send_bytes(200, b'{"choices": [{"message": {"content": "trunc', "application/json", {})
-            elif answer.is_stream:
-                self._send_stream(answer, fault, dialect, request)
-            else:
-                self._send_json(answer, cut=fault is not None and fault.kind == "cut")
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True
-
-    def _read_body(self) -> bytes:
-        if self.headers.get("transfer-encoding", "").lower() == "chunked":
-            data = bytearray()
-            while True:
-                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                        pass
-                    return bytes(data)
-                data += self.rfile.read(size)
-                self.rfile.readline()
-        length = int(self.headers.get("content-length") or 0)
-        return self.rfile.read(length) if length else b""
-
-    def _send_json(self, answer: Answer, *, cut: bool) -> None:
-        data = json.dumps(answer.body, ensure_ascii=False).encode()
-        if cut:
-            self._send_head(answer.status, "application/json", answer.headers, length=len(data))
-            self.wfile.write(data[: len(data) // 2])
-            self.wfile.flush()
-            self._abort()
-            return
-        self._send_bytes(answer.status, data, "application/json", answer.headers)
-
-    def _send_bytes(self, status: int, data: bytes, content_type: str, headers: Any) -> None:
-        self._send_head(status, content_type, headers, length=len(data))
-        self.wfile.write(data)
-        self.wfile.flush()
-
-    def _send_head(self, status: int, content_type: str, headers: Any, *, length: int | None) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        if length is None:
-            self.send_header("Transfer-Encoding", "chunked")
-            self.send_header("Cache-Control", "no-cache")
-        else:
-            self.send_header("Content-Length", str(length))
-        for name, value in dict(headers).items():
-            self.send_header(name, value)
-        self.end_headers()
-
-    def _send_stream(
-        self, answer: Answer, fault: Fault | None, dialect: Dialect | None, request: RecordedRequest | None
-    ) -> None:
-        events = list(answer.events or ())
-        half = max(1, len(events) // 2)
-        if fault is not None and fault.kind == "midstream" and dialect is not None and request is not None:
-            events = [*events[:half], dialect.stream_error(fault.status, fault.code, fault.message, request)]
-        self._send_head(200, "text/event-stream; charset=utf-8", answer.headers, length=None)
-        cut = fault is not None and fault.kind == "cut"
-        for event in events[:half] if cut else events:
-            self.wfile.write(b"%x\r\n%s\r\n" % (len(event), event))
-            self.wfile.flush()
-        if cut:
-            self._abort()
-            return
-        self.wfile.write(b"0\r\n\r\n")
-        self.wfile.flush()
-
-    def _abort(self) -> None:
-        """Drop the connection without finishing the body (what a cut stream looks like)."""
-        self.close_connection = True
-        _hang_up(self.connection)
 
 
 def serve_forever(host: str = "127.0.0.1", port: int = 0, ready: Callable[[str], None] | None = None) -> None:

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from .replies import Reply, request_key
 
 __all__ = [
-    "Answer", "Context", "Dialect", "RecordedRequest", "Rejected", "json_answer", "obj", "sse_answer", "uuid_like",
+    "Answer", "Context", "Dialect", "Outcome", "RecordedRequest", "Rejected", "json_answer", "obj", "sse_answer", "uuid_like",
 ]
 
 
@@ -78,6 +78,16 @@ class Answer:
     @property
     def is_stream(self) -> bool:
         return self.events is not None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """An answer plus how to spoil it: ``fault`` is ``"midstream"``, ``"cut"``, ``"malformed"`` or
+    ``None``; ``stream_error`` is the frame a midstream fault sends after half the events."""
+
+    answer: Answer
+    fault: str | None = None
+    stream_error: bytes = b""
 
 
 def obj(value: Any) -> dict[str, Any]:
