@@ -15,6 +15,7 @@ check says so.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from . import openai_shape
@@ -215,47 +216,58 @@ def _tool_calls(turn: Turn, arguments: list[str] | None = None) -> list[dict[str
     ]
 
 
-def _events(turn: Turn, shape: _Shape, incremental: bool) -> list[bytes]:
-    """The stream: reasoning, then text, then tool-call fragments, then the finishing event."""
-    steps: list[tuple[str, str, int, str]] = []   # (field, piece, tool index, ...)
-    steps += [("reasoning", p, -1, "") for p in pieces(turn.reasoning or "", turn.chunks)]
-    steps += [("text", p, -1, "") for p in pieces(turn.text, turn.chunks)]
+@dataclass(frozen=True)
+class _Step:
+    """One stream event's worth of new output: text, reasoning or a tool-call fragment."""
+
+    text: str = ""
+    reasoning: str = ""
+    tool: int = -1          # the tool call a fragment belongs to
+    arguments: str = ""
+    opens: bool = False     # the fragment that carries the call's id, type and name
+
+
+def _steps(turn: Turn) -> list[_Step]:
+    """Reasoning first, then text, then each tool call (opened, then its arguments in pieces)."""
+    steps = [_Step(reasoning=p) for p in pieces(turn.reasoning or "", turn.chunks)]
+    steps += [_Step(text=p) for p in pieces(turn.text, turn.chunks)]
     for i, call in enumerate(turn.tool_calls):
-        steps.append(("tool", "", i, "start"))
-        steps += [("tool", p, i, "") for p in pieces(call.arguments, turn.chunks or 2)]
+        steps.append(_Step(tool=i, opens=True))
+        steps += [_Step(tool=i, arguments=p) for p in pieces(call.arguments, turn.chunks or 2)]
+    return steps
+
+
+def _events(turn: Turn, shape: _Shape, incremental: bool) -> list[bytes]:
+    """Deltas when ``incremental``, else snapshots of everything so far; usage grows each event."""
+    thinking = turn.reasoning is not None
     text = reasoning = ""
     arguments = ["" for _ in turn.tool_calls]
-    produced = 0
-    events: list[bytes] = []
-    for kind, piece, index, start in steps:
-        text += piece if kind == "text" else ""
-        reasoning += piece if kind == "reasoning" else ""
-        if kind == "tool":
-            arguments[index] += piece
-        produced = min(turn.completion_tokens, produced + tokens(piece or "x"))
+    produced, bodies = 0, []
+    for step in _steps(turn):
+        text, reasoning = text + step.text, reasoning + step.reasoning
+        if step.tool >= 0:
+            arguments[step.tool] += step.arguments
+        produced = min(turn.completion_tokens, produced + tokens(step.text + step.reasoning + step.arguments))
         if incremental:
-            calls = _fragment(turn, index, piece, start) if kind == "tool" else None
-            body = shape.body(turn, piece if kind == "text" else "",
-                              (piece if kind == "reasoning" else "") if turn.reasoning else None,
-                              calls, "null", produced)
+            calls = [_fragment(turn, step)] if step.tool >= 0 else None
+            bodies.append(shape.body(turn, step.text, step.reasoning if thinking else None, calls, "null", produced))
         else:
-            calls = _tool_calls(turn, arguments)[: index + 1] if kind == "tool" else None
-            body = shape.body(turn, text, reasoning if turn.reasoning else None, calls, "null", produced)
-        events.append(_event(len(events) + 1, body))
-    final_text, final_reasoning = ("", "") if incremental else (text, reasoning)
-    final_calls = None if incremental else (_tool_calls(turn) or None)
-    last = shape.body(turn, final_text, final_reasoning if turn.reasoning else None, final_calls,
-                      turn.finish_reason, turn.completion_tokens)
-    events.append(_event(len(events) + 1, last))
-    return events
+            calls = _tool_calls(turn, arguments)[: step.tool + 1] if step.tool >= 0 else None
+            bodies.append(shape.body(turn, text, reasoning if thinking else None, calls, "null", produced))
+    if incremental:
+        last = shape.body(turn, "", "" if thinking else None, None, turn.finish_reason, turn.completion_tokens)
+    else:
+        last = shape.body(turn, text, reasoning if thinking else None, _tool_calls(turn) or None,
+                          turn.finish_reason, turn.completion_tokens)
+    return [_event(n, body) for n, body in enumerate([*bodies, last], 1)]
 
 
-def _fragment(turn: Turn, index: int, piece: str, start: str) -> list[dict[str, Any]]:
-    call = turn.tool_calls[index]
-    if start:
-        return [{"index": index, "id": f"call_{call.key[:24]}", "type": "function",
-                 "function": {"name": call.name, "arguments": ""}}]
-    return [{"index": index, "id": "", "type": "function", "function": {"arguments": piece}}]
+def _fragment(turn: Turn, step: _Step) -> dict[str, Any]:
+    call = turn.tool_calls[step.tool]
+    if step.opens:
+        return {"index": step.tool, "id": f"call_{call.key[:24]}", "type": "function",
+                "function": {"name": call.name, "arguments": ""}}
+    return {"index": step.tool, "id": "", "type": "function", "function": {"arguments": step.arguments}}
 
 
 def _event(number: int, body: Mapping[str, Any]) -> bytes:

@@ -178,3 +178,16 @@ def test_registered_keys_only(emulator: Emulator) -> None:
     emulator.add_key("dashscope", "sk-right")
     assert call(emulator.url, TEXT, chat(), key="sk-wrong").status == 401
     assert call(emulator.url, TEXT, chat(), key="sk-right").status == 200
+
+
+def test_cumulative_tool_call_stream_grows_to_the_whole_call(emulator: Emulator) -> None:
+    import json
+
+    tool = {"type": "function", "function": {"name": "f", "parameters": {
+        "type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}
+    r = call(emulator.url, TEXT, chat(tools=[tool]), headers=SSE)
+    calls = [d["output"]["choices"][0]["message"].get("tool_calls") for d in r.data()]
+    arguments = [c[0]["function"]["arguments"] for c in calls if c]
+    assert all(later.startswith(earlier) for earlier, later in zip(arguments, arguments[1:], strict=False))
+    assert json.loads(arguments[-1]) == {"city": "x"}
+    assert r.data()[-1]["output"]["choices"][0]["finish_reason"] == "tool_calls"
