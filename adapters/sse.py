@@ -1,7 +1,8 @@
 """Server-sent events, both directions, without I/O.
 
 Providers differ in spacing (DashScope writes ``data:{...}`` with no space and puts the status in a
-``:HTTP_STATUS/200`` comment), so the decoder keeps comments and tolerates both forms.
+``:HTTP_STATUS/200`` comment), so the decoder keeps comments and tolerates both forms. A bare JSON
+line (Qianfan may send an error object without ``data:`` mid-stream) is read as a data line.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from typing import Any
 
 from .native import SSEEvent
 
-__all__ = ["SSEDecoder", "encode_data", "DONE"]
+__all__ = ["BARE", "DONE", "SSEDecoder", "encode_data"]
 
 DONE = b"data: [DONE]\n\n"
+#: The ``event`` of an ``SSEEvent`` made from a bare JSON line outside the SSE framing.
+BARE = "bare-json"
 
 
 class SSEDecoder:
@@ -32,6 +35,11 @@ class SSEDecoder:
             return self.flush()
         if line.startswith(":"):
             self._comments.append(line[1:].strip())
+            return None
+        if line.startswith("{"):  # a bare JSON line (Qianfan sends errors so): an event of its own
+            return SSEEvent(line, BARE)
+        if line.startswith("{"):
+            self._data.append(line)
             return None
         name, _, value = line.partition(":")
         value = value[1:] if value.startswith(" ") else value
