@@ -8,6 +8,9 @@ A backend declares a ``Capabilities`` table; the core reads it. Parameters are
 * ``emulated``    - served by the adapter in another way (the value says how);
 * ``unsupported`` - the provider has no equivalent: the client's policy decides.
 
+``features`` says, per response feature (``RESPONSE_FEATURES``: streaming, stream usage, tool calls,
+finish reasons...), how the provider's reply is turned into OpenAI's: ``(verdict, detail)``.
+
 ``unsupported="warn"`` (default) drops the parameter and warns once per client and parameter;
 ``"drop"`` drops it silently; ``"error"`` refuses the request before any network call with an
 ``openai.BadRequestError`` (the transport answers 400).
@@ -24,11 +27,13 @@ __all__ = [
     "CHAT_PARAMETERS",
     "EMBEDDING_PARAMETERS",
     "ENDPOINTS",
+    "RESPONSE_FEATURES",
     "Capabilities",
     "Policy",
     "Refused",
     "UnsupportedParameterWarning",
     "describe",
+    "describe_feature",
 ]
 
 PolicyName = Literal["warn", "drop", "error"]
@@ -49,6 +54,12 @@ ENDPOINTS = (
     "chat.completions", "embeddings", "models", "completions", "images", "audio", "moderations",
     "files", "fine_tuning", "batches", "assistants", "threads", "vector_stores", "responses",
     "realtime", "uploads",
+)
+
+#: What an OpenAI reply carries that a provider may give natively, translate, emulate or lack.
+RESPONSE_FEATURES = (
+    "streaming", "stream_usage", "tool_calls", "tool_call_streaming", "reasoning_content", "finish_reason",
+    "content_filter", "image_input", "usage_details", "errors",
 )
 
 
@@ -79,6 +90,8 @@ class Capabilities:
     embedding_unsupported: frozenset[str] = frozenset()
     endpoints: frozenset[str] = frozenset({"chat.completions", "embeddings", "models"})
     notes: Mapping[str, str] = field(default_factory=dict)
+    #: response feature -> (verdict: native | translated | emulated | unsupported, how)
+    features: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
     def clamp(self, name: str, value: Any) -> Any:
         """``value`` brought into the declared range of ``name`` (unchanged if none is declared)."""
@@ -92,13 +105,23 @@ class Capabilities:
 def describe(caps: Capabilities, name: str, *, embeddings: bool = False) -> tuple[str, str]:
     """(verdict, detail) for one OpenAI parameter: what the compatibility table and scan print.
 
-    Verdicts: ``passes``, ``renamed``, ``clamped``, ``emulated``, ``unsupported``.
+    Verdicts: ``passes``, ``renamed``, ``clamped``, ``emulated``, ``dropped`` (declared unsupported:
+    dropped with a warning, or refused, per the client's ``unsupported=`` policy) and
+    ``unsupported`` (not declared at all: never sent). A declared note is added to the detail.
     """
+    verdict, detail = _verdict(caps, name, embeddings)
+    note = caps.notes.get(name, "")
+    if note and note != detail:
+        detail = f"{detail}; {note}" if detail and verdict != "dropped" else note
+    return verdict, detail
+
+
+def _verdict(caps: Capabilities, name: str, embeddings: bool) -> tuple[str, str]:
     if embeddings:
         if name in caps.embedding_emulated:
             return "emulated", caps.embedding_emulated[name]
         if name in caps.embedding_unsupported:
-            return "unsupported", caps.notes.get(name, "dropped per the unsupported= policy")
+            return "dropped", "dropped per the unsupported= policy"
         return ("passes", "") if name in caps.embedding_passed else ("unsupported", "not sent")
     if name in caps.clamped:
         low, high = caps.clamped[name]
@@ -109,10 +132,15 @@ def describe(caps: Capabilities, name: str, *, embeddings: bool = False) -> tupl
     if name in caps.emulated:
         return "emulated", caps.emulated[name]
     if name in caps.unsupported:
-        return "unsupported", caps.notes.get(name, "dropped per the unsupported= policy")
+        return "dropped", "dropped per the unsupported= policy"
     if name in caps.passed:
-        return "passes", caps.notes.get(name, "")
+        return "passes", ""
     return "unsupported", "not sent"
+
+
+def describe_feature(caps: Capabilities, name: str) -> tuple[str, str]:
+    """(verdict, detail) for one response feature; ``("not declared", "")`` when the table is silent."""
+    return caps.features.get(name, ("not declared", ""))
 
 
 class Policy:
@@ -129,17 +157,17 @@ class Policy:
 
         Returns when the caller should drop it; raises ``Refused`` under ``"error"``.
         """
-        what = f"{detail} " if detail else ""
+        what = f" {detail}" if detail else ""
         if self.mode == "error":
             raise Refused(
-                f"{self.provider} does not support '{param}' {what}(unsupported='error'); "
+                f"{self.provider} does not support '{param}'{what} (unsupported='error'); "
                 f"remove it or create the client with unsupported='warn'.",
                 param=param,
             )
         if self.mode == "warn" and param not in self._warned:
             self._warned.add(param)
             warnings.warn(
-                f"{self.provider} has no '{param}' {what}; it was dropped (unsupported='warn'; "
+                f"{self.provider} has no '{param}'{what}; it was dropped (unsupported='warn'; "
                 f"pass unsupported='drop' to silence or 'error' to refuse).",
                 UnsupportedParameterWarning,
                 stacklevel=2,

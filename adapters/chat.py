@@ -6,21 +6,30 @@ What every provider needs the same way lives here, so a backend says only what d
 * ``developer`` messages sent as ``system``; legacy ``functions``/``function_call`` as tools;
 * consecutive messages of one role merged (providers reject or mis-read them);
 * ``json_schema`` emulated by JSON mode + the schema in a system message, where declared;
-* ``n > 1`` served by one native call per choice, where declared, and merged back.
+* ``n > 1`` served by one native call per choice, where declared, and merged back;
+* what a catalogued model cannot take (images, tools) refused clearly before any call;
+* strict turn order (one leading system, user/assistant alternating, user or tool last) for the
+  providers that demand it: repaired with a ``MessageOrderWarning``, or refused.
 """
 
 from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Mapping
+import warnings
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from . import json_schema, openai_wire
 from .capabilities import Capabilities, Refused
 from .native import Context, ErrorInfo, NativeError
 
-__all__ = ["check_schema", "fan_out", "normalise"]
+__all__ = ["MessageOrderWarning", "alternate", "check_model", "check_schema", "fan_out", "has_images",
+           "normalise", "stop_words"]
+
+
+class MessageOrderWarning(UserWarning):
+    """Messages were joined or moved to meet a provider's turn-order rules (no text was dropped)."""
 
 
 def normalise(body: Mapping[str, Any], caps: Capabilities, ctx: Context) -> dict[str, Any]:
@@ -135,3 +144,113 @@ def as_json_text(value: Any) -> str:
 
 def deep(body: Mapping[str, Any]) -> dict[str, Any]:
     return copy.deepcopy(dict(body))
+
+
+def has_images(messages: list[Mapping[str, Any]]) -> bool:
+    """Whether any message carries an image or audio part."""
+    return any(isinstance(m.get("content"), list) and any(
+        isinstance(p, Mapping) and p.get("type") in ("image_url", "input_audio") for p in m["content"])
+        for m in messages)
+
+
+def check_model(req: Mapping[str, Any], ctx: Context, info: Mapping[str, Any]) -> None:
+    """Refuse what a catalogued model cannot take (images, tools) before any call, naming a way out."""
+    if not info:
+        return
+    way_out = f"(model_map= can map {ctx.requested_model!r} to another model)"
+    if has_images(req["messages"]) and not info.get("vision"):
+        raise Refused(f"{ctx.provider} model {ctx.model!r} does not take images; use a vision model {way_out}.",
+                      param="messages")
+    if req.get("tools") and info.get("tools") is False:
+        raise Refused(f"{ctx.provider} model {ctx.model!r} does not take tools; use a model with tool calling "
+                      f"{way_out}.", param="tools")
+
+
+def cap_max_tokens(req: dict[str, Any], info: Mapping[str, Any]) -> None:
+    """``max_tokens`` above what the model can produce is lowered to its maximum (providers refuse it)."""
+    most = info.get("max_output")
+    if isinstance(most, int) and isinstance(req.get("max_tokens"), int) and req["max_tokens"] > most:
+        req["max_tokens"] = most
+
+
+def stop_words(stop: Any, ctx: Context, *, most: int, longest: int | None = None) -> list[str] | None:
+    """``stop`` as a list the provider takes: at most ``most`` words of at most ``longest`` characters;
+    words beyond that go through the unsupported-parameter policy."""
+    words = [stop] if isinstance(stop, str) else [w for w in stop or [] if isinstance(w, str)]
+    kept = [w for w in words if longest is None or len(w) <= longest]
+    if len(kept) < len(words):
+        ctx.policy.unsupported("stop", f"words longer than {longest} characters")
+    if len(kept) > most:
+        ctx.policy.unsupported("stop", f"words beyond the first {most}")
+        kept = kept[:most]
+    return kept or None
+
+
+def alternate(messages: list[dict[str, Any]], ctx: Context) -> list[dict[str, Any]]:
+    """Messages in strict turn order: one leading system message, then user and assistant turns
+    alternating (tool results right after the assistant's tool calls), a user or tool message last.
+
+    Repairs that keep every word (system messages joined into the leading one, consecutive user or
+    assistant turns joined) warn with ``MessageOrderWarning``; a history that could only be fixed by
+    inventing or dropping a turn is refused before sending.
+    """
+    repairs: list[str] = []
+    systems = [m for m in messages if m.get("role") == "system"]
+    if len(systems) > 1 or (systems and messages[0].get("role") != "system"):
+        repairs.append("system messages joined into one leading system message")
+    turns: list[dict[str, Any]] = []
+    for message in (m for m in messages if m.get("role") != "system"):
+        prev = turns[-1] if turns else None
+        role = message.get("role")
+        if prev is not None and role == prev.get("role") and role in ("user", "assistant") and not prev.get("tool_calls"):
+            repairs.append(f"consecutive {role} messages joined")
+            turns[-1] = _joined(prev, message)
+        else:
+            turns.append(dict(message))
+    problem = _order_problem(turns)
+    if problem:
+        raise Refused(f"{ctx.provider} requires messages in turn order (one system message first, then user and "
+                      f"assistant alternating, tool results right after the tool calls, a user or tool message "
+                      f"last): {problem}.", param="messages")
+    if repairs:
+        warnings.warn(f"{ctx.provider} requires messages in turn order: {'; '.join(dict.fromkeys(repairs))}.",
+                      MessageOrderWarning, stacklevel=2)
+    head = [{"role": "system", "content": "\n\n".join(openai_wire.text_of(m.get("content")) for m in systems)}]
+    return (head if systems else []) + turns
+
+
+def _joined(first: Mapping[str, Any], second: Mapping[str, Any]) -> dict[str, Any]:
+    out = {**first, **{k: v for k, v in second.items() if k != "content"}}
+    a, b = first.get("content"), second.get("content")
+    if isinstance(a, list) or isinstance(b, list):
+        out["content"] = _parts(a) + _parts(b)
+    else:
+        out["content"] = "\n\n".join(t for t in (a or "", b or "") if t)
+    return out
+
+
+def _parts(content: Any) -> list[Any]:
+    if isinstance(content, list):
+        return list(content)
+    return [{"type": "text", "text": content}] if content else []
+
+
+def _order_problem(turns: Sequence[Mapping[str, Any]]) -> str | None:
+    if not turns:
+        return "there is no user message; add one"
+    unknown = {str(t.get("role")) for t in turns} - {"user", "assistant", "tool"}
+    if unknown:
+        return f"unknown role {sorted(unknown)[0]!r}"
+    if turns[0].get("role") != "user":
+        return "the first message after the system message is not from the user; start with a user message"
+    for prev, now in zip(turns, turns[1:], strict=False):
+        role, calls = now.get("role"), prev.get("role") == "assistant" and bool(prev.get("tool_calls"))
+        if role == "tool" and not (calls or prev.get("role") == "tool"):
+            return "a tool message does not follow an assistant message with tool_calls"
+        if calls and role != "tool":
+            return "an assistant message with tool_calls is not followed by the tool results"
+        if role == "user" and prev.get("role") == "tool":
+            return "a user message follows tool results; add the assistant's answer to them in between"
+    if turns[-1].get("role") not in ("user", "tool"):
+        return "the last message is from the assistant; end with a user message (prefill is not supported)"
+    return None

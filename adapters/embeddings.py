@@ -10,11 +10,11 @@ import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from . import catalogue
-from .capabilities import Refused
+from . import catalogue, openai_wire
+from .capabilities import Capabilities, Refused
 from .native import Context
 
-__all__ = ["EmbeddingSizeWarning", "batches", "dimension", "inputs"]
+__all__ = ["EmbeddingSizeWarning", "batches", "dimension", "inputs", "merge_openai_like", "plan"]
 
 
 class EmbeddingSizeWarning(UserWarning):
@@ -64,3 +64,26 @@ def batch_limit(ctx: Context, fallback: int) -> int:
     info = catalogue.provider_model(ctx.provider, ctx.model) or {}
     limit = info.get("max_batch")
     return limit if isinstance(limit, int) else fallback
+
+
+def plan(body: Mapping[str, Any], caps: Capabilities, ctx: Context, fallback_batch: int) -> tuple[list[list[str]], int | None]:
+    """The common request side: policy applied, texts in provider-sized batches, and the vector size
+    to ask for (``dimension()``); the wanted ``encoding_format`` is noted for the reply."""
+    ctx.policy.strip(body, caps, embeddings=True)
+    texts = inputs(body, ctx)
+    size = dimension(body, ctx)
+    ctx.notes["encoding_format"] = body.get("encoding_format") or "float"
+    return batches(texts, batch_limit(ctx, fallback_batch)), size
+
+
+def merge_openai_like(replies: Sequence[Mapping[str, Any]], ctx: Context) -> dict[str, Any]:
+    """One OpenAI reply from the batches' OpenAI-shaped replies (``data[].index``, ``usage``), in order."""
+    vectors: list[list[float]] = []
+    used = 0
+    for reply in replies:
+        rows = sorted(reply.get("data") or [], key=lambda row: int(row.get("index", 0)))
+        vectors += [row["embedding"] for row in rows]
+        usage = reply.get("usage") or {}
+        used += int(usage.get("prompt_tokens") or usage.get("total_tokens") or 0)
+    return openai_wire.embedding_response(vectors, model=ctx.model, prompt_tokens=used,
+                                          encoding_format=ctx.notes.get("encoding_format"))

@@ -25,7 +25,7 @@ from typing import Any
 
 from .native import ErrorInfo
 
-__all__ = ["ERROR_TYPES", "error_body", "error_headers", "lookup", "redact", "unsupported_endpoint"]
+__all__ = ["ERROR_TYPES", "error_body", "error_headers", "lookup", "nested_error", "redact", "unsupported_endpoint"]
 
 ERROR_TYPES = {
     400: "invalid_request_error",
@@ -67,6 +67,14 @@ def lookup(
         type="insufficient_quota" if code == "insufficient_quota" else None,
         retry=False if code in NOT_RETRIED else None,
     )
+
+
+def nested_error(payload: Any) -> tuple[str, str] | None:
+    """``(code, message)`` of an OpenAI-style ``{"error": {"code", "message"}}`` body, else ``None``."""
+    if not isinstance(payload, Mapping) or not isinstance(payload.get("error"), Mapping):
+        return None
+    error = payload["error"]
+    return str(error.get("code") or error.get("type") or ""), str(error.get("message") or "")
 
 
 def error_body(info: ErrorInfo) -> dict[str, Any]:

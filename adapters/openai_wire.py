@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import struct
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 __all__ = [
@@ -18,8 +18,10 @@ __all__ = [
     "completion_from_chunks",
     "embedding_response",
     "encode_vector",
+    "from_openai_like",
     "merge_choices",
     "usage",
+    "usage_of",
 ]
 
 FINISH_REASONS = frozenset({"stop", "length", "tool_calls", "content_filter", "function_call"})
@@ -39,6 +41,33 @@ def usage(prompt: int | None, completion: int | None, total: int | None = None, 
     if reasoning is not None:
         out["completion_tokens_details"] = {"reasoning_tokens": int(reasoning)}
     return out
+
+
+def usage_of(native: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """OpenAI ``usage`` from a provider's OpenAI-named one (extras such as ``search_tokens`` dropped)."""
+    if not native:
+        return None
+    return usage(native.get("prompt_tokens"), native.get("completion_tokens"), native.get("total_tokens"),
+                 cached=(native.get("prompt_tokens_details") or {}).get("cached_tokens"),
+                 reasoning=(native.get("completion_tokens_details") or {}).get("reasoning_tokens"))
+
+
+def from_openai_like(native: Mapping[str, Any], *, model: str, created: int,
+                     finish: Callable[[Mapping[str, Any]], str | None]) -> dict[str, Any]:
+    """OpenAI's ``chat.completion`` from a provider's OpenAI-shaped one (``choices``/``message``/``usage``).
+
+    ``finish`` reads one native choice and gives OpenAI's finish reason (``None`` = ``"stop"``); the
+    provider's extra fields (safety flags, search results) are left out.
+    """
+    choices = []
+    for i, c in enumerate(native.get("choices") or []):
+        msg = c.get("message") or {}
+        reply = message(text_of(msg.get("content")), tool_calls=msg.get("tool_calls"),
+                        reasoning=msg.get("reasoning_content"))
+        choices.append(choice(int(c.get("index", i)), reply, finish(c) or "stop"))
+    return chat_completion(id=str(native.get("id") or ""), model=str(native.get("model") or model),
+                           created=int(native.get("created") or created), choices=choices,
+                           usage=usage_of(native.get("usage")))
 
 
 def message(content: str | None, *, tool_calls: Sequence[Mapping[str, Any]] | None = None,

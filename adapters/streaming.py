@@ -7,13 +7,14 @@ only, a tool call's ``id``/``type``/``name`` on its first fragment only, and ``f
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import json
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from . import openai_wire
-from .native import StreamState
+from .native import ErrorInfo, NativeError, SSEEvent, StreamState
 
-__all__ = ["deltas"]
+__all__ = ["deltas", "openai_like_event"]
 
 
 def deltas(state: StreamState, *, content: str | None = None, reasoning: str | None = None,
@@ -69,3 +70,32 @@ def _tool_delta(state: StreamState, call: Mapping[str, Any]) -> dict[str, Any] |
     if name and name != seen["name"]:
         fn["name"] = name
     return {"index": index, "function": fn}
+
+
+def openai_like_event(event: SSEEvent, state: StreamState, *, finish: Callable[[Mapping[str, Any]], str | None],
+                      error: Callable[[Mapping[str, Any]], ErrorInfo | None]) -> list[dict[str, Any]]:
+    """The chunks of one event of an OpenAI-shaped native stream (``data: {choices: [{delta}]}``).
+
+    ``finish`` reads one native choice and gives OpenAI's finish reason (``None`` while running);
+    ``error`` says whether a payload is an error (raised as ``NativeError``). Usage, wherever the
+    provider puts it, is kept for the usage chunk; ``[DONE]`` and keep-alive events give nothing.
+    """
+    data = event.data.strip()
+    if not data or data == "[DONE]":
+        return []
+    payload = json.loads(data)
+    if not isinstance(payload, Mapping):
+        raise ValueError(f"a stream event that is not a JSON object: {data[:80]!r}")
+    info = error(payload)
+    if info is not None:
+        raise NativeError(info)
+    state.id = state.id or str(payload.get("id") or "")
+    if payload.get("usage"):
+        state.usage = openai_wire.usage_of(payload["usage"])
+    out: list[dict[str, Any]] = []
+    for c in payload.get("choices") or []:
+        delta = c.get("delta") or {}
+        out += deltas(state, content=openai_wire.text_of(delta.get("content")),
+                      reasoning=delta.get("reasoning_content"), tool_calls=delta.get("tool_calls"),
+                      finish_reason=finish(c), index=int(c.get("index", 0)))
+    return out

@@ -1,10 +1,42 @@
 """zhipu — OpenAI chat/embeddings <-> Zhipu AI's native v4 API (shared/reference/zhipu.md).
 
 Everything here is pure: dicts in, dicts out. transport.py does the sending.
-TODO(issue 3): translation functions; only the provider's constants are declared so far.
+
+    OpenAI                                  Zhipu native (root .../api/paas/v4)
+    POST chat/completions                   POST /chat/completions   (OpenAI-shaped, its own rules)
+      temperature 0                         do_sample: false
+      stop ["a", "b"]                       stop ["a"]               (one word only)
+      tool_choice "none"                    no tools                 (only "auto" exists)
+      user                                  user_id                  (6-128 characters)
+      image_url "data:image/png;base64,X"   image_url "X"            (raw base64)
+    POST embeddings                         POST /embeddings  {"model", "input", "dimensions"}
+
+Replies have no ``object``; ``delta.role`` repeats on every frame; stream usage always comes on the
+last chunk; ``finish_reason`` may be ``sensitive`` (-> content_filter), ``network_error`` (an error)
+or ``model_context_window_exceeded`` (-> length). Errors: ``{"error": {"code": "1302", "message"}}``.
+
+Authentication: the API key ``<id>.<secret>`` as the bearer token by default — what the official
+SDKs send by default (``disable_token_cache=True``) and what the docs call the current scheme; no
+clock is involved, so no skew can break it. ``zhipu_auth="jwt"`` sends the signed token instead
+(HS256 with the secret, ``{"api_key", "exp", "timestamp"}`` in milliseconds), reused until near
+expiry, for gateways or accounts that still want it.
 """
 
 from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from .. import catalogue, chat, embeddings, openai_wire, streaming
+from ..auth import AuthFlow, BearerAuth, CredentialError, Setup, base_url_of, resolve_key
+from ..capabilities import Capabilities, Refused
+from ..errors import lookup, nested_error
+from ..native import Context, ErrorInfo, NativeError, NativeRequest, SSEEvent, StreamState
 
 NAME = "zhipu"
 DEFAULT_BASE_URL = "https://open.bigmodel.cn/api/paas/v4"
@@ -13,3 +45,291 @@ BASE_URL_VAR = "ZHIPUAI_BASE_URL"
 COMPAT_BASE_URL = "https://open.bigmodel.cn/api/paas/v4"
 COMPAT_BASE_URL_VAR = "ZHIPUAI_COMPAT_BASE_URL"
 REGIONS = {"cn": DEFAULT_BASE_URL, "intl": "https://api.z.ai/api/paas/v4"}
+
+CHAT_PATH = "/chat/completions"
+EMBEDDING_PATH = "/embeddings"
+EMBEDDING_BATCH = 64  # unconfirmed (64 reported); the catalogue gives per-model limits
+USER_ID_LENGTH = (6, 128)
+JWT_TTL = 210.0  # seconds a signed token is valid, as the SDKs sign it
+JWT_REUSE = 180.0  # seconds one is reused (the SDKs' cache): never sent with under 30 s left
+
+CAPABILITIES = Capabilities(
+    passed=frozenset({"messages", "model", "stream", "stop", "tools", "tool_choice", "response_format",
+                      "max_tokens"}),
+    renamed={"max_completion_tokens": "max_tokens", "user": "user_id", "functions": "tools",
+             "function_call": "tool_choice"},
+    # The docs say [0, 1], but older GLM models refuse the closed ends and the SDKs send at most 0.99
+    # (unconfirmed which models): stay inside. Temperature 0 becomes do_sample=false (greedy).
+    clamped={"temperature": (0.0, 0.99), "top_p": (0.01, 0.99)},
+    emulated={
+        "n": "one native call per choice, merged",
+        "response_format.json_schema": "JSON mode + the schema in a system message; reply validated",
+        "stream_options": "Zhipu always sends usage on its last chunk; the usage chunk is sent only when asked",
+        "reasoning_effort": "thinking: 'none'/'minimal' -> disabled, other values -> enabled (reasoning models)",
+    },
+    unsupported=frozenset({"presence_penalty", "frequency_penalty", "seed", "logprobs", "top_logprobs",
+                           "logit_bias", "parallel_tool_calls", "metadata", "service_tier", "store", "prediction",
+                           "modalities", "audio", "web_search_options", "verbosity", "prompt_cache_key",
+                           "safety_identifier"}),
+    embedding_passed=frozenset({"input", "model", "dimensions"}),
+    embedding_emulated={"encoding_format": "base64 encoded by the adapter",
+                        "input": "split into batches of the model's limit, merged in order"},
+    embedding_unsupported=frozenset({"user"}),
+    endpoints=frozenset({"chat.completions", "embeddings", "models"}),
+    notes={
+        "temperature": "0 -> do_sample=false",
+        "stop": "one word only: the words after the first go through the unsupported= policy",
+        "tool_choice": "'auto' only: 'none' leaves the tools out; 'required' and named functions go through "
+                       "the unsupported= policy",
+        "user": "shorter than 6 characters: 'user-' prefixed; longer than 128: SHA-256 hex",
+        "seed": "not documented by Zhipu (unconfirmed whether it is honoured)",
+        "dimensions": "embedding-3: 256, 512, 1024 or 2048",
+        "messages": "data: image URIs sent as raw base64 (vision models)",
+    },
+    features={
+        "streaming": ("translated", "data: frames with [DONE]; the role repeated on every frame is sent once"),
+        "stream_usage": ("emulated", "always on Zhipu's last chunk; passed on only with include_usage"),
+        "tool_calls": ("native", "OpenAI shape, call_ ids"),
+        "tool_call_streaming": ("native", "each call arrives whole in one delta"),
+        "reasoning_content": ("native", "kept as an extra field on the message and the delta"),
+        "finish_reason": ("translated", "sensitive -> content_filter, model_context_window_exceeded -> length, "
+                                        "network_error -> a retryable 500 error"),
+        "content_filter": ("translated", "error 1301 -> 400 content_filter; mid-answer: finish_reason content_filter"),
+        "image_input": ("translated", "vision models: OpenAI parts, data: URIs as raw base64"),
+        "usage_details": ("native", "cached_tokens, reasoning_tokens"),
+        "errors": ("translated", "business codes (1002, 1113, 1302...) mapped before the HTTP status"),
+    },
+)
+
+ERRORS: dict[str, tuple[int, str]] = {
+    **{str(code): (401, "invalid_api_key") for code in (1000, 1001, 1002, 1004, 1005)},
+    "1003": (401, "expired_token"),  # a signed token past its exp: the transport signs anew and retries once
+    # 1110-1121: account inactive, locked, missing... (statuses unconfirmed); 1113 is arrears, sent as 429
+    **{str(code): (403, "account_unavailable") for code in range(1110, 1122)},
+    "1113": (429, "insufficient_quota"),
+    **{str(code): (400, "invalid_parameter") for code in (1210, 1212, 1213, 1214, 1215)},
+    "1211": (404, "model_not_found"),
+    "1220": (403, "permission_denied"),
+    "1221": (404, "not_found"),
+    "1222": (404, "not_found"),
+    "1261": (400, "context_length_exceeded"),
+    "1300": (403, "permission_denied"),  # blocked by policy (status unconfirmed)
+    "1301": (400, "content_filter"),
+    "1302": (429, "rate_limit_exceeded"),  # concurrency
+    "1303": (429, "rate_limit_exceeded"),  # frequency
+    "1304": (429, "insufficient_quota"),  # the daily quota: it refills tomorrow, so a retry cannot help
+    "1305": (429, "rate_limit_exceeded"),  # model overloaded
+    **{str(code): (429, "insufficient_quota") for code in range(1308, 1322)},  # plan windows and caps
+    **{str(code): (500, "server_error") for code in (500, 1200, 1230, 1234)},
+    "434": (403, "permission_denied"),
+    "435": (400, "invalid_parameter"),
+}
+FINISH_REASONS = {"sensitive": "content_filter", "model_context_window_exceeded": "length"}
+
+
+# -- authentication -------------------------------------------------------------------------------
+
+
+def setup(api_key: str | None, base_url: str | None, env: Mapping[str, str], options: Mapping[str, Any]) -> Setup:
+    key = resolve_key(api_key, env, KEY_VARS, NAME)
+    url = base_url_of(base_url, env, BASE_URL_VAR, DEFAULT_BASE_URL, REGIONS, options.get("region"))
+    mode = options.get("zhipu_auth") or "key"
+    if mode == "jwt":
+        return Setup(url, JWTAuth(key))
+    if mode != "key":
+        raise ValueError(f"zhipu_auth must be 'key' (send the API key) or 'jwt' (send a signed token), not {mode!r}.")
+    return Setup(url, BearerAuth(key))
+
+
+def jwt_token(key: str, now: float, ttl: float = JWT_TTL) -> str:
+    """The signed token the official SDKs build from ``<id>.<secret>`` (times in milliseconds)."""
+    key_id, _, secret = key.partition(".")
+    stamp = int(now * 1000)
+    header = {"alg": "HS256", "sign_type": "SIGN", "typ": "JWT"}
+    payload = {"api_key": key_id, "exp": stamp + int(ttl * 1000), "timestamp": stamp}
+    signing = f"{_b64(header)}.{_b64(payload)}"
+    signature = hmac.new(secret.encode(), signing.encode(), hashlib.sha256).digest()
+    return f"{signing}.{base64.urlsafe_b64encode(signature).rstrip(b'=').decode()}"
+
+
+def _b64(part: Mapping[str, Any]) -> str:
+    raw = json.dumps(part, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+class JWTAuth:
+    """``Authorization: Bearer <signed token>``, one token reused for ``JWT_REUSE`` seconds."""
+
+    def __init__(self, key: str, clock: Callable[[], float] = time.time) -> None:
+        key_id, _, secret = key.partition(".")
+        if not key_id or not secret or "." in secret:
+            raise CredentialError("A Zhipu key must look like '<id>.<secret>' to sign tokens (zhipu_auth='jwt'); "
+                                  "check ZHIPUAI_API_KEY.")
+        self._key, self._clock = key, clock
+        self._token: str | None = None
+        self._signed_at = 0.0
+
+    def __repr__(self) -> str:
+        return "JWTAuth(key='***')"
+
+    def authorise(self, request: NativeRequest) -> AuthFlow:
+        now = self._clock()
+        if self._token is None or now - self._signed_at >= JWT_REUSE or now < self._signed_at:
+            self._token, self._signed_at = jwt_token(self._key, now), now
+        request.headers["Authorization"] = f"Bearer {self._token}"
+        return request
+        yield  # pragma: no cover - a generator that never needs I/O
+
+    def reset(self) -> None:
+        self._token = None
+
+
+# -- requests -------------------------------------------------------------------------------------
+
+
+def to_native(endpoint: str, body: Mapping[str, Any], ctx: Context) -> list[NativeRequest]:
+    if endpoint == "embeddings":
+        return _embedding_requests(body, ctx)
+    return _chat_requests(body, ctx)
+
+
+def _chat_requests(body: Mapping[str, Any], ctx: Context) -> list[NativeRequest]:
+    copies = chat.fan_out(body, CAPABILITIES, ctx)
+    req = chat.normalise(body, CAPABILITIES, ctx)
+    info = catalogue.provider_model(NAME, ctx.model) or {}
+    chat.check_model(req, ctx, info)
+    chat.cap_max_tokens(req, info)
+    vision = bool(info.get("vision")) or chat.has_images(req["messages"])
+    native: dict[str, Any] = {"model": ctx.model, "messages": to_native_messages(req["messages"], vision=vision)}
+    native.update(_parameters(req, ctx, info))
+    stream = bool(req.get("stream"))
+    if stream:
+        native["stream"] = True
+    return [NativeRequest("POST", CHAT_PATH, native, stream=stream) for _ in range(copies)]
+
+
+def _parameters(req: Mapping[str, Any], ctx: Context, info: Mapping[str, Any]) -> dict[str, Any]:
+    params: dict[str, Any] = {name: req[name] for name in ("temperature", "top_p", "max_tokens")
+                              if req.get(name) is not None}
+    if params.get("temperature") == 0:  # greedy decoding is how Zhipu says "temperature 0"
+        del params["temperature"]
+        params["do_sample"] = False
+    if req.get("stop") is not None:
+        words = chat.stop_words(req["stop"], ctx, most=1)
+        if words:
+            params["stop"] = words
+    user_id = _user_id(req.get("user"))
+    if user_id:
+        params["user_id"] = user_id
+    params.update(_tools(req, ctx))
+    if (req.get("response_format") or {}).get("type") == "json_object":
+        params["response_format"] = {"type": "json_object"}
+    effort = req.get("reasoning_effort")
+    if effort is not None and (info.get("reasoning") or not info):
+        params["thinking"] = {"type": "disabled" if effort in ("none", "minimal") else "enabled"}
+    return params
+
+
+def _tools(req: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
+    tools, choice = req.get("tools"), req.get("tool_choice")
+    if not tools or choice == "none":  # Zhipu has only "auto": not offering the tools is what "none" means
+        return {}
+    if choice not in (None, "auto"):
+        what = choice if isinstance(choice, str) else f"function {((choice or {}).get('function') or {}).get('name')}"
+        ctx.policy.unsupported("tool_choice", f"value {what!r} (only 'auto'; sent as 'auto')")
+    return {"tools": tools, "tool_choice": "auto"}
+
+
+def _user_id(user: Any) -> str | None:
+    """OpenAI's ``user`` as a ``user_id`` of the length Zhipu accepts (stable for the same user)."""
+    if not isinstance(user, str) or not user:
+        return None
+    shortest, longest = USER_ID_LENGTH
+    if len(user) > longest:
+        return hashlib.sha256(user.encode()).hexdigest()
+    return user if len(user) >= shortest else f"user-{user}"
+
+
+def to_native_messages(messages: list[Mapping[str, Any]], *, vision: bool) -> list[dict[str, Any]]:
+    """OpenAI messages as Zhipu wants them: string content (GLM drops list content outside user turns
+    of vision models), tool results with their ``tool_call_id``."""
+    out: list[dict[str, Any]] = []
+    for message in messages:
+        role, content = message.get("role"), message.get("content")
+        native: dict[str, Any] = {"role": role}
+        if vision and role == "user" and isinstance(content, list):
+            native["content"] = [_part(part) for part in content]
+        else:
+            native["content"] = openai_wire.text_of(content)
+        if role == "assistant" and message.get("tool_calls"):
+            native["tool_calls"] = [openai_wire.tool_call(i, c) for i, c in enumerate(message["tool_calls"])]
+        if role == "tool":
+            native["tool_call_id"] = message.get("tool_call_id", "")
+        out.append(native)
+    return out
+
+
+def _part(part: Mapping[str, Any]) -> dict[str, Any]:
+    kind = part.get("type")
+    if kind == "text":
+        return {"type": "text", "text": part.get("text", "")}
+    if kind == "image_url":
+        image = part.get("image_url") or {}
+        url = image.get("url", "") if isinstance(image, Mapping) else str(image)
+        return {"type": "image_url", "image_url": {"url": raw_base64(url)}}
+    raise Refused(f"zhipu takes text and image parts only; a {kind!r} part cannot be sent.", param="messages")
+
+
+def raw_base64(url: str) -> str:
+    """A ``data:`` URI's payload alone (Zhipu wants raw base64); other URLs unchanged."""
+    if url.startswith("data:") and ";base64," in url:
+        return url.split(",", 1)[1]
+    return url
+
+
+def _embedding_requests(body: Mapping[str, Any], ctx: Context) -> list[NativeRequest]:
+    batches, size = embeddings.plan(body, CAPABILITIES, ctx, EMBEDDING_BATCH)
+    sizes = (catalogue.provider_model(NAME, ctx.model) or {}).get("dimensions") or ()
+    extra = {"dimensions": size} if size is not None and len(sizes) != 1 else {}  # fixed-size models take none
+    return [NativeRequest("POST", EMBEDDING_PATH, {"model": ctx.model, "input": batch, **extra}) for batch in batches]
+
+
+# -- replies --------------------------------------------------------------------------------------
+
+
+def from_native(endpoint: str, replies: list[Any], ctx: Context) -> dict[str, Any]:
+    if endpoint == "embeddings":
+        return embeddings.merge_openai_like(replies, ctx)
+    for reply in replies:
+        ctx.notes.setdefault("request_id", reply.get("request_id"))
+    completions = [openai_wire.from_openai_like(r, model=ctx.model, created=ctx.created, finish=finish_reason)
+                   for r in replies]
+    return chat.check_schema(chat.merge_fanned(completions), ctx)
+
+
+def finish_reason(choice: Mapping[str, Any]) -> str | None:
+    """OpenAI's finish reason for a native choice; ``network_error`` (inference aborted) is an error."""
+    reason = choice.get("finish_reason")
+    if reason == "network_error":
+        raise NativeError(ErrorInfo(500, "server_error", "zhipu stopped the answer midway (finish_reason "
+                                    "'network_error'); the reply is incomplete and the request may be retried.",
+                                    NAME, native_code="network_error"))
+    return openai_wire.normalise_finish_reason(reason, FINISH_REASONS)
+
+
+def from_native_event(event: SSEEvent, state: StreamState) -> list[dict[str, Any]]:
+    """One ``data:`` frame -> OpenAI chunk dicts (usage kept for the usage chunk)."""
+    return streaming.openai_like_event(event, state, finish=finish_reason,
+                                       error=lambda payload: error_of(200, payload, {}))
+
+
+# -- errors ---------------------------------------------------------------------------------------
+
+
+def error_of(status: int, payload: Any, headers: Mapping[str, str]) -> ErrorInfo | None:
+    """The mapped error in a native reply: ``{"error": {"code": "<business code>", "message"}}``."""
+    found = nested_error(payload)
+    if found is None:
+        return None  # not Zhipu's shape: the exchange maps the HTTP status alone
+    code, message = found
+    return lookup(ERRORS, code, status, message, provider=NAME, request_id=headers.get("x-request-id"))
