@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
+import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -16,7 +17,8 @@ import openai
 import pydantic
 import pytest
 
-from adapters import AsyncOpenAI, OpenAI, registry
+from adapters import AsyncOpenAI, OpenAI, catalogue, registry
+from adapters.embeddings import EmbeddingSizeWarning
 from adapters.emulator import Emulator, Reply
 from tests.adapters.scenarios import EXCEPTIONS, FAULTS, KEYS, mapped
 
@@ -170,17 +172,27 @@ def test_scripted_reply_with_reasoning_and_n_choices(provider: str, sync: bool, 
 
 
 def test_embeddings_keep_vector_size_batch_and_order(provider: str, sync: bool, emulator: Emulator) -> None:
-    texts = [f"text number {i}" for i in range(25)]
+    texts = [f"text number {i}" for i in range(70)]
+    target = catalogue.provider_model(provider, mapped("text-embedding-3-small", provider)) or {}
+    keeps_size = 1536 in target.get("dimensions", [])
     c = Client(provider, emulator, sync, unsupported="drop")
-    response = c.call(lambda cl: cl.embeddings.create(model="text-embedding-3-small", input=texts))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        response = c.call(lambda cl: cl.embeddings.create(model="text-embedding-3-small", input=texts))
+        single = c.call(lambda cl: cl.embeddings.create(model="text-embedding-3-small", input=texts[7],
+                                                        encoding_format="float"))
+    size_warnings = [w for w in caught if issubclass(w.category, EmbeddingSizeWarning)]
     assert isinstance(response, openai.types.CreateEmbeddingResponse)
-    assert [d.index for d in response.data] == list(range(25))
-    single = c.call(lambda cl: cl.embeddings.create(model="text-embedding-3-small", input=texts[7],
-                                                    encoding_format="float"))
+    assert [d.index for d in response.data] == list(range(70))
     assert single.data[0].embedding == pytest.approx(response.data[7].embedding, rel=1e-6)
     sizes = {len(d.embedding) for d in response.data}
-    assert len(sizes) == 1
-    assert sum(1 for r in emulator.requests if "embedding" in r.path) > 2  # split into batches
+    if keeps_size:
+        assert sizes == {1536} and not size_warnings
+    else:  # the provider cannot produce 1536: it must say so loudly, and use its default size
+        assert sizes == {target["default_dimension"]} and size_warnings
+        assert "re-embedded" in str(size_warnings[0].message)
+    batches = -(-len(texts) // target["max_batch"])  # split into the model's batch size, then the single
+    assert sum(1 for r in emulator.requests if "embedding" in r.path) == batches + 1
 
 
 def test_models_list_answers_from_the_catalogue(provider: str, sync: bool, emulator: Emulator) -> None:
