@@ -31,6 +31,9 @@ class SSEDecoder:
 
     def feed(self, line: str) -> SSEEvent | None:
         line = line.rstrip("\r\n")
+        if line.startswith("data:"):  # the hot path: most lines are data
+            self._data.append(line[6:] if line.startswith("data: ") else line[5:])
+            return None
         if not line:
             return self.flush()
         if line.startswith(":"):
@@ -38,14 +41,9 @@ class SSEDecoder:
             return None
         if line.startswith("{"):  # a bare JSON line (Qianfan sends errors so): an event of its own
             return SSEEvent(line, BARE)
-        if line.startswith("{"):
-            self._data.append(line)
-            return None
         name, _, value = line.partition(":")
         value = value[1:] if value.startswith(" ") else value
-        if name == "data":
-            self._data.append(value)
-        elif name == "event":
+        if name == "event":
             self._event = value
         elif name == "id":
             self._id = value
@@ -61,6 +59,9 @@ class SSEDecoder:
         return event
 
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def encode_data(payload: Mapping[str, Any]) -> bytes:
     """One OpenAI-style ``data:`` frame."""
-    return b"data: " + json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode() + b"\n\n"
+    return b"data: " + _ENCODE(payload).encode() + b"\n\n"
