@@ -17,15 +17,15 @@ from __future__ import annotations
 import copy
 import json
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from . import json_schema, openai_wire
 from .capabilities import Capabilities, Refused
 from .native import Context, ErrorInfo, NativeError
 
-__all__ = ["MessageOrderWarning", "alternate", "check_model", "check_schema", "fan_out", "has_images",
-           "normalise", "stop_words"]
+__all__ = ["MessageOrderWarning", "alternate", "check_model", "check_schema", "content_part", "fan_out",
+           "flat_messages", "has_images", "normalise", "stop_words"]
 
 
 class MessageOrderWarning(UserWarning):
@@ -128,7 +128,7 @@ def merge_fanned(completions: list[dict[str, Any]]) -> dict[str, Any]:
     return completions[0] if len(completions) == 1 else openai_wire.merge_choices(completions)
 
 
-def tool_names(messages: list[Mapping[str, Any]]) -> dict[str, str]:
+def tool_names(messages: Sequence[Mapping[str, Any]]) -> dict[str, str]:
     """tool_call id -> function name, from the assistant turns (providers want ``name`` on results)."""
     names: dict[str, str] = {}
     for message in messages:
@@ -253,4 +253,52 @@ def _order_problem(turns: Sequence[Mapping[str, Any]]) -> str | None:
             return "a user message follows tool results; add the assistant's answer to them in between"
     if turns[-1].get("role") not in ("user", "tool"):
         return "the last message is from the assistant; end with a user message (prefill is not supported)"
+    if not openai_wire.text_of(turns[-1].get("content")).strip() and not _has_parts(turns[-1]):
+        return "the last message is blank; give it some text"
     return None
+
+
+def _has_parts(message: Mapping[str, Any]) -> bool:
+    content = message.get("content")
+    return isinstance(content, list) and any(isinstance(p, Mapping) and p.get("type") != "text" for p in content)
+
+
+Part = Callable[[Mapping[str, Any]], dict[str, Any]]
+
+
+def flat_messages(messages: Sequence[Mapping[str, Any]], *, parts: Part | None = None,
+                  named_results: bool = False) -> list[dict[str, Any]]:
+    """Messages for an OpenAI-shaped native API: string content (list content flattened), except user
+    turns with list content when ``parts`` converts each part (vision models); assistant tool calls
+    in OpenAI's shape; tool results with their ``tool_call_id`` (and the function ``name`` if asked)."""
+    names = tool_names(messages) if named_results else {}
+    out: list[dict[str, Any]] = []
+    for message in messages:
+        role, content = message.get("role"), message.get("content")
+        native: dict[str, Any] = {"role": role}
+        if parts is not None and role == "user" and isinstance(content, list):
+            native["content"] = [parts(part) for part in content]
+        else:
+            native["content"] = openai_wire.text_of(content)
+        if role == "assistant" and message.get("tool_calls"):
+            native["tool_calls"] = [openai_wire.tool_call(i, c) for i, c in enumerate(message["tool_calls"])]
+        if role == "tool":
+            native["tool_call_id"] = message.get("tool_call_id", "")
+            if named_results:
+                native["name"] = message.get("name") or names.get(message.get("tool_call_id", ""), "")
+        out.append(native)
+    return out
+
+
+def content_part(part: Mapping[str, Any], ctx: Context, *, image_url: Callable[[str], str] = str) -> dict[str, Any]:
+    """One OpenAI text or image part in OpenAI's shape (``image_url`` rewrites the URL; ``detail`` is
+    dropped); other kinds (audio, files) are refused."""
+    kind = part.get("type")
+    if kind == "text":
+        return {"type": "text", "text": part.get("text", "")}
+    if kind == "image_url":
+        image = part.get("image_url") or {}
+        url = image.get("url", "") if isinstance(image, Mapping) else str(image)
+        return {"type": "image_url", "image_url": {"url": image_url(url)}}
+    raise Refused(f"{ctx.provider} takes text and image parts only; a {kind!r} part cannot be sent.",
+                  param="messages")

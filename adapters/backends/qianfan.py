@@ -1,10 +1,31 @@
-"""qianfan — OpenAI chat/embeddings <-> Baidu Qianfan v2 and legacy v1 (shared/reference/qianfan.md).
+"""qianfan — OpenAI chat/embeddings <-> Baidu Qianfan v2, and the legacy v1 (shared/reference/qianfan.md).
 
 Everything here is pure: dicts in, dicts out. transport.py does the sending.
-TODO(issue 3): translation functions; only the provider's constants are declared so far.
+
+    OpenAI                     Qianfan v2 (root .../v2, bearer API key)     v1 (_qianfan_v1.py, AK/SK token)
+    POST chat/completions      POST /chat/completions   (OpenAI-like)       POST .../wenxinworkshop/chat/<endpoint>
+    POST embeddings            POST /embeddings         (<= 16 texts)       POST .../wenxinworkshop/embeddings/<endpoint>
+
+v2 is used unless ``api_version="v1"`` is asked or only ``QIANFAN_AK``/``QIANFAN_SK`` are set
+(``Setup.variant`` tells the functions below which). Both APIs enforce ERNIE's turn order (one
+leading system, user/assistant alternating, a user or tool message last): histories are repaired
+with a ``MessageOrderWarning`` or refused before sending (``chat.alternate``). v2 replies carry a
+safety ``flag`` (>= 2: ``content_filter``; 3 and 4: the content must not be shown). v2 errors are
+``{"error": {"code": "rpm_rate_limit_exceeded", "message", "type"}, "id"}`` with an HTTP status
+that can mislead (an unknown model is a 401); v1 errors are HTTP 200 + ``{"error_code", "error_msg"}``.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .. import catalogue, chat, embeddings, openai_wire, streaming
+from ..auth import BearerAuth, CredentialError, Setup, base_url_of, refuse_openai_key, resolve_key
+from ..capabilities import Capabilities
+from ..errors import lookup, nested_error
+from ..native import Context, ErrorInfo, NativeRequest, SSEEvent, StreamState
+from . import _qianfan_v1 as v1
 
 NAME = "qianfan"
 DEFAULT_BASE_URL = "https://qianfan.baidubce.com/v2"
@@ -15,3 +36,199 @@ V1_KEY_VARS = ("QIANFAN_AK", "QIANFAN_SK")
 V1_BASE_URL_VAR = "QIANFAN_BASE_URL"
 COMPAT_BASE_URL = "https://qianfan.baidubce.com/v2"
 COMPAT_BASE_URL_VAR = "QIANFAN_COMPAT_BASE_URL"
+
+CHAT_PATH = "/chat/completions"
+EMBEDDING_PATH = "/embeddings"
+EMBEDDING_BATCH = 16
+STOP_WORDS, STOP_LENGTH = 4, 20
+
+CAPABILITIES = Capabilities(
+    passed=frozenset({"messages", "model", "stream", "stream_options", "stop", "max_tokens", "presence_penalty",
+                      "frequency_penalty", "tools", "tool_choice", "parallel_tool_calls", "response_format", "user",
+                      "metadata", "reasoning_effort"}),
+    renamed={"max_completion_tokens": "max_tokens", "functions": "tools", "function_call": "tool_choice"},
+    # ERNIE's documented ranges (other hosted models have their own: unconfirmed, so ERNIE's for all);
+    # seed is the open interval (0, 2147483647).
+    clamped={"temperature": (0.01, 1.0), "top_p": (0.0, 1.0), "seed": (1, 2147483646)},
+    emulated={"n": "one native call per choice, merged"},
+    unsupported=frozenset({"logprobs", "top_logprobs", "logit_bias", "service_tier", "store", "prediction",
+                           "modalities", "audio", "web_search_options", "verbosity", "prompt_cache_key",
+                           "safety_identifier"}),
+    embedding_passed=frozenset({"input", "model"}),
+    embedding_emulated={"dimensions": "only the model's own size is accepted (nothing is sent)",
+                        "encoding_format": "base64 encoded by the adapter",
+                        "input": "split into batches of 16 (tao-8k: 1), merged in order"},
+    embedding_unsupported=frozenset({"user"}),
+    endpoints=frozenset({"chat.completions", "embeddings", "models"}),
+    notes={
+        "messages": "turn order (one system first, user/assistant alternating, user or tool last) repaired "
+                    "with a MessageOrderWarning or refused",
+        "stop": "at most 4 words of at most 20 characters; others go through the unsupported= policy",
+        "max_tokens": "lowered to the model's maximum output",
+        "response_format": "json_schema passes (not for ERNIE X1 Turbo: unconfirmed which models)",
+        "web_search_options": "Qianfan's web_search has another shape: not mapped",
+    },
+    features={
+        "streaming": ("native", "data: frames with [DONE]"),
+        "stream_usage": ("native", "stream_options.include_usage passed on"),
+        "tool_calls": ("native", "OpenAI shape; ids without the call_ prefix"),
+        "tool_call_streaming": ("native", "fragments keyed by index"),
+        "reasoning_content": ("native", "kept as an extra field (ERNIE X1, DeepSeek R1)"),
+        "finish_reason": ("translated", "normal -> stop; safety flag >= 2 -> content_filter"),
+        "content_filter": ("translated", "flag >= 2 -> content_filter (3, 4: content blanked); *_unsafe errors -> "
+                                         "400 content_filter"),
+        "image_input": ("native", "VL models: OpenAI parts"),
+        "usage_details": ("native", "cached_tokens (search_tokens dropped)"),
+        "errors": ("translated", "string codes mapped before the HTTP status (invalid_model: 401 -> 404)"),
+    },
+)
+#: The legacy v1 API's own table (the compatibility table shows it as a column of its own).
+VARIANT_CAPABILITIES = {"v1": v1.CAPABILITIES}
+
+ERRORS: dict[str, tuple[int, str]] = {
+    "invalid_iam_token": (401, "invalid_api_key"),
+    "invalid_appid": (401, "invalid_api_key"),
+    "no_parameter_permission": (401, "permission_denied"),
+    "invalid_model": (404, "model_not_found"),  # sent as 401
+    "malformed_json": (400, "invalid_json"),
+    "invalid_messages": (400, "invalid_parameter"),
+    "invalid_argument": (400, "invalid_parameter"),
+    "invalid_image_url": (400, "invalid_parameter"),
+    "invalid_plugin_argument": (400, "invalid_parameter"),
+    "account_overdue": (403, "insufficient_quota"),  # arrears: never worth a retry
+    "internal_error": (500, "server_error"),
+    "dispatch_internal_error": (500, "server_error"),
+}
+#: Code families: system_unsafe, user_setting_unsafe, functions_unsafe (403 content safety),
+#: {rpm,tpm,input_tpm,...}_rate_limit_exceeded, {characters,tokens}_too_long.
+FAMILIES = (("_unsafe", (400, "content_filter")), ("rate_limit_exceeded", (429, "rate_limit_exceeded")),
+            ("_too_long", (400, "context_length_exceeded")))
+FINISH_REASONS = {"normal": "stop"}
+
+
+# -- setup ----------------------------------------------------------------------------------------
+
+
+def setup(api_key: str | None, base_url: str | None, env: Mapping[str, str], options: Mapping[str, Any]) -> Setup:
+    """v2 with a bearer key, or v1 with AK/SK (``api_version="v1"``, or only AK/SK set)."""
+    version = options.get("api_version")
+    if version not in (None, "v1", "v2"):
+        raise ValueError(f"api_version must be 'v2' (API key) or 'v1' (wenxinworkshop, AK/SK), not {version!r}.")
+    has_v2_key = bool(api_key) or any(env.get(name) for name in KEY_VARS)
+    if version == "v1" or (version is None and not has_v2_key and all(env.get(n) for n in V1_KEY_VARS)):
+        ak, sk = api_key or env.get("QIANFAN_AK"), options.get("secret_key") or env.get("QIANFAN_SK")
+        if not ak or not sk:
+            raise CredentialError("Qianfan v1 needs an API key and a secret key: set QIANFAN_AK and QIANFAN_SK "
+                                  "(or pass api_key= and secret_key=), or use v2 with QIANFAN_API_KEY.")
+        refuse_openai_key(ak, env, NAME, "QIANFAN_AK")
+        refuse_openai_key(sk, env, NAME, "QIANFAN_SK")
+        return Setup(base_url_of(base_url, env, V1_BASE_URL_VAR, V1_BASE_URL), v1.TokenAuth(ak, sk), variant="v1")
+    key = resolve_key(api_key, env, KEY_VARS, NAME)
+    return Setup(base_url_of(base_url, env, BASE_URL_VAR, DEFAULT_BASE_URL), BearerAuth(key), variant="v2")
+
+
+# -- requests -------------------------------------------------------------------------------------
+
+
+def to_native(endpoint: str, body: Mapping[str, Any], ctx: Context) -> list[NativeRequest]:
+    if ctx.variant == "v1":
+        return v1.to_native(endpoint, body, ctx)
+    if endpoint == "embeddings":
+        batches, _ = embeddings.plan(body, CAPABILITIES, ctx, EMBEDDING_BATCH)  # fixed sizes: nothing to send
+        return [NativeRequest("POST", EMBEDDING_PATH, {"model": ctx.model, "input": batch}) for batch in batches]
+    return _chat_requests(body, ctx)
+
+
+def _chat_requests(body: Mapping[str, Any], ctx: Context) -> list[NativeRequest]:
+    copies = chat.fan_out(body, CAPABILITIES, ctx)
+    req = chat.normalise(body, CAPABILITIES, ctx)
+    info = catalogue.provider_model(NAME, ctx.model) or {}
+    chat.check_model(req, ctx, info)
+    chat.cap_max_tokens(req, info)
+    vision = bool(info.get("vision")) or chat.has_images(req["messages"])
+    parts = (lambda part: chat.content_part(part, ctx)) if vision else None
+    messages = chat.flat_messages(chat.alternate(req["messages"], ctx), parts=parts, named_results=True)
+    native: dict[str, Any] = {"model": ctx.model, "messages": messages, **_parameters(req, ctx)}
+    stream = bool(req.get("stream"))
+    if stream:
+        native["stream"] = True
+        if (req.get("stream_options") or {}).get("include_usage"):
+            native["stream_options"] = {"include_usage": True}
+    return [NativeRequest("POST", CHAT_PATH, native, stream=stream) for _ in range(copies)]
+
+
+def _parameters(req: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
+    params: dict[str, Any] = {name: req[name] for name in (
+        "temperature", "top_p", "max_tokens", "presence_penalty", "frequency_penalty", "seed", "user", "metadata",
+        "reasoning_effort") if req.get(name) is not None}
+    if req.get("stop") is not None:
+        words = chat.stop_words(req["stop"], ctx, most=STOP_WORDS, longest=STOP_LENGTH)
+        if words:
+            params["stop"] = words
+    if req.get("tools"):
+        params["tools"] = req["tools"]
+        for name in ("tool_choice", "parallel_tool_calls"):
+            if req.get(name) is not None:
+                params[name] = req[name]
+    response_format = req.get("response_format")
+    if response_format and response_format.get("type") in ("json_object", "json_schema"):
+        params["response_format"] = response_format
+    return params
+
+
+# -- replies --------------------------------------------------------------------------------------
+
+
+def from_native(endpoint: str, replies: list[Any], ctx: Context) -> dict[str, Any]:
+    if endpoint == "embeddings":  # v1 and v2 answer the same rows
+        return embeddings.merge_openai_like(replies, ctx)
+    if ctx.variant == "v1":
+        completions = [v1.from_native_chat(r, ctx) for r in replies]
+    else:
+        for reply in replies:
+            ctx.notes.setdefault("request_id", reply.get("id"))
+        completions = [openai_wire.from_openai_like(_unshown(r), model=ctx.model, created=ctx.created,
+                                                    finish=finish_reason) for r in replies]
+    return chat.check_schema(chat.merge_fanned(completions), ctx)
+
+
+def finish_reason(choice: Mapping[str, Any]) -> str | None:
+    """OpenAI's finish reason for a v2 choice: a safety flag of 2 or more is a content filter."""
+    if int(choice.get("flag") or 0) >= 2:
+        return "content_filter"
+    return openai_wire.normalise_finish_reason(choice.get("finish_reason"), FINISH_REASONS)
+
+
+def _unshown(reply: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Flags 3 and 4 mean the content must not be displayed: it is blanked."""
+    choices = reply.get("choices") or []
+    if not any(int(c.get("flag") or 0) >= 3 for c in choices):
+        return reply
+    blanked = [{**c, "message": {**(c.get("message") or {}), "content": ""}} if int(c.get("flag") or 0) >= 3 else c
+               for c in choices]
+    return {**reply, "choices": blanked}
+
+
+def from_native_event(event: SSEEvent, state: StreamState) -> list[dict[str, Any]]:
+    """One stream event -> OpenAI chunk dicts (a bare JSON error line in a v2 stream is an error)."""
+    if state.ctx.variant == "v1":
+        return v1.from_native_event(event, state)
+    return streaming.openai_like_event(event, state, finish=finish_reason,
+                                       error=lambda payload: error_of(200, payload, {}))
+
+
+# -- errors ---------------------------------------------------------------------------------------
+
+
+def error_of(status: int, payload: Any, headers: Mapping[str, str]) -> ErrorInfo | None:
+    """The mapped error in a native reply: v1's ``error_code`` (HTTP 200) or v2's ``{"error": {...}}``."""
+    info = v1.error_of(payload)
+    if info is not None:
+        return info
+    found = nested_error(payload)
+    if found is None:
+        return None  # not Qianfan's shape: the exchange maps the HTTP status alone
+    code, message = found
+    mapped = ERRORS.get(code) or next((m for suffix, m in FAMILIES if code.endswith(suffix)), None)
+    request_id = payload.get("id") or headers.get("x-baidu-request-id") or headers.get("x-request-id")
+    return lookup({code: mapped} if mapped else {}, code, status, message, provider=NAME, request_id=request_id)

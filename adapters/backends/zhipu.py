@@ -34,7 +34,7 @@ from typing import Any
 
 from .. import catalogue, chat, embeddings, openai_wire, streaming
 from ..auth import AuthFlow, BearerAuth, CredentialError, Setup, base_url_of, resolve_key
-from ..capabilities import Capabilities, Refused
+from ..capabilities import Capabilities
 from ..errors import lookup, nested_error
 from ..native import Context, ErrorInfo, NativeError, NativeRequest, SSEEvent, StreamState
 
@@ -200,7 +200,9 @@ def _chat_requests(body: Mapping[str, Any], ctx: Context) -> list[NativeRequest]
     chat.check_model(req, ctx, info)
     chat.cap_max_tokens(req, info)
     vision = bool(info.get("vision")) or chat.has_images(req["messages"])
-    native: dict[str, Any] = {"model": ctx.model, "messages": to_native_messages(req["messages"], vision=vision)}
+    # GLM's template drops list content outside the user turns of vision models: flatten the rest.
+    parts = (lambda part: chat.content_part(part, ctx, image_url=raw_base64)) if vision else None
+    native: dict[str, Any] = {"model": ctx.model, "messages": chat.flat_messages(req["messages"], parts=parts)}
     native.update(_parameters(req, ctx, info))
     stream = bool(req.get("stream"))
     if stream:
@@ -248,36 +250,6 @@ def _user_id(user: Any) -> str | None:
     if len(user) > longest:
         return hashlib.sha256(user.encode()).hexdigest()
     return user if len(user) >= shortest else f"user-{user}"
-
-
-def to_native_messages(messages: list[Mapping[str, Any]], *, vision: bool) -> list[dict[str, Any]]:
-    """OpenAI messages as Zhipu wants them: string content (GLM drops list content outside user turns
-    of vision models), tool results with their ``tool_call_id``."""
-    out: list[dict[str, Any]] = []
-    for message in messages:
-        role, content = message.get("role"), message.get("content")
-        native: dict[str, Any] = {"role": role}
-        if vision and role == "user" and isinstance(content, list):
-            native["content"] = [_part(part) for part in content]
-        else:
-            native["content"] = openai_wire.text_of(content)
-        if role == "assistant" and message.get("tool_calls"):
-            native["tool_calls"] = [openai_wire.tool_call(i, c) for i, c in enumerate(message["tool_calls"])]
-        if role == "tool":
-            native["tool_call_id"] = message.get("tool_call_id", "")
-        out.append(native)
-    return out
-
-
-def _part(part: Mapping[str, Any]) -> dict[str, Any]:
-    kind = part.get("type")
-    if kind == "text":
-        return {"type": "text", "text": part.get("text", "")}
-    if kind == "image_url":
-        image = part.get("image_url") or {}
-        url = image.get("url", "") if isinstance(image, Mapping) else str(image)
-        return {"type": "image_url", "image_url": {"url": raw_base64(url)}}
-    raise Refused(f"zhipu takes text and image parts only; a {kind!r} part cannot be sent.", param="messages")
 
 
 def raw_base64(url: str) -> str:
