@@ -107,12 +107,13 @@ def describe(caps: Capabilities, name: str, *, embeddings: bool = False) -> tupl
 
     Verdicts: ``passes``, ``renamed``, ``clamped``, ``emulated``, ``dropped`` (declared unsupported:
     dropped with a warning, or refused, per the client's ``unsupported=`` policy) and
-    ``unsupported`` (not declared at all: never sent). A declared note is added to the detail.
+    ``unsupported`` (not declared at all: never sent). A declared note (``notes[name]``, for
+    embeddings ``notes["embeddings.<name>"]``) is added to the detail.
     """
     verdict, detail = _verdict(caps, name, embeddings)
-    note = caps.notes.get(name, "")
+    note = caps.notes.get(f"embeddings.{name}" if embeddings else name, "")
     if note and note != detail:
-        detail = f"{detail}; {note}" if detail and verdict != "dropped" else note
+        detail = f"{detail}; {note}" if detail else note
     return verdict, detail
 
 
@@ -121,21 +122,27 @@ def _verdict(caps: Capabilities, name: str, embeddings: bool) -> tuple[str, str]
         if name in caps.embedding_emulated:
             return "emulated", caps.embedding_emulated[name]
         if name in caps.embedding_unsupported:
-            return "dropped", "dropped per the unsupported= policy"
+            return "dropped", ""
         return ("passes", "") if name in caps.embedding_passed else ("unsupported", "not sent")
     if name in caps.clamped:
         low, high = caps.clamped[name]
         extra = f" -> {caps.renamed[name]}" if name in caps.renamed else ""
-        return "clamped", f"to [{low:g}, {high:g}]{extra}"
+        return "clamped", f"to [{_number(low)}, {_number(high)}]{extra}"
     if name in caps.renamed:
         return "renamed", f"-> {caps.renamed[name]}"
     if name in caps.emulated:
         return "emulated", caps.emulated[name]
     if name in caps.unsupported:
-        return "dropped", "dropped per the unsupported= policy"
+        return "dropped", ""
     if name in caps.passed:
         return "passes", ""
+    if "." in name:  # a value of a parameter (response_format.json_schema) follows the parameter
+        return _verdict(caps, name.rsplit(".", 1)[0], embeddings)
     return "unsupported", "not sent"
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
 def describe_feature(caps: Capabilities, name: str) -> tuple[str, str]:

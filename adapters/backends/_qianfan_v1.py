@@ -77,6 +77,7 @@ CAPABILITIES = Capabilities(
         "model": "selects the endpoint URL; v2-only models mapped from OpenAI names fall back to ERNIE 4.0",
         "messages": "system moved to the top-level 'system'; turn order repaired with a warning or refused",
         "temperature": "ERNIE's (0, 1]",
+        "max_tokens": "at least 2, at most the model's maximum output",
         "stop": "at most 4 words of at most 20 characters; others go through the unsupported= policy",
         "tool_choice": "a named function only; 'none' leaves the functions out, 'required' goes through the "
                        "unsupported= policy",

@@ -78,12 +78,13 @@ CAPABILITIES = Capabilities(
     endpoints=frozenset({"chat.completions", "embeddings", "models"}),
     notes={
         "temperature": "0 -> do_sample=false",
+        "max_tokens": "lowered to the model's maximum output",
         "stop": "one word only: the words after the first go through the unsupported= policy",
         "tool_choice": "'auto' only: 'none' leaves the tools out; 'required' and named functions go through "
                        "the unsupported= policy",
         "user": "shorter than 6 characters: 'user-' prefixed; longer than 128: SHA-256 hex",
         "seed": "not documented by Zhipu (unconfirmed whether it is honoured)",
-        "dimensions": "embedding-3: 256, 512, 1024 or 2048",
+        "embeddings.dimensions": "embedding-3: 256, 512, 1024 or 2048",
         "messages": "data: image URIs sent as raw base64 (vision models)",
     },
     features={

@@ -1,0 +1,107 @@
+"""The compatibility table: what each provider does with each OpenAI parameter, endpoint and reply
+feature, rendered from the backends' capability tables so it cannot drift from what they do.
+
+    python -m adapters.compat_table > docs/providers.md
+
+A backend with protocol variants of its own (Qianfan's legacy v1) declares them in
+``VARIANT_CAPABILITIES`` and gets a column per variant.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable, Sequence
+
+from . import registry
+from .capabilities import (
+    CHAT_PARAMETERS,
+    EMBEDDING_PARAMETERS,
+    ENDPOINTS,
+    RESPONSE_FEATURES,
+    Capabilities,
+    describe,
+    describe_feature,
+)
+
+__all__ = ["columns", "render"]
+
+Column = tuple[str, Capabilities]
+Describe = Callable[[Capabilities, str], tuple[str, str]]
+
+HEADER = """\
+# Provider compatibility
+
+Generated from the backends' capability tables (`CAPABILITIES` in `adapters/backends/*.py`) by
+`python -m adapters.compat_table > docs/providers.md`. Do not edit by hand: a test fails when this
+file differs from what the tables say.
+
+Verdicts for parameters: **passes** (sent as given), **renamed** (sent under the provider's name),
+**clamped** (brought into the provider's range), **emulated** (served by the adapter another way),
+**dropped** (the provider has no equivalent: dropped with a warning under `unsupported="warn"`, the
+default; silently under `"drop"`; refused before any call under `"error"`), **unsupported** (never
+sent). For reply features: **native** (the provider's reply already has it), **translated**,
+**emulated**, **unsupported**.
+"""
+
+
+def columns(names: Iterable[str] | None = None) -> list[Column]:
+    """(column title, table) for each backend, and each declared variant; built-ins by default so the
+    checked-in document does not depend on which plugins are installed."""
+    out: list[Column] = []
+    for name in sorted(names if names is not None else registry.BUILTIN):
+        backend = registry.get(name)
+        out.append((name, backend.CAPABILITIES))
+        variants = getattr(backend, "VARIANT_CAPABILITIES", {})
+        out += [(f"{name} ({variant})", caps) for variant, caps in sorted(variants.items())]
+    return out
+
+
+def render(cols: Sequence[Column] | None = None) -> str:
+    """The whole markdown document."""
+    cols = columns() if cols is None else cols
+    chat_rows = _chat_rows(cols)
+    sections = [
+        HEADER,
+        _table("Chat completions parameters", "parameter", chat_rows, cols,
+               lambda caps, row: describe(caps, row)),
+        _table("Embeddings parameters", "parameter", EMBEDDING_PARAMETERS, cols,
+               lambda caps, row: describe(caps, row, embeddings=True)),
+        _table("Reply features", "feature", RESPONSE_FEATURES, cols, describe_feature),
+        _table("OpenAI endpoints", "endpoint", ENDPOINTS, cols,
+               lambda caps, row: ("supported", "") if row in caps.endpoints
+               else ("unsupported", "a clear 400 error before any call")),
+    ]
+    return "\n".join(sections)
+
+
+def _chat_rows(cols: Sequence[Column]) -> list[str]:
+    """The OpenAI parameters, each followed by the values of it some backend treats on their own."""
+    values = sorted({key for _, caps in cols for key in (*caps.emulated, *caps.notes) if "." in key})
+    rows: list[str] = []
+    for name in CHAT_PARAMETERS:
+        rows.append(name)
+        rows += [value for value in values if value.split(".", 1)[0] == name]
+    return rows
+
+
+def _table(title: str, what: str, rows: Iterable[str], cols: Sequence[Column], cell: Describe) -> str:
+    lines = [f"## {title}", "", f"| {what} | " + " | ".join(name for name, _ in cols) + " |",
+             "|---" * (len(cols) + 1) + "|"]
+    for row in rows:
+        cells = [_cell(*cell(caps, row)) for _, caps in cols]
+        lines.append(f"| `{row}` | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _cell(verdict: str, detail: str) -> str:
+    text = f"{verdict}: {detail}" if detail else verdict
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def main() -> int:
+    sys.stdout.write(render())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
