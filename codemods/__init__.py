@@ -1,0 +1,109 @@
+"""LibCST transforms that move OpenAI SDK code onto a provider, and one call that runs them all.
+
+    rewrite = rewrite_source(code, provider="dashscope")   # parse once, one composed pass
+    rewrite.code, rewrite.changed, rewrite.todos, rewrite.findings
+
+``CODEMODS`` is the ordered tuple ``migrate rewrite`` runs; each also runs alone:
+
+    python -m libcst.tool codemod codemods.env_vars.RewriteEnvVars --provider zhipu --no-format app.py
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Mapping
+from dataclasses import replace
+from functools import cache
+from typing import Any
+
+from adapters import catalogue
+
+from . import _source
+from ._pass import Rule, RuleCodemod, run_rules
+from ._results import Finding, Rewrite, SourceError, Todo
+from ._target import Options, Style, provider_facts
+from ._todo import TODO_CODES
+from .client_construction import RewriteClientConstruction
+from .env_vars import RewriteEnvVars
+from .imports import RewriteImports
+from .model_names import RewriteModelNames
+from .module_client import RewriteModuleClient
+from .unsupported_features import MarkUnsupportedFeatures
+
+__all__ = ["CODEMODS", "TODO_CODES", "Finding", "Rewrite", "SourceError", "Todo", "rewrite_bytes",
+           "rewrite_source"]
+
+#: The transforms, in the order they compose (arguments before callees, imports last).
+CODEMODS: tuple[type[RuleCodemod], ...] = (
+    RewriteModuleClient,
+    RewriteClientConstruction,
+    RewriteEnvVars,
+    RewriteModelNames,
+    MarkUnsupportedFeatures,
+    RewriteImports,
+)
+_RULES: tuple[type[Rule], ...] = tuple(rule for codemod in CODEMODS for rule in codemod.RULES)
+
+
+@cache
+def _model_names() -> tuple[str, ...]:
+    return tuple(catalogue.openai_models())
+
+
+def _worth_parsing(text: str, model_map: Mapping[str, str]) -> bool:
+    """Whether any transform could act: exact, so skipping the others changes no result."""
+    lowered = text.lower()
+    if "openai" in lowered or "adapters" in lowered:
+        return True
+    names = (*_model_names(), *model_map)
+    pattern = "[\"'](?:" + "|".join(re.escape(name) for name in names) + ")"
+    return re.search(pattern, text) is not None
+
+
+def rewrite_source(source: str, *, provider: str, style: Style = "adapter",
+                   model_map: Mapping[str, str] | None = None, keep_models: bool = False,
+                   path: str | None = None) -> Rewrite:
+    """Run every transform over ``source``; a file with nothing to do comes back identical.
+
+    Raises ``SourceError`` when ``source`` does not parse, and
+    ``adapters.registry.UnknownProvider`` for an unknown provider.
+    """
+    options = Options(provider=provider, style=style, model_map=dict(model_map or {}),
+                      keep_models=keep_models)
+    provider_facts(provider)  # an unknown provider fails here, whatever the file holds
+    bom = "\ufeff" if source.startswith("\ufeff") else ""
+    text = source[len(bom):]
+    if not _worth_parsing(text, options.model_map):
+        return Rewrite(source, False, (), ())
+    outcome = run_rules(_source.parse(text, path), _RULES, options)
+    code = bom + outcome.module.code if outcome.changed else source
+    if code != source:
+        _check_parses(code, source, path)
+    return Rewrite(code, code != source, outcome.todos, outcome.findings)
+
+
+def _check_parses(code: str, source: str, path: str | None) -> None:
+    """Refuse an output that does not compile (only where the input did): never write broken code."""
+    try:
+        ast.parse(code)
+    except SyntaxError:
+        try:
+            ast.parse(source)
+        except SyntaxError:
+            return  # newer syntax than this interpreter's ast: LibCST's parse is the judge
+        where = f"{path}: " if path else ""
+        raise SourceError(f"{where}internal error: the rewrite did not parse; file left unchanged. "
+                          f"Please report it.") from None
+
+
+def rewrite_bytes(data: bytes, **kwargs: Any) -> Rewrite:
+    """``rewrite_source`` on a file's bytes: decoded by its coding cookie or BOM, encoded back the
+    same way (``.data``). Raises ``SourceError`` for undecodable or unparsable input."""
+    text, encoding = _source.decode(data)
+    if encoding == "utf-8-sig":
+        text, encoding = "\ufeff" + text, "utf-8"
+    result = rewrite_source(text, **kwargs)
+    if not result.changed:
+        return replace(result, data=data)
+    return replace(result, data=_source.encode(result.code, encoding))

@@ -1,0 +1,109 @@
+"""The shapes of OpenAI SDK calls, by syntax alone.
+
+    client.chat.completions.with_raw_response.create(...)
+      -> receiver ``client``, path ("chat", "completions", "create"), endpoint "chat.completions"
+
+Whether ``client`` really is an OpenAI client is ``_facts.Facts.is_client``'s business.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import libcst as cst
+
+__all__ = ["ADAPTER_CLIENTS", "CLIENT_CLASSES", "RESOURCES", "ApiCall", "endpoint_of", "keyword", "split_api_call"]
+
+#: openai's client classes -> the adapters factory that replaces each.
+CLIENT_CLASSES = {
+    "OpenAI": "OpenAI",
+    "AsyncOpenAI": "AsyncOpenAI",
+    "AzureOpenAI": "OpenAI",
+    "AsyncAzureOpenAI": "AsyncOpenAI",
+}
+ADAPTER_CLIENTS = frozenset({"adapters.OpenAI", "adapters.AsyncOpenAI"})
+
+_WRAPPERS = frozenset({"with_raw_response", "with_streaming_response"})
+_BETA = frozenset({"assistants", "threads", "vector_stores", "realtime", "chat"})
+#: First path segment -> endpoint name (as ``adapters.capabilities.ENDPOINTS`` spells them).
+RESOURCES = {
+    "beta": "beta", "chat": "chat.completions", "embeddings": "embeddings", "models": "models", "images": "images",
+    "completions": "completions", "audio": "audio", "moderations": "moderations", "files": "files",
+    "uploads": "uploads", "batches": "batches", "fine_tuning": "fine_tuning", "responses": "responses",
+    "realtime": "realtime", "vector_stores": "vector_stores", "assistants": "assistants",
+    "threads": "threads",
+}
+#: Paths that are OpenAI's whatever the receiver is called (others need a known client).
+_DISTINCTIVE = frozenset({
+    ("embeddings", "create"), ("moderations", "create"), ("images", "generate"),
+    ("images", "edit"), ("images", "create_variation"), ("responses", "create"),
+    ("responses", "stream"), ("responses", "parse"), ("batches", "create"), ("completions", "create"),
+})
+
+
+@dataclass(frozen=True)
+class ApiCall:
+    """A call through an OpenAI client's resources."""
+
+    receiver: cst.BaseExpression
+    path: tuple[str, ...]
+    endpoint: str
+
+    @property
+    def distinctive(self) -> bool:
+        """Whether the path alone marks an OpenAI(-shaped) client."""
+        if self.endpoint == "chat.completions" or self.path[0] == "beta":
+            return True
+        if self.endpoint in {"fine_tuning", "audio"} and len(self.path) >= 3:
+            return True
+        return self.path[:2] in _DISTINCTIVE
+
+
+def endpoint_of(path: tuple[str, ...]) -> str | None:
+    """The endpoint a resource path calls, or ``None`` when it is no OpenAI path."""
+    if len(path) < 2:
+        return None
+    beta = path[0] == "beta"
+    if beta:
+        if len(path) < 3 or path[1] not in _BETA:
+            return None
+        path = path[1:]
+    head = path[0]
+    if head == "chat":
+        return "chat.completions" if len(path) >= 3 and path[1] == "completions" else None
+    if head in {"assistants", "threads"} and not beta:
+        return None
+    return RESOURCES.get(head)
+
+
+def split_api_call(func: cst.BaseExpression) -> ApiCall | None:
+    """Split a call's ``func`` into receiver and resource path, if it has an OpenAI shape."""
+    attrs: list[str] = []
+    node = func
+    while isinstance(node, cst.Attribute):
+        attrs.append(node.attr.value)
+        node = node.value
+    attrs.reverse()
+    receiver_parts = 0
+    # The receiver is what comes before the first resource name: `self.client` in
+    # `self.client.chat.completions.create`, `openai` in `openai.files.list`.
+    while receiver_parts < len(attrs) and attrs[receiver_parts] not in RESOURCES and \
+            attrs[receiver_parts] != "beta":
+        receiver_parts += 1
+    path = tuple(a for a in attrs[receiver_parts:] if a not in _WRAPPERS)
+    endpoint = endpoint_of(path)
+    if endpoint is None:
+        return None
+    receiver = func
+    for _ in range(len(attrs) - receiver_parts):
+        assert isinstance(receiver, cst.Attribute)
+        receiver = receiver.value
+    return ApiCall(receiver=receiver, path=path, endpoint=endpoint)
+
+
+def keyword(call: cst.Call, name: str) -> cst.Arg | None:
+    """The ``name=`` argument of ``call``."""
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg
+    return None

@@ -1,0 +1,251 @@
+"""One read-only walk over a module that collects what every transform needs to decide.
+
+The transforms rewrite in a single pass afterwards; decisions that depend on the whole file
+("does ``MODEL`` flow anywhere but ``model=``?", "is ``client`` an OpenAI client?", "is
+``OpenAI`` used other than to build a client?") are answered here, by name, without scope
+analysis. Where a name is ambiguous the answer is the conservative one.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from ._api_calls import ADAPTER_CLIENTS, CLIENT_CLASSES, ApiCall, keyword, split_api_call
+from ._literals import string_value
+from ._qualnames import ImportTable, dotted
+
+__all__ = ["Facts", "collect"]
+
+OPENAI_CLIENTS = frozenset(f"openai.{name}" for name in CLIENT_CLASSES)
+_CLIENT_COPIES = frozenset({"with_options", "copy"})
+
+
+@dataclass
+class Facts:
+    """What one module holds, by name."""
+
+    imports: ImportTable = field(default_factory=ImportTable)
+    loads: Counter[str] = field(default_factory=Counter)
+    attr_loads: Counter[str] = field(default_factory=Counter)
+    #: (name, attribute) for every ``name.attribute``.
+    name_attrs: set[tuple[str, str]] = field(default_factory=set)
+    stores: Counter[str] = field(default_factory=Counter)
+    attr_stores: Counter[str] = field(default_factory=Counter)
+    call_funcs: Counter[str] = field(default_factory=Counter)
+    provider_calls: Counter[str] = field(default_factory=Counter)
+    assigned_calls: dict[str, list[cst.Call]] = field(default_factory=lambda: defaultdict(list))
+    attr_assigned_calls: dict[str, list[cst.Call]] = field(default_factory=lambda: defaultdict(list))
+    annotations: dict[str, list[cst.BaseExpression]] = field(default_factory=lambda: defaultdict(list))
+    module_constants: dict[str, cst.SimpleString] = field(default_factory=dict)
+    class_constants: dict[str, list[cst.SimpleString]] = field(default_factory=lambda: defaultdict(list))
+    model_refs: list[tuple[cst.Call, str, bool]] = field(default_factory=list)
+    #: Constant name -> literal, for constants whose every use is ``model=`` of an OpenAI call.
+    model_constants: dict[str, str] = field(default_factory=dict)
+    #: Literal nodes (by id) of those constants' definitions.
+    model_constant_nodes: set[int] = field(default_factory=set)
+
+    @property
+    def uses_openai(self) -> bool:
+        """Whether the module imports openai (or adapters, once migrated)."""
+        return self.imports.imports_module("openai", "adapters")
+
+    def resolve(self, expr: cst.BaseExpression) -> str | None:
+        return self.imports.resolve(expr)
+
+    def client_constructor(self, call: cst.Call) -> str | None:
+        """``openai.OpenAI``-like or ``adapters.OpenAI``-like name of the class ``call`` builds."""
+        name = self.resolve(call.func)
+        return name if name in OPENAI_CLIENTS or name in ADAPTER_CLIENTS else None
+
+    def _built_by(self, calls: list[cst.Call], annotations: list[cst.BaseExpression]) -> bool | None:
+        kinds = {self.client_constructor(call) is not None for call in calls}
+        kinds |= {self.resolve(a) in OPENAI_CLIENTS or self.resolve(a) in ADAPTER_CLIENTS
+                  for a in annotations if self.resolve(a) is not None}
+        if True in kinds:
+            return True
+        if calls and all(self.resolve(call.func) is not None for call in calls):
+            return False  # built by something imported from elsewhere (Groq(), ZhipuAI(), ...)
+        return None
+
+    def is_client(self, expr: cst.BaseExpression) -> bool | None:
+        """True: an OpenAI client (or the openai module's own); False: surely not; None: unknown."""
+        if isinstance(expr, cst.Call):
+            if self.client_constructor(expr) is not None:
+                return True
+            if isinstance(expr.func, cst.Attribute) and expr.func.attr.value in _CLIENT_COPIES:
+                return self.is_client(expr.func.value)
+            return None
+        resolved = self.resolve(expr)
+        if resolved is not None:
+            return resolved == "openai"
+        if isinstance(expr, cst.Name):
+            return self._built_by(self.assigned_calls.get(expr.value, []),
+                                  self.annotations.get(expr.value, []))
+        if isinstance(expr, cst.Attribute):
+            return self._built_by(self.attr_assigned_calls.get(expr.attr.value, []), [])
+        return None
+
+    def api_call(self, call: cst.Call) -> ApiCall | None:
+        """The OpenAI API call ``call`` makes, when it surely (or very plausibly) is one."""
+        api = split_api_call(call.func)
+        if api is None:
+            return None
+        known = self.is_client(api.receiver)
+        if known is not None:
+            return api if known else None
+        if not api.distinctive:
+            return None
+        if self.uses_openai or api.endpoint in {"chat.completions", "embeddings"}:
+            return api
+        return None
+
+    def finish(self) -> None:
+        """Decide which constants flow only into ``model=`` (call after the walk)."""
+        uses: Counter[tuple[str, bool]] = Counter()
+        for call, name, is_attr in self.model_refs:
+            if self.api_call(call) is not None:
+                uses[(name, is_attr)] += 1
+        for name, node in self.module_constants.items():
+            if uses[(name, False)] and uses[(name, False)] == self.loads[name] and self.stores[name] == 1 \
+                    and not self.attr_loads[name]:
+                self._keep(name, [node])
+        for name, nodes in self.class_constants.items():
+            total = self.loads[name] + self.attr_loads[name]
+            used = uses[(name, False)] + uses[(name, True)]
+            if name in self.module_constants or len(nodes) != 1:
+                continue
+            if used and used == total and self.stores[name] == 1 and not self.attr_stores[name]:
+                self._keep(name, nodes)
+
+    def _keep(self, name: str, nodes: list[cst.SimpleString]) -> None:
+        value = string_value(nodes[0])
+        if value is not None:
+            self.model_constants[name] = value
+            self.model_constant_nodes.update(id(node) for node in nodes)
+
+
+def _string_constant(statement: cst.BaseStatement) -> tuple[str, cst.SimpleString] | None:
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return None
+    small = statement.body[0]
+    if isinstance(small, cst.Assign) and len(small.targets) == 1:
+        target, value = small.targets[0].target, small.value
+    elif isinstance(small, cst.AnnAssign) and small.value is not None:
+        target, value = small.target, small.value
+    else:
+        return None
+    if isinstance(target, cst.Name) and isinstance(value, cst.SimpleString) and string_value(value):
+        return target.value, value
+    return None
+
+
+class _Collector(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.facts = Facts()
+
+    # imports: recorded, not counted as uses
+    def visit_Import(self, node: cst.Import) -> bool:
+        self.facts.imports.add(node)
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        self.facts.imports.add(node)
+        return False
+
+    def visit_Module(self, node: cst.Module) -> None:
+        for statement in node.body:
+            found = _string_constant(statement)
+            if found:
+                self.facts.module_constants.setdefault(found[0], found[1])
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        if not isinstance(node.body, cst.IndentedBlock):
+            return
+        for statement in node.body.body:
+            found = _string_constant(statement)
+            if found:
+                self.facts.class_constants[found[0]].append(found[1])
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.facts.loads[node.value] += 1
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        self.facts.attr_loads[node.attr.value] += 1
+        if isinstance(node.value, cst.Name):
+            self.facts.name_attrs.add((node.value.value, node.attr.value))
+        node.value.visit(self)
+        return False  # `attr` is not a use of a variable of that name
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        node.value.visit(self)
+        return False  # the keyword is not a use either
+
+    def _store(self, target: cst.BaseExpression, value: cst.BaseExpression | None) -> bool:
+        """Record a store; True when the target needs no further visiting."""
+        if isinstance(target, cst.Name):
+            self.facts.stores[target.value] += 1
+            if isinstance(value, cst.Call):
+                self.facts.assigned_calls[target.value].append(value)
+            return True
+        if isinstance(target, cst.Attribute):
+            self.facts.attr_stores[target.attr.value] += 1
+            if isinstance(value, cst.Call):
+                self.facts.attr_assigned_calls[target.attr.value].append(value)
+            target.value.visit(self)
+            return True
+        return False
+
+    def visit_Assign(self, node: cst.Assign) -> bool:
+        for target in node.targets:
+            if not self._store(target.target, node.value):
+                target.visit(self)
+        node.value.visit(self)
+        return False
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> bool:
+        if isinstance(node.target, cst.Name):
+            self.facts.annotations[node.target.value].append(node.annotation.annotation)
+        if not self._store(node.target, node.value):
+            node.target.visit(self)
+        node.annotation.visit(self)
+        if node.value is not None:
+            node.value.visit(self)
+        return False
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        if isinstance(node.target, cst.Name):
+            self.facts.stores[node.target.value] += 1  # and a load: visited as a Name too
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None and isinstance(node.asname.name, cst.Name) and \
+                isinstance(node.item, cst.Call):
+            self.facts.assigned_calls[node.asname.name.value].append(node.item)
+
+    def visit_Param(self, node: cst.Param) -> None:
+        if node.annotation is not None:
+            self.facts.annotations[node.name.value].append(node.annotation.annotation)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = dotted(node.func)
+        if func is not None:
+            self.facts.call_funcs[func] += 1
+            provider = keyword(node, "provider")
+            if provider is not None and string_value(provider.value) is None:
+                self.facts.provider_calls[func] += 1  # openai's own provider= object
+        model = keyword(node, "model")
+        if model is not None and split_api_call(node.func) is not None:
+            if isinstance(model.value, cst.Name):
+                self.facts.model_refs.append((node, model.value.value, False))
+            elif isinstance(model.value, cst.Attribute):
+                self.facts.model_refs.append((node, model.value.attr.value, True))
+
+
+def collect(module: cst.Module) -> Facts:
+    """Walk ``module`` once and return its facts."""
+    collector = _Collector()
+    module.visit(collector)
+    collector.facts.finish()
+    return collector.facts

@@ -1,0 +1,96 @@
+"""Adding ``import X`` statements where a module needs them, in the places people put them.
+
+``os`` goes before the first top-level import (standard library first); ``adapters`` after the
+last top-level openai import, else after the last import; with no imports, both go after the
+docstring and ``from __future__`` imports. The statement that used to stand first keeps the
+blank lines and comments above it above the new import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import libcst as cst
+
+from ._qualnames import dotted
+
+__all__ = ["ensure_modules", "import_of", "imported_modules"]
+
+
+def import_of(statement: cst.BaseStatement) -> cst.Import | cst.ImportFrom | None:
+    """The import a top-level statement line consists of (one import alone on its line)."""
+    if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1 and \
+            isinstance(statement.body[0], cst.Import | cst.ImportFrom):
+        return statement.body[0]
+    return None
+
+
+def _module_name(node: cst.Import | cst.ImportFrom) -> str:
+    if isinstance(node, cst.ImportFrom):
+        return "" if node.module is None else dotted(node.module) or ""
+    return dotted(node.names[0].name) or ""
+
+
+def imported_modules(module: cst.Module) -> set[str]:
+    """Modules bound by plain top-level ``import X`` (no alias)."""
+    bound: set[str] = set()
+    for statement in module.body:
+        node = import_of(statement)
+        if isinstance(node, cst.Import):
+            bound.update((dotted(a.name) or "").split(".")[0] for a in node.names if a.asname is None)
+    return bound
+
+
+def _is_preamble(statement: cst.BaseStatement) -> bool:
+    if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1:
+        small = statement.body[0]
+        if isinstance(small, cst.Expr) and isinstance(small.value, cst.SimpleString | cst.ConcatenatedString):
+            return True
+        if isinstance(small, cst.ImportFrom) and _module_name(small) == "__future__":
+            return True
+    return False
+
+
+def _position(body: Sequence[cst.BaseStatement], name: str) -> tuple[int, bool]:
+    """Index to insert at, and whether the statement there gives up its leading lines."""
+    preamble = 0
+    while preamble < len(body) and _is_preamble(body[preamble]):
+        preamble += 1
+    imports = [i for i, s in enumerate(body) if i >= preamble and import_of(s) is not None]
+    if name == "os" and imports:
+        return imports[0], True
+    if name == "adapters":
+        openai = [i for i in imports if _top(body[i]) == "openai"]
+        if openai:
+            return openai[-1] + 1, False
+        if imports:
+            return imports[-1] + 1, False
+    return preamble, preamble < len(body)
+
+
+def _top(statement: cst.BaseStatement) -> str:
+    node = import_of(statement)
+    return _module_name(node).split(".")[0] if node is not None else ""
+
+
+def ensure_modules(module: cst.Module, names: Sequence[str]) -> tuple[cst.Module, int]:
+    """``module`` with ``import NAME`` added for each name it does not import yet; and how many.
+
+    It looks at the module as it is now: the original imports may have been rewritten.
+    """
+    bound = imported_modules(module)
+    body = list(module.body)
+    added = 0
+    for name in names:
+        if name in bound:
+            continue
+        index, take_lines = _position(body, name)
+        new = cst.SimpleStatementLine([cst.Import(names=[cst.ImportAlias(cst.Name(name))])])
+        if take_lines and index < len(body):
+            following = body[index]
+            assert isinstance(following, cst.SimpleStatementLine | cst.BaseCompoundStatement)
+            new = new.with_changes(leading_lines=following.leading_lines)
+            body[index] = following.with_changes(leading_lines=[])
+        body.insert(index, new)
+        added += 1
+    return module.with_changes(body=body), added

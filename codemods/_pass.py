@@ -1,0 +1,203 @@
+"""Run several transforms as one pass over one parsed module.
+
+Each transform is a ``Rule``: plain ``visit_<Node>`` / ``leave_<Node>`` hooks, as on a LibCST
+``CSTTransformer``. ``run_rules`` walks the tree once, calling every rule's hook for a node in
+rule order (a rule reads ``original_node`` to decide and builds on ``updated_node``, so rules
+compose). The LibCST codemod framework is not used for the composed run: it would deep-copy the
+tree and keep matcher bookkeeping for every node. ``RuleCodemod`` wraps rules as an ordinary
+``libcst.codemod.Codemod`` so each transform also runs alone under ``python -m libcst.tool``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import libcst as cst
+from libcst._nodes.internal import CodegenState
+from libcst.codemod import Codemod, CodemodContext
+
+from . import _imports
+from ._facts import Facts, collect
+from ._results import Finding, Todo
+from ._target import Options, ProviderFacts, Style, provider_facts
+from ._todo import add_todos
+
+__all__ = ["FileState", "Outcome", "Rule", "RuleCodemod", "run_rules"]
+
+Statement = cst.SimpleStatementLine | cst.BaseCompoundStatement
+
+
+@dataclass
+class FileState:
+    """What the rules of one run share: options, facts, and what they report and need."""
+
+    module: cst.Module
+    options: Options
+    facts: Facts
+    target: ProviderFacts
+    edits: int = 0
+    todos: list[tuple[cst.CSTNode, str, str]] = field(default_factory=list)
+    findings: list[tuple[cst.CSTNode, str, str]] = field(default_factory=list)
+    pending: dict[int, list[tuple[str, str]]] = field(default_factory=lambda: defaultdict(list))
+    stack: list[Statement] = field(default_factory=list)
+    need_modules: set[str] = field(default_factory=set)
+    dropped_refs: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    @property
+    def provider(self) -> str:
+        return self.target.name
+
+    def edited(self) -> None:
+        self.edits += 1
+
+    def todo(self, node: cst.CSTNode, code: str, message: str) -> None:
+        """Mark the statement being visited with a TODO about ``node`` (an original node)."""
+        self.todos.append((node, code, message))
+        if self.stack:
+            notes = self.pending[id(self.stack[-1])]
+            for i, (known, text) in enumerate(notes):
+                if known == code:
+                    if message not in text.split("; "):
+                        notes[i] = (code, f"{text}; {message}")
+                    return
+            notes.append((code, message))
+
+    def find(self, node: cst.CSTNode, kind: str, detail: str) -> None:
+        self.findings.append((node, kind, detail))
+
+
+class Rule:
+    """One transform's hooks. Subclasses define ``visit_X(node)`` and ``leave_X(original, updated)``."""
+
+    def __init__(self, state: FileState) -> None:
+        self.state = state
+        self.facts = state.facts
+        self.options = state.options
+
+
+_STATEMENTS = (cst.SimpleStatementLine, cst.BaseCompoundStatement)
+Hook = Callable[..., Any]
+
+
+class _ComposedPass(cst.CSTTransformer):
+    def __init__(self, state: FileState, rules: Sequence[Rule]) -> None:
+        super().__init__()
+        self.state = state
+        self.visits: dict[type[cst.CSTNode], list[Hook]] = defaultdict(list)
+        self.leaves: dict[type[cst.CSTNode], list[Hook]] = defaultdict(list)
+        for rule in rules:
+            for name in dir(type(rule)):
+                kind, _, node_name = name.partition("_")
+                if kind in ("visit", "leave") and node_name and hasattr(cst, node_name):
+                    table = self.visits if kind == "visit" else self.leaves
+                    table[getattr(cst, node_name)].append(getattr(rule, name))
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, _STATEMENTS):
+            self.state.stack.append(node)
+        for hook in self.visits.get(type(node), ()):
+            hook(node)
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> Any:
+        result: Any = updated_node
+        for hook in self.leaves.get(type(original_node), ()):
+            result = hook(original_node, result)
+            if type(result) is not type(original_node):
+                break  # removed or replaced: later rules have nothing of this shape to change
+        if isinstance(original_node, _STATEMENTS):
+            self.state.stack.pop()
+            notes = self.state.pending.pop(id(original_node), None)
+            if notes and isinstance(result, _STATEMENTS):
+                first = bool(self.state.module.body) and self.state.module.body[0] is original_node
+                marked = add_todos(result, notes, self.state.module.header if first else ())
+                if marked is not result:
+                    self.state.edited()
+                result = marked
+        return result
+
+
+class _LineState(CodegenState):  # LibCST's own PositionProvider subclasses it too
+    """Codegen that notes the line where each wanted node starts (far cheaper than PositionProvider)."""
+
+    def __init__(self, module: cst.Module, wanted: set[int]) -> None:
+        super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
+        self.wanted, self.lines = wanted, dict[int, int]()
+        self._line, self._counted = 1, 0
+        self._newline = "\r" if module.default_newline == "\r" else "\n"
+
+    def before_codegen(self, node: cst.CSTNode) -> None:
+        if id(node) in self.wanted:
+            self._line += "".join(self.tokens[self._counted:]).count(self._newline)
+            self._counted = len(self.tokens)
+            self.lines[id(node)] = self._line + _leading_line_count(node)
+
+
+def _leading_line_count(node: cst.CSTNode) -> int:
+    if isinstance(node, cst.SimpleStatementLine | cst.BaseCompoundStatement):
+        return len(node.leading_lines)
+    return 0
+
+
+def _lines_of(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[int, int]:
+    wanted = {id(node) for node in nodes}
+    if not wanted:
+        return {}
+    state = _LineState(module, wanted)
+    module._codegen(state)
+    return state.lines
+
+
+@dataclass(frozen=True)
+class Outcome:
+    module: cst.Module
+    changed: bool
+    todos: tuple[Todo, ...]
+    findings: tuple[Finding, ...]
+
+
+def run_rules(module: cst.Module, rules: Sequence[type[Rule]], options: Options) -> Outcome:
+    """Apply ``rules`` to ``module`` in one walk (plus one read-only walk for the facts)."""
+    state = FileState(module=module, options=options, facts=collect(module),
+                      target=provider_facts(options.provider))
+    result = module.visit(_ComposedPass(state, [rule(state) for rule in rules]))
+    if state.need_modules:
+        result, added = _imports.ensure_modules(result, sorted(state.need_modules))
+        state.edits += added
+    lines = _lines_of(module, [node for node, *_ in [*state.todos, *state.findings]])
+    todos = tuple(dict.fromkeys(Todo(code, lines.get(id(node), 0), message)
+                                for node, code, message in state.todos))
+    findings = tuple(dict.fromkeys(Finding(kind, lines.get(id(node), 0), detail)
+                                   for node, kind, detail in state.findings))
+    changed = state.edits > 0
+    return Outcome(result if changed else module, changed, todos, findings)
+
+
+class RuleCodemod(Codemod):
+    """A LibCST codemod made of rules, runnable alone:
+
+        python -m libcst.tool codemod codemods.env_vars.RewriteEnvVars --provider zhipu --no-format FILE
+    """
+
+    RULES: ClassVar[tuple[type[Rule], ...]] = ()
+
+    def __init__(self, context: CodemodContext, provider: str, style: Style = "adapter",
+                 keep_models: bool = False) -> None:
+        super().__init__(context)
+        self.options = Options(provider=provider, style=style, keep_models=keep_models)
+
+    @staticmethod
+    def add_args(arg_parser: argparse.ArgumentParser) -> None:
+        arg_parser.add_argument("--provider", required=True, help="dashscope, qianfan or zhipu")
+        arg_parser.add_argument("--style", choices=("adapter", "compat"), default="adapter")
+        arg_parser.add_argument("--keep-models", action="store_true", dest="keep_models")
+
+    def transform_module_impl(self, tree: cst.Module) -> cst.Module:
+        outcome = run_rules(tree, self.RULES, self.options)
+        for todo in outcome.todos:
+            self.warn(f"line {todo.line}: TODO(migrate:{todo.code}): {todo.message}")
+        return outcome.module

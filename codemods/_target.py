@@ -1,0 +1,121 @@
+"""What the transforms need to know about a provider, read from its backend module.
+
+``provider_facts("dashscope").key_var == "DASHSCOPE_API_KEY"``; ``provider_for_url(url)`` says
+which provider (and region) a URL already points at. Nothing here is hard-coded per provider: a
+third-party backend found through ``adapters.registry`` works the same way.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Literal
+from urllib.parse import urlsplit
+
+from adapters import registry
+
+__all__ = ["Options", "ProviderFacts", "Style", "provider_facts", "provider_for_url",
+           "provider_for_var"]
+
+Style = Literal["adapter", "compat"]
+
+#: Endpoints assumed while a backend does not declare ``CAPABILITIES.endpoints`` yet.
+_DEFAULT_ENDPOINTS = frozenset({"chat.completions", "embeddings", "models"})
+_WITH_IMAGES = frozenset({"dashscope", "zhipu"})
+
+
+@dataclass(frozen=True)
+class Options:
+    """The caller's choices for one run."""
+
+    provider: str
+    style: Style = "adapter"
+    model_map: Mapping[str, str] = field(default_factory=dict)
+    keep_models: bool = False
+
+
+@dataclass(frozen=True)
+class ProviderFacts:
+    """The constants of one backend that code rewriting needs."""
+
+    name: str
+    key_var: str
+    key_vars: tuple[str, ...]
+    base_url_var: str
+    default_base_url: str
+    compat_base_url: str
+    compat_base_url_var: str
+    endpoints: frozenset[str]
+    regions: Mapping[str, str]
+    hosts: frozenset[str]
+
+    @property
+    def variables(self) -> frozenset[str]:
+        return frozenset({*self.key_vars, self.base_url_var, self.compat_base_url_var})
+
+
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+def _backend(name: str) -> registry.Backend:
+    with warnings.catch_warnings():
+        # Backends still being written fail the registry's shape check; their constants are enough here.
+        warnings.simplefilter("ignore", registry.BackendLoadWarning)
+        return registry.get(name)
+
+
+@cache
+def provider_facts(name: str) -> ProviderFacts:
+    """Facts for ``name``; raises ``adapters.registry.UnknownProvider`` for an unknown one."""
+    backend = _backend(name)
+    capabilities = getattr(backend, "CAPABILITIES", None)
+    endpoints = getattr(capabilities, "endpoints", None)
+    if not endpoints:
+        endpoints = _DEFAULT_ENDPOINTS | ({"images"} if name in _WITH_IMAGES else set())
+    regions: Mapping[str, str] = getattr(backend, "REGIONS", {})
+    default = str(backend.DEFAULT_BASE_URL)
+    compat = str(getattr(backend, "COMPAT_BASE_URL", default))
+    urls = [default, compat, *regions.values(), str(getattr(backend, "V1_BASE_URL", default))]
+    key_vars = tuple(backend.KEY_VARS)
+    return ProviderFacts(
+        name=name, key_var=key_vars[0], key_vars=key_vars,
+        base_url_var=str(backend.BASE_URL_VAR), default_base_url=default,
+        compat_base_url=compat,
+        compat_base_url_var=str(getattr(backend, "COMPAT_BASE_URL_VAR", f"{name.upper()}_COMPAT_BASE_URL")),
+        endpoints=frozenset(endpoints), regions=dict(regions),
+        hosts=frozenset(_host(url) for url in urls if _host(url)),
+    )
+
+
+@cache
+def _all_providers() -> tuple[ProviderFacts, ...]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", registry.BackendLoadWarning)
+        names = sorted(set(registry.BUILTIN) | set(registry.names()))
+    return tuple(provider_facts(name) for name in names)
+
+
+def provider_for_url(url: str) -> tuple[str, str | None] | None:
+    """``(provider, region or None)`` when ``url`` is on a provider's host, else ``None``."""
+    host = _host(url)
+    if not host:
+        return None
+    for facts in _all_providers():
+        if host not in facts.hosts:
+            continue
+        if host == _host(facts.default_base_url) or host == _host(facts.compat_base_url):
+            return facts.name, None
+        regions = sorted((name for name, root in facts.regions.items() if _host(root) == host), key=len)
+        return facts.name, (regions[0] if regions else None)
+    return None
+
+
+def provider_for_var(variable: str) -> str | None:
+    """The provider whose key or base-URL variable this is (``ZHIPUAI_API_KEY`` -> zhipu)."""
+    for facts in _all_providers():
+        if variable in facts.variables:
+            return facts.name
+    return None

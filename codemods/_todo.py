@@ -1,0 +1,92 @@
+"""``# TODO(migrate:<CODE>): ...`` comments: the codes, and adding a comment above a statement once.
+
+A TODO is added as the last comment line right above the statement it concerns, indented like
+it. A statement that already carries a TODO with the same code gets no second one, so a second
+run adds nothing. (LibCST parses the comments above a file's first statement into the module
+header: those count too.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import libcst as cst
+
+__all__ = ["TODO_CODES", "add_todos", "has_todo", "todo_comment"]
+
+#: Every TODO code -> what it means and what to do (the documentation lists these).
+TODO_CODES: dict[str, str] = {
+    "ASSISTANTS": "The Assistants API (assistants, threads, runs) has no equivalent at the provider. "
+                  "Rebuild the flow on chat completions with tools, or keep an OpenAI client for it.",
+    "VECTOR_STORES": "Vector stores are OpenAI-hosted retrieval; the provider has none. Keep the "
+                     "vectors in your own store (embeddings work on the provider).",
+    "FILES": "The Files/Uploads API is not available on the provider. Send content inline in "
+             "messages, or keep an OpenAI client for files.",
+    "FINE_TUNING": "Fine-tuning jobs do not carry over; fine-tune in the provider's console and "
+                   "use the resulting model name.",
+    "BATCHES": "The Batch API is not available on the provider through the adapter; loop over "
+               "chat completions (with concurrency) instead.",
+    "AUDIO": "Speech, transcription and translation endpoints are not available on the provider "
+             "through the adapter; use the provider's own speech SDK.",
+    "MODERATIONS": "The provider has no moderation endpoint; use its content-safety service or "
+                   "rely on its built-in filtering.",
+    "REALTIME": "The Realtime API has no equivalent through the adapter.",
+    "RESPONSES": "The Responses API is not supported yet; rewrite the call with "
+                 "chat.completions.create.",
+    "IMAGES": "Image generation is not available on this provider through the adapter.",
+    "COMPLETIONS": "Legacy text completions (client.completions) are not offered; use "
+                   "chat.completions.create with the prompt as a user message.",
+    "UPLOADS": "The Uploads API is not available on the provider.",
+    "API_KEY": "An api_key that was not an OPENAI_* variable read (a literal, a config value) was "
+               "replaced by the provider's key variable; an OpenAI key must never reach the "
+               "provider. The TODO names the old expression (literal keys redacted).",
+    "BASE_URL": "A base_url that may not be OpenAI's (a relay, a proxy, a self-hosted server, a "
+                "variable) was dropped so the adapter uses the provider's API root; the TODO keeps "
+                "the old value. Set the provider's base-URL variable if you need another root.",
+    "AZURE": "An Azure OpenAI client: azure_endpoint, api_version and deployment settings were "
+             "removed. Deployment names used as model= must become provider models "
+             "(--model-map).",
+    "HTTP_CLIENT": "The adapter brings its own http_client (its transport); settings made on "
+                   "yours (proxies, certificates) must move to the environment or the adapter.",
+    "CLIENT_KWARGS": "Client options passed as **kwargs may hold an OpenAI api_key or base_url; "
+                     "check them.",
+    "ORGANIZATION": "OPENAI_ORG_ID / OPENAI_PROJECT_ID have no provider equivalent; remove them.",
+    "UNKNOWN_MODEL": "A model name that is neither an OpenAI model the catalogue maps nor a "
+                     "provider model: pick a provider model, or map it with --model-map.",
+    "OPENAI_PROVIDER": "The client is built with openai's own provider= object (Bedrock, Vertex); "
+                       "it is left alone. Switch it by hand if it should run on the provider.",
+    "MODULE_CLIENT": "openai's module-level client is configured here outside module level; the "
+                     "migrated module builds its own client, so this setting no longer applies.",
+}
+
+
+def todo_comment(code: str, message: str) -> str:
+    """The comment text: ``# TODO(migrate:CODE): message``."""
+    return f"# TODO(migrate:{code}): {message}"
+
+
+def _marker(code: str) -> str:
+    return f"# TODO(migrate:{code})"
+
+
+def has_todo(lines: Sequence[cst.EmptyLine], code: str) -> bool:
+    """Whether ``lines`` already hold a TODO with ``code``."""
+    marker = _marker(code)
+    return any(line.comment is not None and line.comment.value.startswith(marker) for line in lines)
+
+
+Statement = cst.SimpleStatementLine | cst.BaseCompoundStatement
+
+
+def add_todos(statement: Statement, todos: Sequence[tuple[str, str]],
+              header: Sequence[cst.EmptyLine] = ()) -> Statement:
+    """``statement`` with a comment line for each ``(code, message)`` it does not carry yet."""
+    existing = [*header, *statement.leading_lines]
+    new: list[cst.EmptyLine] = [
+        cst.EmptyLine(comment=cst.Comment(todo_comment(code, message)))
+        for code, message in todos
+        if not has_todo(existing, code)
+    ]
+    if not new:
+        return statement
+    return statement.with_changes(leading_lines=[*statement.leading_lines, *new])

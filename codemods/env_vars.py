@@ -1,0 +1,124 @@
+"""Read the provider's environment variables where the code reads OpenAI's.
+
+    os.environ["OPENAI_API_KEY"]               ->  os.environ["DASHSCOPE_API_KEY"]
+    os.getenv("OPENAI_BASE_URL", "https://api.openai.com/v1")
+                                               ->  os.getenv("DASHSCOPE_HTTP_BASE_URL", "https://dashscope.aliyuncs.com/api/v1")
+    "OPENAI_API_KEY" in os.environ             ->  "DASHSCOPE_API_KEY" in os.environ
+
+The key variable is the backend's first ``KEY_VARS``; the base URL variable is its
+``BASE_URL_VAR`` (``COMPAT_BASE_URL_VAR`` with ``--style compat``). ``from os import environ,
+getenv`` is understood.
+
+Leaves alone: arguments of OpenAI client constructions (``RewriteClientConstruction`` owns
+them), variables read through a name (``os.getenv(VAR)``), other ``OPENAI_*`` variables.
+Marks with TODO(migrate): writes (``os.environ["OPENAI_API_KEY"] = ...``: the value is an OpenAI
+key, it must not become the provider's; the write is kept and marked ``API_KEY``), a key written
+as a read's default (dropped, ``API_KEY``, reported as ``literal_key``), a base-URL default that
+is not OpenAI's (``BASE_URL``), and ``OPENAI_ORG_ID``/``OPENAI_PROJECT_ID`` reads
+(``ORGANIZATION``: the provider has none).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import libcst as cst
+
+from . import _env
+from ._literals import REDACTED, make_string, redact_url, string_value, with_value
+from ._pass import FileState, Rule, RuleCodemod
+
+__all__ = ["RewriteEnvVars"]
+
+_OWNED_ARGS = frozenset({"api_key", "base_url", "organization", "project"})
+
+
+class EnvVarsRule(Rule):
+    def __init__(self, state: FileState) -> None:
+        super().__init__(state)
+        self.owned: set[int] = set()
+        self.writes: set[int] = set()
+        compat = self.options.style == "compat"
+        target = state.target
+        self.base_var = target.compat_base_url_var if compat else target.base_url_var
+        self.base_root = target.compat_base_url if compat else target.default_base_url
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if self.facts.client_constructor(node) is not None:
+            self.owned.update(id(arg.value) for arg in node.args
+                              if arg.keyword is not None and arg.keyword.value in _OWNED_ARGS)
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        self.writes.add(id(node.target))
+
+    def leave_Subscript(self, original_node: cst.Subscript,
+                        updated_node: cst.BaseExpression) -> cst.BaseExpression:
+        return self._access(original_node, updated_node)
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.BaseExpression) -> cst.BaseExpression:
+        return self._access(original_node, updated_node)
+
+    def leave_Comparison(self, original_node: cst.Comparison,
+                         updated_node: cst.BaseExpression) -> cst.BaseExpression:
+        return self._access(original_node, updated_node)
+
+    def _access(self, original: cst.BaseExpression, updated: cst.BaseExpression) -> cst.BaseExpression:
+        if id(original) in self.owned:
+            return updated
+        access = _env.env_access(original, self.facts)
+        if access is None:
+            return updated
+        var, target = access.var, self.state.target
+        if var in _env.ACCOUNT_VARS:
+            self.state.find(original, "env_var", f"{var} (no {target.name} equivalent)")
+            self.state.todo(original, "ORGANIZATION", f"{var} has no {target.name} equivalent: remove it")
+            return updated
+        if var in _env.KEY_VARS:
+            return self._key(original, updated, access)
+        if var in _env.BASE_URL_VARS:
+            return self._base_url(original, updated, access)
+        return updated
+
+    def _key(self, original: cst.BaseExpression, updated: cst.BaseExpression,
+             access: _env.EnvAccess) -> cst.BaseExpression:
+        key_var, provider = self.state.target.key_var, self.state.provider
+        if access.write or id(original) in self.writes:
+            self.state.find(original, "env_var", f"{access.var} set in the source")
+            self.state.todo(original, "API_KEY", f"{access.var} is set here; the adapter reads "
+                                                 f"{key_var}: set that to a {provider} key outside the "
+                                                 f"source (an OpenAI key must not reach {provider})")
+            return updated
+        self.state.find(original, "env_var", f"{access.var} -> {key_var}")
+        self.state.edited()
+        default = string_value(access.default) if access.default is not None else None
+        if default:
+            self.state.find(original, "literal_key", f"key written as the default of {access.var} ({REDACTED})")
+            self.state.todo(original, "API_KEY", f"a key written in the source ({REDACTED}) was the default "
+                                                 f"of {access.var}; it was removed: set {key_var}")
+            return _env.renamed(updated, key_var, drop_default=True)
+        return _env.renamed(updated, key_var)
+
+    def _base_url(self, original: cst.BaseExpression, updated: cst.BaseExpression,
+                  access: _env.EnvAccess) -> cst.BaseExpression:
+        provider = self.state.provider
+        if access.write or id(original) in self.writes:
+            self.state.find(original, "env_var", f"{access.var} set in the source")
+            self.state.todo(original, "BASE_URL", f"{access.var} is set here; {provider} is reached "
+                                                  f"through {self.base_var} (default {self.base_root})")
+            return updated
+        self.state.find(original, "env_var", f"{access.var} -> {self.base_var}")
+        self.state.edited()
+        default = string_value(access.default) if access.default is not None else None
+        if default is None or default == self.base_root:
+            return _env.renamed(updated, self.base_var)
+        if "api.openai.com" not in default:
+            self.state.todo(original, "BASE_URL", f"the default base URL {redact_url(default)} was "
+                                                  f"replaced by {provider}'s root")
+        root = with_value(access.default, self.base_root) if isinstance(access.default, cst.SimpleString) \
+            else make_string(self.base_root)
+        return _env.renamed(updated, self.base_var, default=root)
+
+
+class RewriteEnvVars(RuleCodemod):
+    DESCRIPTION = "Read the provider's key and base-URL variables where OpenAI's were read."
+    RULES: ClassVar[tuple[type[Rule], ...]] = (EnvVarsRule,)

@@ -1,0 +1,136 @@
+"""Give a module its own provider client where it used openai's module-level client (v1 style).
+
+    import openai                                  import adapters
+    openai.api_key = os.environ["OPENAI_API_KEY"]  client = adapters.OpenAI(provider="dashscope", max_retries=5)
+    openai.max_retries = 5                  ->
+    openai.chat.completions.create(...)            client.chat.completions.create(...)
+
+The settings assigned at module level (``api_key``, ``base_url``, ``timeout``, ``max_retries``, ...)
+become the client's arguments, handled as ``RewriteClientConstruction`` handles them; the client
+takes the place of the first setting (or follows the imports) and is named ``client`` unless that
+name is taken. With ``--style compat`` the client is ``openai.OpenAI(...)`` on the compatible URL.
+
+Leaves alone: files without a module-level API call (settings alone, as configuration modules for
+other modules, are legacy territory), the 0.x API (``openai.ChatCompletion``).
+Marks with TODO(migrate:MODULE_CLIENT): settings assigned inside functions or blocks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+import libcst as cst
+
+from ._api_calls import RESOURCES
+from ._pass import FileState, Rule, RuleCodemod
+from ._todo import add_todos
+from .client_construction import rebuild_client
+
+__all__ = ["RewriteModuleClient"]
+
+SETTINGS = ("api_key", "organization", "project", "base_url", "timeout", "max_retries",
+            "default_headers", "default_query", "http_client", "websocket_base_url", "webhook_secret",
+            "api_version", "azure_endpoint", "azure_ad_token", "azure_ad_token_provider")
+_NAMES = ("client", "llm_client", "provider_client")
+
+
+class _Refs(cst.CSTVisitor):
+    def __init__(self, names: set[str]) -> None:
+        self.names, self.count = names, 0
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.count += node.value in self.names
+
+
+class ModuleClientRule(Rule):
+    def __init__(self, state: FileState) -> None:
+        super().__init__(state)
+        self.aliases = set(self.facts.imports.locals_for("openai"))
+        self.used = any(attr in RESOURCES and name in self.aliases
+                        for (name, attr) in self.facts.name_attrs)
+        self.settings: dict[int, tuple[str, cst.Assign]] = {}
+        self.name = next((n for n in _NAMES if not (self.facts.loads[n] or self.facts.stores[n]
+                                                    or n in self.facts.imports.names)), "openai_client")
+        if self.used:
+            for index, statement in enumerate(state.module.body):
+                found = self._setting(statement)
+                if found:
+                    self.settings[index] = found
+
+    def _setting(self, statement: cst.CSTNode) -> tuple[str, cst.Assign] | None:
+        if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+            return None
+        assign = statement.body[0]
+        if not isinstance(assign, cst.Assign) or len(assign.targets) != 1:
+            return None
+        target = assign.targets[0].target
+        if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and \
+                target.value.value in self.aliases and target.attr.value in SETTINGS:
+            return target.attr.value, assign
+        return None
+
+    def leave_Attribute(self, original_node: cst.Attribute,
+                        updated_node: cst.BaseExpression) -> cst.BaseExpression:
+        if not self.used or not isinstance(original_node.value, cst.Name) or \
+                original_node.value.value not in self.aliases or \
+                original_node.attr.value not in RESOURCES:
+            return updated_node
+        assert isinstance(updated_node, cst.Attribute)
+        self.state.dropped_refs[original_node.value.value] += 1
+        self.state.edited()
+        return updated_node.with_changes(value=cst.Name(self.name))
+
+    def leave_SimpleStatementLine(self, original_node: cst.SimpleStatementLine,
+                                  updated_node: cst.SimpleStatementLine) -> cst.SimpleStatementLine:
+        if self.used and len(self.state.stack) > 1 and self._setting(original_node):
+            self.state.todo(original_node, "MODULE_CLIENT",
+                            f"this setting no longer configures the module's client `{self.name}`: pass "
+                            f"it to the client where it is built")
+        return updated_node
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        if not self.used:
+            return updated_node
+        body: list[cst.BaseStatement] = list(updated_node.body)
+        notes: list[tuple[str, str]] = []
+        anchor: cst.CSTNode = original_node.body[min(self.settings)] if self.settings else original_node
+
+        def note(code: str, message: str) -> None:
+            notes.append((code, message))
+            self.state.todos.append((anchor, code, message))
+
+        args = [cst.Arg(value=assign.value, keyword=cst.Name(name),
+                        equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")))
+                for name, assign in self.settings.values()]
+        func = cst.Attribute(cst.Name("openai" if self.options.style == "compat" else "adapters"),
+                             cst.Name("OpenAI"))
+        call = cst.Call(func, args=args)
+        call = rebuild_client(call, call, self.state, note)
+        self.state.need_modules.add("openai" if self.options.style == "compat" else "adapters")
+        client = cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(cst.Name(self.name))], call)])
+        for index in sorted(self.settings, reverse=True):
+            counter = _Refs(self.aliases)
+            original_node.body[index].visit(counter)
+            for alias in self.aliases:
+                self.state.dropped_refs[alias] += counter.count  # over-counts only if two aliases
+            removed = body.pop(index)
+            assert isinstance(removed, cst.SimpleStatementLine)
+            client = client.with_changes(leading_lines=removed.leading_lines)
+        position = min(self.settings) if self.settings else self._after_imports(body)
+        body.insert(position, add_todos(client, notes))
+        self.state.find(anchor, "module_client", f"openai's module-level client -> {self.name}")
+        self.state.edited()
+        return updated_node.with_changes(body=body)
+
+    @staticmethod
+    def _after_imports(body: Sequence[cst.BaseStatement]) -> int:
+        from ._imports import import_of
+
+        last = [i for i, s in enumerate(body) if import_of(s) is not None]
+        return last[-1] + 1 if last else 0
+
+
+class RewriteModuleClient(RuleCodemod):
+    DESCRIPTION = "Build a provider client where the module used openai's module-level client."
+    RULES: ClassVar[tuple[type[Rule], ...]] = (ModuleClientRule,)

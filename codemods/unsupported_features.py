@@ -1,0 +1,66 @@
+"""Mark calls of OpenAI features the provider lacks; leave the code as it is.
+
+    run = client.beta.threads.runs.create(thread_id=t.id, assistant_id=a.id)
+      ->  # TODO(migrate:ASSISTANTS): client.beta.threads.runs is not supported by dashscope: rebuild ...
+          run = client.beta.threads.runs.create(thread_id=t.id, assistant_id=a.id)
+
+A feature is supported when the backend declares its endpoint in ``CAPABILITIES.endpoints``. One
+comment per code goes above the statement, once (a second run adds nothing), and each call is
+listed in the report (the supported ones too: kinds ``chat``, ``embeddings``, ``models``...).
+
+Leaves alone: anything whose receiver is not known or very plausibly an OpenAI client
+(``request.files.get(...)`` in a Flask view is not OpenAI's Files API).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import libcst as cst
+
+from ._pass import Rule, RuleCodemod
+from ._qualnames import dotted
+
+__all__ = ["ENDPOINT_TODOS", "MarkUnsupportedFeatures"]
+
+#: endpoint -> (TODO code, what to do)
+ENDPOINT_TODOS = {
+    "assistants": ("ASSISTANTS", "rebuild the flow on chat.completions with tools, or keep an OpenAI client for it"),
+    "threads": ("ASSISTANTS", "rebuild the flow on chat.completions with tools, or keep an OpenAI client for it"),
+    "vector_stores": ("VECTOR_STORES", "keep vectors in your own store; embeddings work on the provider"),
+    "files": ("FILES", "send content inline in messages, or keep an OpenAI client for files"),
+    "uploads": ("UPLOADS", "send content inline in messages, or keep an OpenAI client for uploads"),
+    "fine_tuning": ("FINE_TUNING", "fine-tune in the provider's console and use the resulting model name"),
+    "batches": ("BATCHES", "loop over chat.completions.create (with concurrency) instead"),
+    "audio": ("AUDIO", "use the provider's own speech SDK"),
+    "moderations": ("MODERATIONS", "use the provider's content-safety service or its built-in filtering"),
+    "realtime": ("REALTIME", "use streamed chat.completions, or keep an OpenAI client for realtime"),
+    "responses": ("RESPONSES", "rewrite the call with chat.completions.create"),
+    "images": ("IMAGES", "use the provider's own image SDK, or keep an OpenAI client for images"),
+    "completions": ("COMPLETIONS", "use chat.completions.create with the prompt as a user message"),
+}
+_KINDS = {"chat.completions": "chat"}
+
+
+class UnsupportedFeaturesRule(Rule):
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
+        api = self.facts.api_call(original_node)
+        if api is None:
+            return updated_node
+        if not self.facts.uses_openai and not self.facts.is_client(api.receiver):
+            return updated_node  # the client comes from elsewhere: maybe not OpenAI's
+        endpoint, provider = api.endpoint, self.state.provider
+        if endpoint in self.state.target.endpoints or endpoint not in ENDPOINT_TODOS:
+            self.state.find(original_node, _KINDS.get(endpoint, endpoint), ".".join(api.path))
+            return updated_node
+        code, advice = ENDPOINT_TODOS[endpoint]
+        receiver = dotted(api.receiver) or "client"
+        what = ".".join([receiver, *api.path[:-1]])
+        self.state.find(original_node, "unsupported", f"{'.'.join(api.path)} ({endpoint})")
+        self.state.todo(original_node, code, f"{what} is not supported by {provider}: {advice}")
+        return updated_node
+
+
+class MarkUnsupportedFeatures(RuleCodemod):
+    DESCRIPTION = "Mark calls of OpenAI features the provider lacks with TODO(migrate) comments."
+    RULES: ClassVar[tuple[type[Rule], ...]] = (UnsupportedFeaturesRule,)
