@@ -20,12 +20,12 @@ import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from . import json_schema, openai_wire
+from . import catalogue, json_schema, openai_wire
 from .capabilities import Capabilities, Refused
 from .native import Context, ErrorInfo, NativeError
 
 __all__ = ["MessageOrderWarning", "alternate", "check_model", "check_schema", "content_part", "fan_out",
-           "flat_messages", "has_images", "normalise", "stop_words"]
+           "flat_messages", "has_images", "normalise", "prepare", "stop_words"]
 
 
 class MessageOrderWarning(UserWarning):
@@ -146,6 +146,18 @@ def deep(body: Mapping[str, Any]) -> dict[str, Any]:
     return copy.deepcopy(dict(body))
 
 
+def prepare(body: Mapping[str, Any], caps: Capabilities, ctx: Context) -> tuple[int, dict[str, Any], dict[str, Any]]:
+    """What a chat translation starts with: how many native calls serve ``n``, the normalised request
+    (checked against what the catalogued model can take, ``max_tokens`` capped) and the model's
+    catalogue entry (empty for a model the catalogue does not know)."""
+    copies = fan_out(body, caps, ctx)
+    req = normalise(body, caps, ctx)
+    info = catalogue.provider_model(ctx.provider, ctx.model) or {}
+    check_model(req, ctx, info)
+    cap_max_tokens(req, info)
+    return copies, req, info
+
+
 def has_images(messages: list[Mapping[str, Any]]) -> bool:
     """Whether any message carries an image or audio part."""
     return any(isinstance(m.get("content"), list) and any(
@@ -181,7 +193,7 @@ def stop_words(stop: Any, ctx: Context, *, most: int, longest: int | None = None
     if len(kept) < len(words):
         ctx.policy.unsupported("stop", f"words longer than {longest} characters")
     if len(kept) > most:
-        ctx.policy.unsupported("stop", f"words beyond the first {most}")
+        ctx.policy.unsupported("stop", f"beyond its first {'word' if most == 1 else f'{most} words'}")
         kept = kept[:most]
     return kept or None
 

@@ -14,7 +14,7 @@ from typing import Any
 from . import openai_wire
 from .native import ErrorInfo, NativeError, SSEEvent, StreamState
 
-__all__ = ["deltas", "openai_like_event"]
+__all__ = ["deltas", "openai_like_event", "payload_of"]
 
 
 def deltas(state: StreamState, *, content: str | None = None, reasoning: str | None = None,
@@ -72,17 +72,13 @@ def _tool_delta(state: StreamState, call: Mapping[str, Any]) -> dict[str, Any] |
     return {"index": index, "function": fn}
 
 
-def openai_like_event(event: SSEEvent, state: StreamState, *, finish: Callable[[Mapping[str, Any]], str | None],
-                      error: Callable[[Mapping[str, Any]], ErrorInfo | None]) -> list[dict[str, Any]]:
-    """The chunks of one event of an OpenAI-shaped native stream (``data: {choices: [{delta}]}``).
-
-    ``finish`` reads one native choice and gives OpenAI's finish reason (``None`` while running);
-    ``error`` says whether a payload is an error (raised as ``NativeError``). Usage, wherever the
-    provider puts it, is kept for the usage chunk; ``[DONE]`` and keep-alive events give nothing.
-    """
+def payload_of(event: SSEEvent, state: StreamState,
+               error: Callable[[Mapping[str, Any]], ErrorInfo | None]) -> Mapping[str, Any] | None:
+    """The JSON object of one ``data:`` event (``None`` for ``[DONE]`` and keep-alives), its error
+    raised as ``NativeError``; the stream id and any usage it carries are kept in ``state``."""
     data = event.data.strip()
     if not data or data == "[DONE]":
-        return []
+        return None
     payload = json.loads(data)
     if not isinstance(payload, Mapping):
         raise ValueError(f"a stream event that is not a JSON object: {data[:80]!r}")
@@ -92,8 +88,20 @@ def openai_like_event(event: SSEEvent, state: StreamState, *, finish: Callable[[
     state.id = state.id or str(payload.get("id") or "")
     if payload.get("usage"):
         state.usage = openai_wire.usage_of(payload["usage"])
+    return payload
+
+
+def openai_like_event(event: SSEEvent, state: StreamState, *, finish: Callable[[Mapping[str, Any]], str | None],
+                      error: Callable[[Mapping[str, Any]], ErrorInfo | None]) -> list[dict[str, Any]]:
+    """The chunks of one event of an OpenAI-shaped native stream (``data: {choices: [{delta}]}``).
+
+    ``finish`` reads one native choice and gives OpenAI's finish reason (``None`` while running);
+    ``error`` says whether a payload is an error (raised as ``NativeError``). Usage, wherever the
+    provider puts it, is kept for the usage chunk; ``[DONE]`` and keep-alive events give nothing.
+    """
+    payload = payload_of(event, state, error)
     out: list[dict[str, Any]] = []
-    for c in payload.get("choices") or []:
+    for c in (payload or {}).get("choices") or []:
         delta = c.get("delta") or {}
         out += deltas(state, content=openai_wire.text_of(delta.get("content")),
                       reasoning=delta.get("reasoning_content"), tool_calls=delta.get("tool_calls"),

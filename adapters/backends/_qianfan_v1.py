@@ -15,7 +15,6 @@ transport drop the token, fetch a new one and retry once.
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from collections.abc import Callable, Mapping
@@ -53,6 +52,11 @@ SUBSTITUTES = {
     "deepseek-v3": "ernie-4.0-turbo-128k",
 }
 
+#: v1 and v2 embed alike: fixed vector sizes, at most 16 texts a call.
+EMBEDDING_EMULATED = {"dimensions": "only the model's own size is accepted (nothing is sent)",
+                      "encoding_format": "base64 encoded by the adapter",
+                      "input": "split into batches of 16 (tao-8k: 1), merged in order"}
+
 CAPABILITIES = Capabilities(
     passed=frozenset({"messages", "model", "stream", "stop", "tool_choice", "response_format", "functions"}),
     renamed={"max_tokens": "max_output_tokens", "max_completion_tokens": "max_output_tokens", "user": "user_id",
@@ -67,10 +71,7 @@ CAPABILITIES = Capabilities(
                            "parallel_tool_calls", "metadata", "reasoning_effort", "service_tier", "store",
                            "prediction", "modalities", "audio", "web_search_options", "verbosity",
                            "prompt_cache_key", "safety_identifier"}),
-    embedding_passed=frozenset({"input", "model"}),
-    embedding_emulated={"dimensions": "only the model's own size is accepted (nothing is sent)",
-                        "encoding_format": "base64 encoded by the adapter",
-                        "input": "split into batches of 16 (tao-8k: 1), merged in order"},
+    embedding_emulated=EMBEDDING_EMULATED,
     embedding_unsupported=frozenset({"user"}),
     endpoints=frozenset({"chat.completions", "embeddings", "models"}),
     notes={
@@ -188,14 +189,10 @@ def to_native(endpoint: str, body: Mapping[str, Any], ctx: Context) -> list[Nati
         batches, _ = embeddings.plan(body, CAPABILITIES, ctx, EMBEDDING_BATCH)  # fixed sizes: nothing to send
         path = f"{PREFIX}/embeddings/{EMBEDDING_ENDPOINTS.get(ctx.model, ctx.model)}"
         return [NativeRequest("POST", path, {"input": batch}) for batch in batches]
-    copies = chat.fan_out(body, CAPABILITIES, ctx)
-    req = chat.normalise(body, CAPABILITIES, ctx)
-    if chat.has_images(req["messages"]):
+    if chat.has_images(body.get("messages") or []):
         raise Refused(f"qianfan v1 serves no vision model; use api_version='v2' and a VL model ({ctx.model!r} "
                       f"was asked).", param="messages")
-    info = catalogue.provider_model(NAME, ctx.model) or {}
-    chat.check_model(req, ctx, info)
-    chat.cap_max_tokens(req, info)
+    copies, req, _ = chat.prepare(body, CAPABILITIES, ctx)
     turns = chat.alternate(req["messages"], ctx)
     system = turns.pop(0)["content"] if turns[0]["role"] == "system" else None
     native: dict[str, Any] = {"messages": to_native_messages(turns), **_parameters(req, ctx)}
@@ -305,16 +302,9 @@ def finish_reason(native: Mapping[str, Any]) -> str | None:
 
 def from_native_event(event: SSEEvent, state: StreamState) -> list[dict[str, Any]]:
     """One ``data:`` line: incremental ``result``, cumulative usage; the answer ends at ``is_end``."""
-    data = event.data.strip()
-    if not data:
+    payload = streaming.payload_of(event, state, error_of)
+    if payload is None:
         return []
-    payload = json.loads(data)
-    info = error_of(payload)
-    if info is not None:
-        raise NativeError(info)
-    state.id = state.id or str(payload.get("id") or "")
-    if payload.get("usage"):
-        state.usage = openai_wire.usage_of(payload["usage"])
     calls, thoughts = _calls(payload)
     ended = bool(payload.get("is_end")) or bool(payload.get("need_clear_history"))
     return streaming.deltas(state, content=str(payload.get("result") or ""), reasoning=thoughts, tool_calls=calls,

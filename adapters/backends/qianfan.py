@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .. import catalogue, chat, embeddings, openai_wire, streaming
+from .. import chat, embeddings, openai_wire, streaming
 from ..auth import BearerAuth, CredentialError, Setup, base_url_of, refuse_openai_key, resolve_key
 from ..capabilities import Capabilities
 from ..errors import lookup, nested_error
@@ -54,10 +54,7 @@ CAPABILITIES = Capabilities(
     unsupported=frozenset({"logprobs", "top_logprobs", "logit_bias", "service_tier", "store", "prediction",
                            "modalities", "audio", "web_search_options", "verbosity", "prompt_cache_key",
                            "safety_identifier"}),
-    embedding_passed=frozenset({"input", "model"}),
-    embedding_emulated={"dimensions": "only the model's own size is accepted (nothing is sent)",
-                        "encoding_format": "base64 encoded by the adapter",
-                        "input": "split into batches of 16 (tao-8k: 1), merged in order"},
+    embedding_emulated=v1.EMBEDDING_EMULATED,
     embedding_unsupported=frozenset({"user"}),
     endpoints=frozenset({"chat.completions", "embeddings", "models"}),
     notes={
@@ -140,11 +137,7 @@ def to_native(endpoint: str, body: Mapping[str, Any], ctx: Context) -> list[Nati
 
 
 def _chat_requests(body: Mapping[str, Any], ctx: Context) -> list[NativeRequest]:
-    copies = chat.fan_out(body, CAPABILITIES, ctx)
-    req = chat.normalise(body, CAPABILITIES, ctx)
-    info = catalogue.provider_model(NAME, ctx.model) or {}
-    chat.check_model(req, ctx, info)
-    chat.cap_max_tokens(req, info)
+    copies, req, info = chat.prepare(body, CAPABILITIES, ctx)
     vision = bool(info.get("vision")) or chat.has_images(req["messages"])
     parts = (lambda part: chat.content_part(part, ctx)) if vision else None
     messages = chat.flat_messages(chat.alternate(req["messages"], ctx), parts=parts, named_results=True)

@@ -195,11 +195,7 @@ def to_native(endpoint: str, body: Mapping[str, Any], ctx: Context) -> list[Nati
 
 
 def _chat_requests(body: Mapping[str, Any], ctx: Context) -> list[NativeRequest]:
-    copies = chat.fan_out(body, CAPABILITIES, ctx)
-    req = chat.normalise(body, CAPABILITIES, ctx)
-    info = catalogue.provider_model(NAME, ctx.model) or {}
-    chat.check_model(req, ctx, info)
-    chat.cap_max_tokens(req, info)
+    copies, req, info = chat.prepare(body, CAPABILITIES, ctx)
     vision = bool(info.get("vision")) or chat.has_images(req["messages"])
     # GLM's template drops list content outside the user turns of vision models: flatten the rest.
     parts = (lambda part: chat.content_part(part, ctx, image_url=raw_base64)) if vision else None

@@ -90,7 +90,7 @@ def test_top_p_is_clamped_to_the_sdks_range(given: float, sent: float) -> None:
 
 def test_stop_takes_one_word_the_rest_follows_the_policy() -> None:
     assert one(chat(stop="END"))["stop"] == ["END"]
-    with pytest.warns(UnsupportedParameterWarning, match="zhipu has no 'stop' words beyond the first 1"):
+    with pytest.warns(UnsupportedParameterWarning, match="zhipu has no 'stop' beyond its first word; it was dropped"):
         assert one(chat(stop=["A", "B"]))["stop"] == ["A"]
     with pytest.raises(Refused, match="'stop'"):
         one(chat(stop=["A", "B"]), ctx(policy="error"))
