@@ -25,7 +25,7 @@ from .capabilities import Capabilities, Refused
 from .native import Context, ErrorInfo, NativeError
 
 __all__ = ["MessageOrderWarning", "alternate", "check_model", "check_schema", "content_part", "fan_out",
-           "flat_messages", "has_images", "normalise", "prepare", "stop_words"]
+           "flat_messages", "has_images", "normalise", "plain_tools", "prepare", "stop_words"]
 
 
 class MessageOrderWarning(UserWarning):
@@ -183,6 +183,12 @@ def cap_max_tokens(req: dict[str, Any], info: Mapping[str, Any]) -> None:
     most = info.get("max_output")
     if isinstance(most, int) and isinstance(req.get("max_tokens"), int) and req["max_tokens"] > most:
         req["max_tokens"] = most
+
+
+def plain_tools(tools: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Tools without OpenAI's ``strict`` flag (structured-output arguments), which the providers lack."""
+    return [{**tool, "function": {k: v for k, v in tool["function"].items() if k != "strict"}}
+            if isinstance(tool.get("function"), Mapping) else dict(tool) for tool in tools]
 
 
 def stop_words(stop: Any, ctx: Context, *, most: int, longest: int | None = None) -> list[str] | None:

@@ -11,6 +11,10 @@ back as a ``function`` message; ``max_tokens`` is ``max_output_tokens``. Replies
 (``result``); streams are ``data:`` lines with ``is_end`` and cumulative usage, no ``[DONE]``.
 Every error is HTTP 200 + ``{"error_code", "error_msg"}``; 110/111 (token invalid/expired) make the
 transport drop the token, fetch a new one and retry once.
+
+Unconfirmed in the reference, chosen here: ``response_format`` as the string ``"json_object"``;
+which endpoints an account still has (``SUBSTITUTES``); per-model ``max_output_tokens`` ranges (the
+catalogue's); the OAuth error's HTTP status (any 4xx is taken as refused credentials).
 """
 
 from __future__ import annotations
@@ -234,7 +238,8 @@ def _functions(req: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
     tools, choice = req.get("tools"), req.get("tool_choice")
     if not tools or choice == "none":
         return {}
-    out: dict[str, Any] = {"functions": [t.get("function") or {} for t in tools if t.get("type", "function") == "function"]}
+    functions = [t["function"] for t in chat.plain_tools(tools) if isinstance(t.get("function"), Mapping)]
+    out: dict[str, Any] = {"functions": functions}
     if isinstance(choice, Mapping):
         out["tool_choice"] = {"type": "function", "function": {"name": (choice.get("function") or {}).get("name")}}
     elif choice not in (None, "auto"):

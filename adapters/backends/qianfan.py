@@ -13,6 +13,12 @@ with a ``MessageOrderWarning`` or refused before sending (``chat.alternate``). v
 safety ``flag`` (>= 2: ``content_filter``; 3 and 4: the content must not be shown). v2 errors are
 ``{"error": {"code": "rpm_rate_limit_exceeded", "message", "type"}, "id"}`` with an HTTP status
 that can mislead (an unknown model is a 401); v1 errors are HTTP 200 + ``{"error_code", "error_msg"}``.
+
+Unconfirmed in the reference, chosen here: per-model sampling ranges on v2 (ERNIE's (0, 1] is applied
+to every model); the v2 embeddings and vision field lists (OpenAI's shapes are sent); ERNIE 4.5/X1
+wanting a *user* message last even after tool results (a tool message last is allowed, as for other
+models); which models take ``response_format`` (passed as given); the codes only seen in a
+third-party list (the ``*_unsafe``, ``*_rate_limit_exceeded`` and ``*_too_long`` families).
 """
 
 from __future__ import annotations
@@ -62,6 +68,7 @@ CAPABILITIES = Capabilities(
                     "with a MessageOrderWarning or refused",
         "stop": "at most 4 words of at most 20 characters; others go through the unsupported= policy",
         "max_tokens": "lowered to the model's maximum output",
+        "tools": "function.strict is not sent",
         "response_format": "json_schema passes (not for ERNIE X1 Turbo: unconfirmed which models)",
         "web_search_options": "Qianfan's web_search has another shape: not mapped",
     },
@@ -159,7 +166,7 @@ def _parameters(req: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
         if words:
             params["stop"] = words
     if req.get("tools"):
-        params["tools"] = req["tools"]
+        params["tools"] = chat.plain_tools(req["tools"])
         for name in ("tool_choice", "parallel_tool_calls"):
             if req.get(name) is not None:
                 params[name] = req[name]

@@ -20,6 +20,12 @@ SDKs send by default (``disable_token_cache=True``) and what the docs call the c
 clock is involved, so no skew can break it. ``zhipu_auth="jwt"`` sends the signed token instead
 (HS256 with the secret, ``{"api_key", "exp", "timestamp"}`` in milliseconds), reused until near
 expiry, for gateways or accounts that still want it.
+
+Unconfirmed in the reference, chosen here (each covered by a test against the emulator's reading):
+the open temperature/top_p ranges of older models (we stay within [0.01, 0.99] as the SDKs do);
+``json_schema`` (emulated with JSON mode); ``seed`` (dropped); the ``model_context_window_exceeded``
+finish reason; the statuses of codes 1110-1121 and 1300; 64 texts per embeddings call; whether
+unknown fields are refused (so only documented ones are sent, ``tools[].function.strict`` stripped).
 """
 
 from __future__ import annotations
@@ -82,6 +88,7 @@ CAPABILITIES = Capabilities(
         "stop": "one word only: the words after the first go through the unsupported= policy",
         "tool_choice": "'auto' only: 'none' leaves the tools out; 'required' and named functions go through "
                        "the unsupported= policy",
+        "tools": "function.strict is not sent",
         "user": "shorter than 6 characters: 'user-' prefixed; longer than 128: SHA-256 hex",
         "seed": "not documented by Zhipu (unconfirmed whether it is honoured)",
         "embeddings.dimensions": "embedding-3: 256, 512, 1024 or 2048",
@@ -236,7 +243,7 @@ def _tools(req: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
     if choice not in (None, "auto"):
         what = choice if isinstance(choice, str) else f"function {((choice or {}).get('function') or {}).get('name')}"
         ctx.policy.unsupported("tool_choice", f"value {what!r} (only 'auto'; sent as 'auto')")
-    return {"tools": tools, "tool_choice": "auto"}
+    return {"tools": chat.plain_tools(tools), "tool_choice": "auto"}
 
 
 def _user_id(user: Any) -> str | None:

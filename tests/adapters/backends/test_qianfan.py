@@ -567,3 +567,10 @@ def test_a_refused_token_request_is_an_authentication_error_without_the_secret()
 
 def test_the_module_is_a_complete_backend() -> None:
     assert registry.get("qianfan") is qf
+
+
+def test_the_strict_flag_of_a_tool_is_sent_to_neither_api() -> None:
+    fn = {"name": "f", "parameters": {"type": "object"}}
+    strict = [{"type": "function", "function": {**fn, "strict": True}}]
+    assert (one(chat(tools=strict)).json or {})["tools"] == [{"type": "function", "function": fn}]
+    assert (one(chat(tools=strict), v1ctx()).json or {})["functions"] == [fn]

@@ -480,3 +480,9 @@ def test_setup_with_jwt_signs_requests() -> None:
 def test_the_module_is_a_complete_backend() -> None:
     assert registry.get("zhipu") is zp
     assert Path(zp.__file__).name == "zhipu.py"
+
+
+def test_the_strict_flag_of_a_tool_is_not_sent() -> None:
+    strict = [{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}, "strict": True}}]
+    assert one(chat(tools=strict))["tools"] == [{"type": "function", "function": {"name": "f",
+                                                                                  "parameters": {"type": "object"}}}]
