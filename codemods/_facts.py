@@ -79,8 +79,10 @@ class Facts:
                 return self.is_client(expr.func.value)
             return None
         resolved = self.resolve(expr)
+        if resolved == "openai":
+            return True  # the module-level client
         if resolved is not None:
-            return resolved == "openai"
+            return None  # imported from elsewhere: `from app.llm import client` may well be one
         if isinstance(expr, cst.Name):
             return self._built_by(self.assigned_calls.get(expr.value, []),
                                   self.annotations.get(expr.value, []))

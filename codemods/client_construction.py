@@ -101,7 +101,12 @@ class _Builder:
         if access is not None and not access.write and (access.var in _env.KEY_VARS
                                                         or access.var in _env.AZURE_KEY_VARS):
             self.state.find(self.node, "env_var", f"{access.var} -> {target.key_var}")
-            return updated.with_changes(value=_env.renamed(updated.value, target.key_var, drop_default=True))
+            written = string_value(access.default) if access.default is not None else None
+            if written:
+                self.state.find(self.node, "literal_key", f"key written as the default of {access.var} ({REDACTED})")
+                self.note("API_KEY", f"a key written in the source ({REDACTED}) was the default of "
+                                     f"{access.var}; it was removed: set {target.key_var}")
+            return updated.with_changes(value=_env.renamed(updated.value, target.key_var, drop_default=bool(written)))
         if access is not None and access.var in target.key_vars:
             return updated
         literal = string_value(value)
@@ -150,7 +155,7 @@ def rebuild_client(original: cst.Call, updated: cst.Call, state: FileState, note
     args: list[cst.Arg] = []
     azure = facts.resolve(original.func) in ("openai.AzureOpenAI", "openai.AsyncAzureOpenAI")
     has_key = False
-    base: cst.Arg | None = None
+    base_arg = next((a for a in original.args if a.keyword is not None and a.keyword.value == "base_url"), None)
     for arg, new in zip(original.args, updated.args, strict=True):
         name = arg.keyword.value if arg.keyword else None
         if arg.star == "**":
@@ -159,8 +164,9 @@ def rebuild_client(original: cst.Call, updated: cst.Call, state: FileState, note
         if name == "api_key":
             has_key = True
             args.append(build.api_key(arg, new, target, found is not None))
+            if build.compat and not build.compat_url(base_arg, target):
+                args.append(_kw("base_url", _env.environ_get(target.compat_base_url_var, target.compat_base_url)))
         elif name == "base_url":
-            base = arg
             if build.compat and build.compat_url(arg, target):
                 args.append(new)
             else:
@@ -180,7 +186,7 @@ def rebuild_client(original: cst.Call, updated: cst.Call, state: FileState, note
                       f"become {target.name} models (--model-map)")
     if build.compat:
         front = [] if has_key else [_kw("api_key", _env.environ_item(target.key_var))]
-        if base is None or not build.compat_url(base, target):
+        if not has_key and not build.compat_url(base_arg, target):
             front.append(_kw("base_url", _env.environ_get(target.compat_base_url_var, target.compat_base_url)))
         state.need_modules.add("os")
         args = [*front, *args]

@@ -37,7 +37,7 @@ class EnvVarsRule(Rule):
     def __init__(self, state: FileState) -> None:
         super().__init__(state)
         self.owned: set[int] = set()
-        self.writes: set[int] = set()
+        self.writes: dict[int, bool] = {}  # assignment target -> whether a literal is assigned
         compat = self.options.style == "compat"
         target = state.target
         self.base_var = target.compat_base_url_var if compat else target.base_url_var
@@ -48,8 +48,9 @@ class EnvVarsRule(Rule):
             self.owned.update(id(arg.value) for arg in node.args
                               if arg.keyword is not None and arg.keyword.value in _OWNED_ARGS)
 
-    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-        self.writes.add(id(node.target))
+    def visit_Assign(self, node: cst.Assign) -> None:
+        literal = bool(string_value(node.value))
+        self.writes.update((id(target.target), literal) for target in node.targets)
 
     def leave_Subscript(self, original_node: cst.Subscript,
                         updated_node: cst.BaseExpression) -> cst.BaseExpression:
@@ -84,6 +85,8 @@ class EnvVarsRule(Rule):
         key_var, provider = self.state.target.key_var, self.state.provider
         if access.write or id(original) in self.writes:
             self.state.find(original, "env_var", f"{access.var} set in the source")
+            if self.writes.get(id(original)) or (access.write and string_value(access.default)):
+                self.state.find(original, "literal_key", f"key written in the source for {access.var} ({REDACTED})")
             self.state.todo(original, "API_KEY", f"{access.var} is set here; the adapter reads "
                                                  f"{key_var}: set that to a {provider} key outside the "
                                                  f"source (an OpenAI key must not reach {provider})")

@@ -20,6 +20,7 @@ other blocks (their constructions are qualified instead), relative imports.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
 import libcst as cst
@@ -41,9 +42,10 @@ def _local(alias: cst.ImportAlias) -> str:
     return dotted(alias.name) or ""
 
 
-def _without_last_comma(aliases: list[cst.ImportAlias], parenthesized: bool) -> list[cst.ImportAlias]:
-    if aliases and not parenthesized:
-        aliases[-1] = aliases[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+def _ending_like(aliases: list[cst.ImportAlias], original: Sequence[cst.ImportAlias]) -> list[cst.ImportAlias]:
+    """``aliases`` whose last one ends as ``original``'s last did (no comma, or the trailing one)."""
+    if aliases:
+        aliases[-1] = aliases[-1].with_changes(comma=original[-1].comma)
     return aliases
 
 
@@ -155,18 +157,17 @@ class ImportsRule(Rule):
             asname = cst.AsName(cst.Name(local)) if local != cls else None
             new_aliases.append(cst.ImportAlias(cst.Name(cls), asname=asname))
         remaining = [a for a in names if a not in moved]
-        parenthesized = node.lpar is not None
         if self.target == "openai":  # compat: rename in place
             kept = {_local(a) for a in remaining}
             added = [a for a in new_aliases if _local(a) not in kept]
-            aliases = _without_last_comma([*remaining, *added], parenthesized)
+            aliases = _ending_like([*remaining, *added], names)
             return [statement.with_changes(body=[node.with_changes(names=aliases)])]
         new = cst.SimpleStatementLine(
             [cst.ImportFrom(module=cst.Name(self.target), names=new_aliases)],
             leading_lines=statement.leading_lines)
         if not remaining:
             return [new]
-        rest = node.with_changes(names=_without_last_comma(remaining, parenthesized))
+        rest = node.with_changes(names=_ending_like(remaining, names))
         return [new, statement.with_changes(body=[rest], leading_lines=[])]
 
     def _import(self, statement: cst.BaseStatement, node: cst.Import,
@@ -175,7 +176,7 @@ class ImportsRule(Rule):
         unused = [a for a in names if dotted(a.name) == "openai" and self._unused(_local(a))]
         if not unused:
             return statement
-        remaining = _without_last_comma([a for a in names if a not in unused], False)
+        remaining = _ending_like([a for a in names if a not in unused], names)
         assert isinstance(statement, cst.SimpleStatementLine)
         if remaining:
             return [statement.with_changes(body=[node.with_changes(names=remaining)])]

@@ -35,6 +35,7 @@ class ModelNamesRule(Rule):
         super().__init__(state)
         self.provider = self._file_provider()
         self.literals: set[int] = set()
+        self.quiet: set[int] = set()
 
     def _file_provider(self) -> str:
         found = {client_provider(call, self.facts) for calls in self.facts.assigned_calls.values()
@@ -46,9 +47,13 @@ class ModelNamesRule(Rule):
         if self.options.keep_models:
             return
         model = keyword(node, "model")
-        if model is not None and isinstance(model.value, cst.SimpleString) and \
-                self.facts.api_call(node) is not None:
+        if model is None or not isinstance(model.value, cst.SimpleString):
+            return
+        api = self.facts.api_call(node)
+        if api is not None:
             self.literals.add(id(model.value))
+            if api.endpoint not in self.state.target.endpoints:
+                self.quiet.add(id(model.value))  # the unsupported feature's TODO says enough
 
     def leave_SimpleString(self, original_node: cst.SimpleString,
                            updated_node: cst.SimpleString) -> cst.SimpleString:
@@ -64,7 +69,7 @@ class ModelNamesRule(Rule):
             self.state.find(original_node, "model", f"{name} -> {mapped}")
             self.state.edited()
             return with_value(updated_node, mapped)
-        if not catalogue.is_known(name) and self.facts.uses_openai:
+        if not catalogue.is_known(name) and self.facts.uses_openai and id(original_node) not in self.quiet:
             self.state.find(original_node, "model", f"unknown model {name!r} left as it is")
             self.state.todo(original_node, "UNKNOWN_MODEL",
                             f"model {name!r} is not in the catalogue for {self.provider}: name a "

@@ -77,7 +77,8 @@ class ModuleClientRule(Rule):
                 original_node.attr.value not in RESOURCES:
             return updated_node
         assert isinstance(updated_node, cst.Attribute)
-        self.state.dropped_refs[original_node.value.value] += 1
+        if self.options.style != "compat":  # compat's client is openai.OpenAI: openai stays in use
+            self.state.dropped_refs[original_node.value.value] += 1
         self.state.edited()
         return updated_node.with_changes(value=cst.Name(self.name))
 
@@ -112,12 +113,17 @@ class ModuleClientRule(Rule):
         for index in sorted(self.settings, reverse=True):
             counter = _Refs(self.aliases)
             original_node.body[index].visit(counter)
-            for alias in self.aliases:
+            for alias in self.aliases if self.options.style != "compat" else ():
                 self.state.dropped_refs[alias] += counter.count  # over-counts only if two aliases
             removed = body.pop(index)
             assert isinstance(removed, cst.SimpleStatementLine)
             client = client.with_changes(leading_lines=removed.leading_lines)
         position = min(self.settings) if self.settings else self._after_imports(body)
+        if not self.settings and position < len(body):
+            following = body[position]
+            if isinstance(following, cst.SimpleStatementLine | cst.BaseCompoundStatement) and \
+                    following.leading_lines:
+                client = client.with_changes(leading_lines=[cst.EmptyLine()])  # set apart from the imports
         body.insert(position, add_todos(client, notes))
         self.state.find(anchor, "module_client", f"openai's module-level client -> {self.name}")
         self.state.edited()
