@@ -146,7 +146,8 @@ def deep(body: Mapping[str, Any]) -> dict[str, Any]:
     return copy.deepcopy(dict(body))
 
 
-def prepare(body: Mapping[str, Any], caps: Capabilities, ctx: Context) -> tuple[int, dict[str, Any], dict[str, Any]]:
+def prepare(body: Mapping[str, Any], caps: Capabilities,
+            ctx: Context) -> tuple[int, dict[str, Any], dict[str, Any]]:
     """What a chat translation starts with: how many native calls serve ``n``, the normalised request
     (checked against what the catalogued model can take, ``max_tokens`` capped) and the model's
     catalogue entry (empty for a model the catalogue does not know)."""
@@ -220,7 +221,8 @@ def alternate(messages: list[dict[str, Any]], ctx: Context) -> list[dict[str, An
     for message in (m for m in messages if m.get("role") != "system"):
         prev = turns[-1] if turns else None
         role = message.get("role")
-        if prev is not None and role == prev.get("role") and role in ("user", "assistant") and not prev.get("tool_calls"):
+        joinable = prev is not None and role == prev.get("role") in ("user", "assistant")
+        if joinable and prev is not None and not prev.get("tool_calls"):
             repairs.append(f"consecutive {role} messages joined")
             turns[-1] = _joined(prev, message)
         else:

@@ -66,7 +66,8 @@ def batch_limit(ctx: Context, fallback: int) -> int:
     return limit if isinstance(limit, int) else fallback
 
 
-def plan(body: Mapping[str, Any], caps: Capabilities, ctx: Context, fallback_batch: int) -> tuple[list[list[str]], int | None]:
+def plan(body: Mapping[str, Any], caps: Capabilities, ctx: Context,
+         fallback_batch: int) -> tuple[list[list[str]], int | None]:
     """The common request side: policy applied, texts in provider-sized batches, and the vector size
     to ask for (``dimension()``); the wanted ``encoding_format`` is noted for the reply."""
     ctx.policy.strip(body, caps, embeddings=True)

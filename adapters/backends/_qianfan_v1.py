@@ -71,7 +71,8 @@ CAPABILITIES = Capabilities(
         "response_format.json_schema": "JSON mode + the schema in the system text; reply validated",
         "stream_options": "usage chunk from the last line's cumulative usage",
     },
-    unsupported=frozenset({"presence_penalty", "frequency_penalty", "seed", "logprobs", "top_logprobs", "logit_bias",
+    unsupported=frozenset({"presence_penalty", "frequency_penalty", "seed", "logprobs", "top_logprobs",
+                           "logit_bias",
                            "parallel_tool_calls", "metadata", "reasoning_effort", "service_tier", "store",
                            "prediction", "modalities", "audio", "web_search_options", "verbosity",
                            "prompt_cache_key", "safety_identifier"}),
@@ -102,7 +103,8 @@ CAPABILITIES = Capabilities(
         "content_filter": ("translated", "need_clear_history -> finish_reason content_filter"),
         "image_input": ("unsupported", "refused: use v2 and a VL model"),
         "usage_details": ("unsupported", "prompt/completion/total tokens only"),
-        "errors": ("translated", "HTTP 200 + error_code mapped to the status; 110/111 renew the token and retry once"),
+        "errors": ("translated", "HTTP 200 + error_code mapped to the status; 110/111 renew the token and "
+                                 "retry once"),
     },
 )
 
@@ -326,6 +328,7 @@ def error_of(payload: Any) -> ErrorInfo | None:
     code, message = str(payload["error_code"]), str(payload.get("error_msg") or "")
     info = lookup(ERRORS, code, 200, message, provider=NAME, request_id=payload.get("id"))
     if code == "336003" and _TOO_LONG.search(message):
-        return ErrorInfo(400, "context_length_exceeded", message, NAME, native_code=code, request_id=info.request_id)
+        return ErrorInfo(400, "context_length_exceeded", message, NAME, native_code=code,
+                         request_id=info.request_id)
     return info
 

@@ -21,7 +21,7 @@ clock is involved, so no skew can break it. ``zhipu_auth="jwt"`` sends the signe
 (HS256 with the secret, ``{"api_key", "exp", "timestamp"}`` in milliseconds), reused until near
 expiry, for gateways or accounts that still want it.
 
-Unconfirmed in the reference, chosen here (each covered by a test against the emulator's reading):
+Unconfirmed in the reference, chosen here (each pinned by a test in tests/adapters/backends):
 the open temperature/top_p ranges of older models (we stay within [0.01, 0.99] as the SDKs do);
 ``json_schema`` (emulated with JSON mode); ``seed`` (dropped); the ``model_context_window_exceeded``
 finish reason; the statuses of codes 1110-1121 and 1300; 64 texts per embeddings call; whether
@@ -102,7 +102,8 @@ CAPABILITIES = Capabilities(
         "reasoning_content": ("native", "kept as an extra field on the message and the delta"),
         "finish_reason": ("translated", "sensitive -> content_filter, model_context_window_exceeded -> length, "
                                         "network_error -> a retryable 500 error"),
-        "content_filter": ("translated", "error 1301 -> 400 content_filter; mid-answer: finish_reason content_filter"),
+        "content_filter": ("translated", "error 1301 -> 400 content_filter; mid-answer: finish_reason "
+                                         "content_filter"),
         "image_input": ("translated", "vision models: OpenAI parts, data: URIs as raw base64"),
         "usage_details": ("native", "cached_tokens, reasoning_tokens"),
         "errors": ("translated", "business codes (1002, 1113, 1302...) mapped before the HTTP status"),
@@ -145,7 +146,8 @@ def setup(api_key: str | None, base_url: str | None, env: Mapping[str, str], opt
     if mode == "jwt":
         return Setup(url, JWTAuth(key))
     if mode != "key":
-        raise ValueError(f"zhipu_auth must be 'key' (send the API key) or 'jwt' (send a signed token), not {mode!r}.")
+        raise ValueError(f"zhipu_auth must be 'key' (send the API key) or 'jwt' (send a signed token), "
+                         f"not {mode!r}.")
     return Setup(url, BearerAuth(key))
 
 
@@ -241,7 +243,8 @@ def _tools(req: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
     if not tools or choice == "none":  # Zhipu has only "auto": not offering the tools is what "none" means
         return {}
     if choice not in (None, "auto"):
-        what = choice if isinstance(choice, str) else f"function {((choice or {}).get('function') or {}).get('name')}"
+        name = ((choice or {}).get("function") or {}).get("name") if isinstance(choice, Mapping) else None
+        what = choice if isinstance(choice, str) else f"function {name}"
         ctx.policy.unsupported("tool_choice", f"value {what!r} (only 'auto'; sent as 'auto')")
     return {"tools": chat.plain_tools(tools), "tool_choice": "auto"}
 
@@ -267,7 +270,8 @@ def _embedding_requests(body: Mapping[str, Any], ctx: Context) -> list[NativeReq
     batches, size = embeddings.plan(body, CAPABILITIES, ctx, EMBEDDING_BATCH)
     sizes = (catalogue.provider_model(NAME, ctx.model) or {}).get("dimensions") or ()
     extra = {"dimensions": size} if size is not None and len(sizes) != 1 else {}  # fixed-size models take none
-    return [NativeRequest("POST", EMBEDDING_PATH, {"model": ctx.model, "input": batch, **extra}) for batch in batches]
+    return [NativeRequest("POST", EMBEDDING_PATH, {"model": ctx.model, "input": batch, **extra})
+            for batch in batches]
 
 
 # -- replies --------------------------------------------------------------------------------------
