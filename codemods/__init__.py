@@ -31,7 +31,9 @@ from .model_names import RewriteModelNames
 from .module_client import RewriteModuleClient
 from .unsupported_features import MarkUnsupportedFeatures
 
-__all__ = ["CODEMODS", "TODO_CODES", "Finding", "Rewrite", "SourceError", "Todo", "rewrite_bytes",
+__all__ = ["CODEMODS", "TODO_CODES", "Finding", "MarkUnsupportedFeatures", "Rewrite",
+           "RewriteClientConstruction", "RewriteEnvVars", "RewriteImports", "RewriteModelNames",
+           "RewriteModuleClient", "RuleCodemod", "SourceError", "Style", "Todo", "rewrite_bytes",
            "rewrite_source"]
 
 #: The transforms, in the order they compose (arguments before callees, imports last).

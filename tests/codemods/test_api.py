@@ -1,0 +1,147 @@
+"""The library API migrate/ builds on: results, TODO texts, errors, encodings, exports."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import codemods
+from adapters.registry import UnknownProvider
+from codemods import SourceError, Todo, rewrite_bytes, rewrite_source
+
+from .harness import FIXTURES, cases, directories
+
+KEY = "sk-proj-abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def test_exports() -> None:
+    assert all(hasattr(codemods, name) for name in codemods.__all__)
+    assert {"CODEMODS", "TODO_CODES", "Finding", "Rewrite", "SourceError", "Todo", "rewrite_bytes",
+            "rewrite_source"} <= set(codemods.__all__)
+    assert {c.__name__ for c in codemods.CODEMODS} <= set(codemods.__all__)
+
+
+def test_todos_and_findings_carry_lines_and_texts() -> None:
+    source = (
+        "from openai import OpenAI\n"
+        "\n"
+        "client = OpenAI()\n"
+        "client.files.create(file=f, purpose='assistants')\n"
+        "client.chat.completions.create(model='gpt-4o', messages=[])\n"
+    )
+    result = rewrite_source(source, provider="qianfan")
+    assert result.changed
+    assert result.todos == (
+        Todo("FILES", 4, "client.files is not supported by qianfan: send content inline in messages, "
+                         "or keep an OpenAI client for files"),
+    )
+    assert "# TODO(migrate:FILES): client.files is not supported by qianfan: " in result.code
+    kinds = {(f.kind, f.line, f.detail) for f in result.findings}
+    assert ("model", 5, "gpt-4o -> ernie-4.5-turbo-128k") in kinds
+    assert ("client", 3, "OpenAI client") in kinds
+    assert ("unsupported", 4, "files.create (files)") in kinds
+    assert set(codemods.TODO_CODES) >= {t.code for t in result.todos}
+
+
+def test_a_second_run_reports_but_adds_nothing() -> None:
+    first = rewrite_source("import openai\nc = openai.OpenAI()\nc.beta.threads.create()\n", provider="zhipu")
+    second = rewrite_source(first.code, provider="zhipu")
+    assert not second.changed and second.code == first.code
+    assert [t.code for t in second.todos] == ["ASSISTANTS"]
+    assert first.code.count("TODO(migrate:ASSISTANTS)") == 1
+
+
+@pytest.mark.parametrize("source", [
+    f'from openai import OpenAI\nc = OpenAI(api_key="{KEY}")\n',
+    f'import os\nk = os.getenv("OPENAI_API_KEY", "{KEY}")\n',
+    f'import os\nos.environ["OPENAI_API_KEY"] = "{KEY}"\n',
+    f'import openai\nopenai.api_key = "{KEY}"\nopenai.models.list()\n',
+], ids=["constructor", "env-default", "env-write", "module-client"])
+def test_literal_keys_are_flagged_and_never_repeated(source: str) -> None:
+    result = rewrite_source(source, provider="dashscope")
+    assert any(f.kind == "literal_key" for f in result.findings)
+    assert any(t.code == "API_KEY" for t in result.todos)
+    reported = repr(result.todos) + repr(result.findings)
+    assert KEY not in reported and KEY[:12] not in reported
+    added = set(result.code.splitlines()) - set(source.splitlines())
+    assert not any(KEY in line for line in added)
+
+
+def test_model_map_overrides_and_keep_models() -> None:
+    source = "from openai import OpenAI\nOpenAI().chat.completions.create(model='gpt-4o', messages=[])\n"
+    mapped = rewrite_source(source, provider="dashscope", model_map={"gpt-4o": "qwen-max"})
+    assert "model='qwen-max'" in mapped.code
+    kept = rewrite_source(source, provider="dashscope", keep_models=True)
+    assert "model='gpt-4o'" in kept.code and 'provider="dashscope"' in kept.code
+    custom = rewrite_source("from openai import OpenAI\nOpenAI().chat.completions.create(model='prod', "
+                            "messages=[])\n", provider="zhipu", model_map={"prod": "glm-4.6"})
+    assert "model='glm-4.6'" in custom.code and not custom.todos
+
+
+def test_unchanged_input_is_returned_as_is() -> None:
+    source = "import openai  # nothing to do\r\nprint(openai.__version__)\r\n"
+    result = rewrite_source(source, provider="dashscope")
+    assert result.code is source and not result.changed
+    data = source.encode()
+    assert rewrite_bytes(data, provider="dashscope").data is data
+
+
+def test_bom_and_crlf_survive() -> None:
+    before = (FIXTURES / "rewrite" / "bom.before.py").read_bytes()
+    after = rewrite_bytes(before, provider="dashscope").data
+    assert before.startswith(b"\xef\xbb\xbf") and after is not None and after.startswith(b"\xef\xbb\xbf")
+    crlf = rewrite_bytes((FIXTURES / "rewrite" / "crlf.before.py").read_bytes(), provider="dashscope").data
+    assert crlf is not None and b"\n" not in crlf.replace(b"\r\n", b"")
+
+
+def test_latin1_stays_latin1() -> None:
+    after = rewrite_bytes((FIXTURES / "rewrite" / "latin1_cookie.before.py").read_bytes(), provider="zhipu").data
+    assert after is not None and "Café".encode("latin-1") in after
+
+
+@pytest.mark.parametrize("data, reason", [
+    (b"from openai import OpenAI\nclient = OpenAI(\n", "syntax error at line"),
+    (b"import openai\ndef f(:\n    pass\n", "syntax error at line"),
+    (b"# -*- coding: no-such-codec -*-\nimport openai\n", "cannot decode"),
+    (b"import openai\nx = '\xff\xfe'\n", "cannot decode"),
+], ids=["unclosed", "bad-def", "unknown-codec", "not-utf8"])
+def test_bad_input_raises_source_error(data: bytes, reason: str) -> None:
+    with pytest.raises(SourceError) as caught:
+        rewrite_bytes(data, provider="dashscope", path="app.py")
+    assert reason in caught.value.reason
+
+
+def test_syntax_error_reason_never_quotes_the_source() -> None:
+    with pytest.raises(SourceError) as caught:
+        rewrite_source(f'import openai\nkey = "{KEY}" +\n', provider="dashscope")
+    assert KEY not in str(caught.value)
+
+
+def test_unknown_provider() -> None:
+    with pytest.raises(UnknownProvider):
+        rewrite_source("print(1)\n", provider="nope")
+
+
+def test_prefilter_changes_no_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    every = [case for d in directories() for noop in (False, True) for case in cases(d, noop=noop)]
+    fast = [rewrite_bytes(c.before, provider=c.provider) for c in every]
+    monkeypatch.setattr(codemods, "_worth_parsing", lambda *_: True)
+    slow = [rewrite_bytes(c.before, provider=c.provider) for c in every]
+    assert fast == slow
+
+
+def test_libcst_tool_runs_one_transform_alone(tmp_path: Path) -> None:
+    target = tmp_path / "app.py"
+    target.write_bytes((FIXTURES / "env_vars" / "reads.before.py").read_bytes())
+    done = subprocess.run(
+        [sys.executable, "-m", "libcst.tool", "codemod", "-x", "codemods.env_vars.RewriteEnvVars", "--provider", "dashscope",
+         "--no-format", str(target)],
+        capture_output=True, text=True, cwd=Path(codemods.__file__).parent.parent,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(Path(codemods.__file__).parent.parent),
+             "LIBCST_PARSER_TYPE": "native"}, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert target.read_bytes() == (FIXTURES / "env_vars" / "reads.after.py").read_bytes()
