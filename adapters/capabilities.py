@@ -25,6 +25,7 @@ from typing import Any, Literal
 
 __all__ = [
     "CHAT_PARAMETERS",
+    "EMBEDDING_EMULATED",
     "EMBEDDING_PARAMETERS",
     "ENDPOINTS",
     "RESPONSE_FEATURES",
@@ -48,6 +49,9 @@ CHAT_PARAMETERS = (
     "safety_identifier",
 )
 EMBEDDING_PARAMETERS = ("input", "model", "dimensions", "encoding_format", "user")
+#: What the adapter does for every provider's embeddings (``embeddings.plan`` and the merged reply).
+EMBEDDING_EMULATED = {"encoding_format": "base64 encoded by the adapter",
+                      "input": "split into batches of the model's limit, merged in order"}
 
 #: OpenAI API areas, named as the transport names them (first path segments, dotted).
 ENDPOINTS = (

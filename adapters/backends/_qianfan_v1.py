@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .. import catalogue, chat, embeddings, openai_wire, streaming
+from .. import capabilities, catalogue, chat, embeddings, openai_wire, streaming
 from ..auth import AuthFlow, TokenReply
 from ..capabilities import Capabilities, Refused
 from ..errors import lookup, redact
@@ -57,9 +57,8 @@ SUBSTITUTES = {
 }
 
 #: v1 and v2 embed alike: fixed vector sizes, at most 16 texts a call.
-EMBEDDING_EMULATED = {"dimensions": "only the model's own size is accepted (nothing is sent)",
-                      "encoding_format": "base64 encoded by the adapter",
-                      "input": "split into batches of 16 (tao-8k: 1), merged in order"}
+EMBEDDING_EMULATED = {**capabilities.EMBEDDING_EMULATED, "input": "split into batches of 16 (tao-8k: 1), merged in order",
+                      "dimensions": "only the model's own size is accepted (nothing is sent)"}
 
 CAPABILITIES = Capabilities(
     passed=frozenset({"messages", "model", "stream", "stop", "tool_choice", "response_format", "functions"}),

@@ -40,7 +40,7 @@ from typing import Any
 
 from .. import catalogue, chat, embeddings, openai_wire, streaming
 from ..auth import AuthFlow, BearerAuth, CredentialError, Setup, base_url_of, resolve_key
-from ..capabilities import Capabilities
+from ..capabilities import EMBEDDING_EMULATED, Capabilities
 from ..errors import lookup, nested_error
 from ..native import Context, ErrorInfo, NativeError, NativeRequest, SSEEvent, StreamState
 
@@ -78,8 +78,7 @@ CAPABILITIES = Capabilities(
                            "modalities", "audio", "web_search_options", "verbosity", "prompt_cache_key",
                            "safety_identifier"}),
     embedding_passed=frozenset({"input", "model", "dimensions"}),
-    embedding_emulated={"encoding_format": "base64 encoded by the adapter",
-                        "input": "split into batches of the model's limit, merged in order"},
+    embedding_emulated=EMBEDDING_EMULATED,
     embedding_unsupported=frozenset({"user"}),
     endpoints=frozenset({"chat.completions", "embeddings", "models"}),
     notes={
