@@ -55,13 +55,18 @@ def openai_root(base_url: str) -> str:
 
 def OpenAI(*, provider: str | None = None, api_key: str | None = None, base_url: str | None = None,
            unsupported: PolicyName = "warn", model_map: Mapping[str, str] | None = None,
-           api_version: str | None = None, region: str | None = None, **kwargs: Any) -> openai.OpenAI:
+           api_version: str | None = None, region: str | None = None, secret_key: str | None = None,
+           provider_options: Mapping[str, Any] | None = None, **kwargs: Any) -> openai.OpenAI:
     """A real ``openai.OpenAI`` whose requests run on ``provider`` (or ``MIGRATE_PROVIDER``).
 
-    Extra keyword arguments (``timeout``, ``max_retries``, ``default_headers``...) go to openai.
+    ``api_version="v1"`` picks Qianfan's legacy API (``api_key``/``secret_key`` = AK/SK);
+    ``region=`` a provider's regional root; ``provider_options`` reach the backend as they are
+    (e.g. ``{"zhipu_auth": "jwt"}``). Other keyword arguments (``timeout``, ``max_retries``,
+    ``default_headers``...) go to openai.
     """
     backend, setup, exchange = configure(provider, api_key, base_url, unsupported=unsupported,
-                                         model_map=model_map, api_version=api_version, region=region)
+                                         model_map=model_map, api_version=api_version, region=region,
+                                         secret_key=secret_key, **dict(provider_options or {}))
     transport = ProviderTransport(exchange, setup)
     http_client = openai.DefaultHttpxClient(transport=transport)
     return openai.OpenAI(api_key=f"qianyi-{backend.NAME}", base_url=setup.base_url,
@@ -70,11 +75,12 @@ def OpenAI(*, provider: str | None = None, api_key: str | None = None, base_url:
 
 def AsyncOpenAI(*, provider: str | None = None, api_key: str | None = None, base_url: str | None = None,
                 unsupported: PolicyName = "warn", model_map: Mapping[str, str] | None = None,
-                api_version: str | None = None, region: str | None = None,
-                **kwargs: Any) -> openai.AsyncOpenAI:
+                api_version: str | None = None, region: str | None = None, secret_key: str | None = None,
+                provider_options: Mapping[str, Any] | None = None, **kwargs: Any) -> openai.AsyncOpenAI:
     """A real ``openai.AsyncOpenAI`` whose requests run on ``provider`` (or ``MIGRATE_PROVIDER``)."""
     backend, setup, exchange = configure(provider, api_key, base_url, unsupported=unsupported,
-                                         model_map=model_map, api_version=api_version, region=region)
+                                         model_map=model_map, api_version=api_version, region=region,
+                                         secret_key=secret_key, **dict(provider_options or {}))
     transport = AsyncProviderTransport(exchange, setup)
     http_client = openai.DefaultAsyncHttpxClient(transport=transport)
     return openai.AsyncOpenAI(api_key=f"qianyi-{backend.NAME}", base_url=setup.base_url,

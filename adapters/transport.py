@@ -18,7 +18,7 @@ from ._http import http
 from .auth import AuthFlow, Setup, TokenReply
 from .errors import parse_json
 from .exchange import Answer, Exchange, Prepared, StreamTranslator, aggregate, error_answer
-from .native import ErrorInfo, NativeRequest
+from .native import ErrorInfo, NativeError, NativeRequest
 
 __all__ = ["AsyncProviderTransport", "ProviderTransport"]
 
@@ -119,7 +119,10 @@ class ProviderTransport(http.BaseTransport, _Core):
             return _answer(prepared, request)
         replies: list[Any] = []
         for native in prepared.plan:
-            reply, payload, info = self._send(native, request)
+            try:
+                reply, payload, info = self._send(native, request)
+            except NativeError as err:  # the auth flow was refused (a token request failed)
+                return _answer(error_answer(err.info), request)
             if info is not None:
                 reply.close()
                 return _answer(error_answer(_with_headers(info, reply)), request)
@@ -192,7 +195,10 @@ class AsyncProviderTransport(http.AsyncBaseTransport, _Core):
             return _answer(prepared, request)
         replies: list[Any] = []
         for native in prepared.plan:
-            reply, payload, info = await self._send(native, request)
+            try:
+                reply, payload, info = await self._send(native, request)
+            except NativeError as err:  # the auth flow was refused (a token request failed)
+                return _answer(error_answer(err.info), request)
             if info is not None:
                 await reply.aclose()
                 return _answer(error_answer(_with_headers(info, reply)), request)

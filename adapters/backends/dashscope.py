@@ -25,7 +25,7 @@ from typing import Any
 
 from .. import catalogue, chat, embeddings, openai_wire, streaming
 from ..auth import Setup, bearer_setup
-from ..capabilities import Capabilities, Refused
+from ..capabilities import EMBEDDING_EMULATED, Capabilities, Refused
 from ..errors import lookup
 from ..native import Context, ErrorInfo, NativeError, NativeRequest, SSEEvent, StreamState
 
@@ -63,10 +63,22 @@ CAPABILITIES = Capabilities(
                            "service_tier", "store", "prediction", "modalities", "audio", "web_search_options",
                            "verbosity", "prompt_cache_key", "safety_identifier"}),
     embedding_passed=frozenset({"input", "model", "dimensions"}),
-    embedding_emulated={"encoding_format": "base64 encoded by the adapter",
-                        "input": "split into batches of the model's limit, merged in order"},
+    embedding_emulated={**EMBEDDING_EMULATED, "input": "split into batches of the model's limit (v3/v4: 10), "
+                                                       "merged in order"},
     embedding_unsupported=frozenset({"user"}),
     endpoints=frozenset({"chat.completions", "embeddings", "models"}),
+    features={
+        "streaming": ("translated", "X-DashScope-SSE events with incremental_output; no [DONE] natively"),
+        "stream_usage": ("emulated", "cumulative in every native event; one usage chunk only with include_usage"),
+        "tool_calls": ("native", "OpenAI shape inside output.choices, call_ ids"),
+        "tool_call_streaming": ("translated", "index-keyed fragments; id and name on the first only"),
+        "reasoning_content": ("native", "kept as an extra field on the message and the delta"),
+        "finish_reason": ("translated", "the string \"null\" means running; stop/length/tool_calls kept"),
+        "content_filter": ("translated", "DataInspectionFailed -> 400 content_filter"),
+        "image_input": ("translated", "vision models: multimodal endpoint, {image} parts, data: URIs kept"),
+        "usage_details": ("translated", "input/output tokens renamed; cached and reasoning tokens kept"),
+        "errors": ("translated", "code in the body (also with HTTP 200) mapped before the status"),
+    },
     notes={
         "frequency_penalty": "no equivalent (repetition_penalty has another scale)",
         "tool_choice": "'required' is not accepted by Qwen models: dropped per the policy",
