@@ -117,7 +117,7 @@ class _Builder:
         elif converted:
             return updated  # already a key of the provider the client points at
         else:
-            self.note("API_KEY", f"api_key was {describe(value, self.state.module)}; it now reads "
+            self.note("API_KEY", f"api_key was `{describe(value, self.state.module)}`; it now reads "
                                  f"{target.key_var}: put a {target.name} key there (an OpenAI key "
                                  f"must not reach {target.name})")
         self.state.need_modules.add("os")
@@ -135,7 +135,7 @@ class _Builder:
             shown = redact_url(url)
         else:
             access = _env.env_access(value, self.facts)
-            shown = f"read from {access.var}" if access else describe(value, self.state.module)
+            shown = f"read from {access.var}" if access else f"`{describe(value, self.state.module)}`"
         var = target.compat_base_url_var if self.compat else target.base_url_var
         self.note("BASE_URL", f"base_url {shown} was dropped; {target.name} is reached at its own "
                               f"API root ({var} overrides it)")
@@ -159,7 +159,7 @@ def rebuild_client(original: cst.Call, updated: cst.Call, state: FileState, note
     for arg, new in zip(original.args, updated.args, strict=True):
         name = arg.keyword.value if arg.keyword else None
         if arg.star == "**":
-            note("CLIENT_KWARGS", f"check the options in **{describe(arg.value, state.module)}: an "
+            note("CLIENT_KWARGS", f"check the options in `**{describe(arg.value, state.module)}`: an "
                                   f"api_key or base_url in them must be {target.name}'s")
         if name == "api_key":
             has_key = True
