@@ -64,13 +64,8 @@ def OpenAI(*, provider: str | None = None, api_key: str | None = None, base_url:
     (e.g. ``{"zhipu_auth": "jwt"}``). Other keyword arguments (``timeout``, ``max_retries``,
     ``default_headers``...) go to openai.
     """
-    backend, setup, exchange = configure(provider, api_key, base_url, unsupported=unsupported,
-                                         model_map=model_map, api_version=api_version, region=region,
-                                         secret_key=secret_key, **dict(provider_options or {}))
-    transport = ProviderTransport(exchange, setup)
-    http_client = openai.DefaultHttpxClient(transport=transport)
-    return openai.OpenAI(api_key=f"qianyi-{backend.NAME}", base_url=setup.base_url,
-                         http_client=http_client, **_openai_kwargs(kwargs))
+    client: openai.OpenAI = _build(openai.OpenAI, locals(), kwargs)
+    return client
 
 
 def AsyncOpenAI(*, provider: str | None = None, api_key: str | None = None, base_url: str | None = None,
@@ -78,13 +73,22 @@ def AsyncOpenAI(*, provider: str | None = None, api_key: str | None = None, base
                 api_version: str | None = None, region: str | None = None, secret_key: str | None = None,
                 provider_options: Mapping[str, Any] | None = None, **kwargs: Any) -> openai.AsyncOpenAI:
     """A real ``openai.AsyncOpenAI`` whose requests run on ``provider`` (or ``MIGRATE_PROVIDER``)."""
-    backend, setup, exchange = configure(provider, api_key, base_url, unsupported=unsupported,
-                                         model_map=model_map, api_version=api_version, region=region,
-                                         secret_key=secret_key, **dict(provider_options or {}))
-    transport = AsyncProviderTransport(exchange, setup)
-    http_client = openai.DefaultAsyncHttpxClient(transport=transport)
-    return openai.AsyncOpenAI(api_key=f"qianyi-{backend.NAME}", base_url=setup.base_url,
-                              http_client=http_client, **_openai_kwargs(kwargs))
+    client: openai.AsyncOpenAI = _build(openai.AsyncOpenAI, locals(), kwargs)
+    return client
+
+
+def _build(cls: type[Any], args: Mapping[str, Any], kwargs: Mapping[str, Any]) -> Any:
+    """The openai client of ``cls`` on a provider transport (sync or async to match)."""
+    options = {**dict(args.get("provider_options") or {}), "api_version": args["api_version"],
+               "region": args["region"], "secret_key": args["secret_key"]}
+    backend, setup, exchange = configure(args["provider"], args["api_key"], args["base_url"],
+                                         unsupported=args["unsupported"], model_map=args["model_map"], **options)
+    if issubclass(cls, openai.AsyncOpenAI):
+        http_client: Any = openai.DefaultAsyncHttpxClient(transport=AsyncProviderTransport(exchange, setup))
+    else:
+        http_client = openai.DefaultHttpxClient(transport=ProviderTransport(exchange, setup))
+    return cls(api_key=f"qianyi-{backend.NAME}", base_url=setup.base_url, http_client=http_client,
+               **_openai_kwargs(dict(kwargs)))
 
 
 _DROPPED = ("organization", "project", "http_client", "websocket_base_url", "webhook_secret")
