@@ -20,24 +20,35 @@ from typing import Any
 from adapters import catalogue
 
 from . import _source
-from ._pass import Rule, RuleCodemod, run_rules
+from ._pass import Rule, RuleCodemod, run_phases
 from ._results import Finding, Rewrite, SourceError, Todo
 from ._target import Options, Style, provider_facts
 from ._todo import TODO_CODES
 from .client_construction import RewriteClientConstruction
 from .env_vars import RewriteEnvVars
 from .imports import RewriteImports
+from .legacy_calls import RewriteLegacyCalls
+from .legacy_errors import RewriteLegacyErrors
+from .legacy_responses import RewriteLegacyResponses
 from .model_names import RewriteModelNames
 from .module_client import RewriteModuleClient
 from .unsupported_features import MarkUnsupportedFeatures
 
-__all__ = ["CODEMODS", "TODO_CODES", "Finding", "MarkUnsupportedFeatures", "Rewrite",
+__all__ = ["CODEMODS", "LEGACY_CODEMODS", "MODERN_CODEMODS", "TODO_CODES", "Finding",
+           "MarkUnsupportedFeatures", "Rewrite", "RewriteLegacyCalls", "RewriteLegacyErrors",
+           "RewriteLegacyResponses",
            "RewriteClientConstruction", "RewriteEnvVars", "RewriteImports", "RewriteModelNames",
            "RewriteModuleClient", "RuleCodemod", "SourceError", "Style", "Todo", "rewrite_bytes",
            "rewrite_source"]
 
-#: The transforms, in the order they compose (arguments before callees, imports last).
-CODEMODS: tuple[type[RuleCodemod], ...] = (
+#: Modernising transforms for openai 0.x code: a first pass, only in files that use 0.x names.
+LEGACY_CODEMODS: tuple[type[RuleCodemod], ...] = (
+    RewriteLegacyCalls,
+    RewriteLegacyErrors,
+    RewriteLegacyResponses,
+)
+#: The transforms for openai>=1 code, in the order they compose (arguments before callees, imports last).
+MODERN_CODEMODS: tuple[type[RuleCodemod], ...] = (
     RewriteModuleClient,
     RewriteClientConstruction,
     RewriteEnvVars,
@@ -45,7 +56,10 @@ CODEMODS: tuple[type[RuleCodemod], ...] = (
     MarkUnsupportedFeatures,
     RewriteImports,
 )
-_RULES: tuple[type[Rule], ...] = tuple(rule for codemod in CODEMODS for rule in codemod.RULES)
+#: Everything ``migrate rewrite`` runs, in order.
+CODEMODS: tuple[type[RuleCodemod], ...] = LEGACY_CODEMODS + MODERN_CODEMODS
+_PHASES: tuple[tuple[type[Rule], ...], ...] = tuple(
+    tuple(rule for codemod in group for rule in codemod.RULES) for group in (LEGACY_CODEMODS, MODERN_CODEMODS))
 
 
 @cache
@@ -78,7 +92,7 @@ def rewrite_source(source: str, *, provider: str, style: Style = "adapter",
     text = source[len(bom):]
     if not _worth_parsing(text, options.model_map):
         return Rewrite(source, False, (), ())
-    outcome = run_rules(_source.parse(text, path), _RULES, options)
+    outcome = run_phases(_source.parse(text, path), _PHASES, options)
     code = bom + outcome.module.code if outcome.changed else source
     if code != source:
         _check_parses(code, source, path)

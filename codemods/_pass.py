@@ -26,9 +26,9 @@ from ._results import Finding, Todo
 from ._target import Options, ProviderFacts, Style, provider_facts
 from ._todo import add_todos
 
-__all__ = ["FileState", "Outcome", "Rule", "RuleCodemod", "run_rules"]
+__all__ = ["FileState", "Outcome", "Rule", "RuleCodemod", "run_phases", "run_rules"]
 
-Statement = cst.SimpleStatementLine | cst.BaseCompoundStatement
+Statement = cst.SimpleStatementLine | cst.BaseCompoundStatement | cst.ExceptHandler
 
 
 @dataclass
@@ -78,8 +78,15 @@ class Rule:
         self.facts = state.facts
         self.options = state.options
 
+    @classmethod
+    def applies(cls, facts: Facts) -> bool:
+        """Whether the rule has anything to look for in a module with these facts."""
+        del facts
+        return True
 
-_STATEMENTS = (cst.SimpleStatementLine, cst.BaseCompoundStatement)
+
+#: Nodes a TODO comment can stand above (an ``except`` clause too: its own line).
+_STATEMENTS = (cst.SimpleStatementLine, cst.BaseCompoundStatement, cst.ExceptHandler)
 Hook = Callable[..., Any]
 
 
@@ -162,19 +169,38 @@ class Outcome:
 
 def run_rules(module: cst.Module, rules: Sequence[type[Rule]], options: Options) -> Outcome:
     """Apply ``rules`` to ``module`` in one walk (plus one read-only walk for the facts)."""
-    state = FileState(module=module, options=options, facts=collect(module),
-                      target=provider_facts(options.provider))
-    result = module.visit(_ComposedPass(state, [rule(state) for rule in rules]))
-    if state.need_modules:
-        result, added = _imports.ensure_modules(result, sorted(state.need_modules))
-        state.edits += added
-    lines = _lines_of(module, [node for node, *_ in [*state.todos, *state.findings]])
-    todos = tuple(dict.fromkeys(Todo(code, lines.get(id(node), 0), message)
-                                for node, code, message in state.todos))
-    findings = tuple(dict.fromkeys(Finding(kind, lines.get(id(node), 0), detail)
-                                   for node, kind, detail in state.findings))
-    changed = state.edits > 0
-    return Outcome(result if changed else module, changed, todos, findings)
+    return run_phases(module, [rules], options)
+
+
+def run_phases(module: cst.Module, phases: Sequence[Sequence[type[Rule]]], options: Options) -> Outcome:
+    """Each phase is one composed pass over the previous phase's tree (parsed once, never again).
+
+    A phase none of whose rules ``applies`` costs nothing but the facts walk. Lines of a later
+    phase's TODOs and findings count in that phase's input (equal to the file's unless an earlier
+    phase added lines).
+    """
+    todos: list[Todo] = []
+    findings: list[Finding] = []
+    changed = False
+    target = provider_facts(options.provider)
+    for phase in phases:
+        facts = collect(module)
+        active = [rule for rule in phase if rule.applies(facts)]
+        if not active:
+            continue
+        state = FileState(module=module, options=options, facts=facts, target=target)
+        result = module.visit(_ComposedPass(state, [rule(state) for rule in active]))
+        if state.need_modules:
+            result, added = _imports.ensure_modules(result, sorted(state.need_modules))
+            state.edits += added
+        lines = _lines_of(module, [node for node, *_ in [*state.todos, *state.findings]])
+        todos += [Todo(code, lines.get(id(node), 0), message) for node, code, message in state.todos]
+        findings += [Finding(kind, lines.get(id(node), 0), detail) for node, kind, detail in state.findings]
+        if state.edits:
+            changed, module = True, result
+    todos.sort(key=lambda todo: todo.line)
+    findings.sort(key=lambda finding: finding.line)
+    return Outcome(module, changed, tuple(dict.fromkeys(todos)), tuple(dict.fromkeys(findings)))
 
 
 class RuleCodemod(Codemod):

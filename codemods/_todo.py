@@ -9,6 +9,7 @@ header: those count too.)
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeVar, cast
 
 import libcst as cst
 
@@ -55,6 +56,16 @@ TODO_CODES: dict[str, str] = {
                      "provider model: pick a provider model, or map it with --model-map.",
     "OPENAI_PROVIDER": "The client is built with openai's own provider= object (Bedrock, Vertex); "
                        "it is left alone. Switch it by hand if it should run on the provider.",
+    "LEGACY_API": "An openai 0.x API with no openai>=1 equivalent (Edit, FineTune, Engine...): "
+                  "rewrite it on chat.completions, or remove it.",
+    "LEGACY_ARGS": "Per-call api_key/api_base/api_type/api_version/organization (0.x) are not accepted "
+                   "by openai>=1; they were dropped: configure the client instead.",
+    "LEGACY_SETTING": "A 0.x module setting (api_type, api_key_path, proxy...) that openai>=1 does "
+                      "not have; configure the client instead.",
+    "LEGACY_ERROR": "An openai.error exception openai>=1 does not have; catch openai.OpenAIError "
+                    "or remove the handler.",
+    "LEGACY_RESPONSE": "Responses are objects in openai>=1: dict-style access that could not be "
+                       "followed to a create call must become attribute access by hand.",
     "MODULE_CLIENT": "openai's module-level client is configured here outside module level; the "
                      "migrated module builds its own client, so this setting no longer applies.",
 }
@@ -75,7 +86,7 @@ def has_todo(lines: Sequence[cst.EmptyLine], code: str) -> bool:
     return any(line.comment is not None and line.comment.value.startswith(marker) for line in lines)
 
 
-Statement = cst.SimpleStatementLine | cst.BaseCompoundStatement
+Statement = TypeVar("Statement", bound=cst.SimpleStatementLine | cst.BaseCompoundStatement | cst.ExceptHandler)
 
 
 def add_todos(statement: Statement, todos: Sequence[tuple[str, str]],
@@ -89,4 +100,5 @@ def add_todos(statement: Statement, todos: Sequence[tuple[str, str]],
     ]
     if not new:
         return statement
-    return statement.with_changes(leading_lines=[*statement.leading_lines, *new])
+    # with_changes keeps the node's class; LibCST's annotation cannot say so for a union.
+    return cast(Statement, statement.with_changes(leading_lines=[*statement.leading_lines, *new]))
