@@ -1,0 +1,88 @@
+"""Migrated code runs: programs rewritten by the codemods, executed against the emulator over HTTP."""
+
+from __future__ import annotations
+
+import runpy
+from pathlib import Path
+
+import openai
+import pytest
+
+from adapters.emulator import Emulator
+from codemods import rewrite_source
+
+MODERN = '''
+import os
+from openai import OpenAI, APIStatusError
+
+client = OpenAI(api_key=os.environ["OPENAI_API_KEY"], organization="org-1")
+MODEL = "gpt-4o"
+
+try:
+    client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "boom"}])
+except APIStatusError as exc:
+    print("status", exc.status_code)
+reply = client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "hello"}])
+print(reply.choices[0].message.content)
+stream = client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "a b"}], stream=True)
+print("".join(chunk.choices[0].delta.content or "" for chunk in stream if chunk.choices))
+vectors = client.embeddings.create(model="text-embedding-3-small", input=["x", "y"])
+print(len(vectors.data))
+'''
+
+LEGACY = '''
+import os
+import openai
+
+openai.api_key = os.getenv("OPENAI_API_KEY")
+
+try:
+    openai.ChatCompletion.create(model="gpt-4", messages=[{"role": "user", "content": "boom"}])
+except openai.error.InvalidRequestError:
+    print("invalid request")
+resp = openai.ChatCompletion.create(model="gpt-3.5-turbo", messages=[{"role": "user", "content": "hello"}])
+print(resp["choices"][0]["message"]["content"])
+for chunk in openai.ChatCompletion.create(engine="gpt-4o", messages=[{"role": "user", "content": "a b"}], stream=True):
+    print(chunk["choices"][0]["delta"].get("content") or "", end="")
+print()
+emb = openai.Embedding.create(model="text-embedding-ada-002", input=["x"])
+print(len(emb["data"][0]["embedding"]) > 0)
+'''
+
+
+def _run(code: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> list[str]:
+    script = tmp_path / "app.py"
+    script.write_text(code, encoding="utf-8")
+    namespace = runpy.run_path(str(script), run_name="__main__")
+    for value in namespace.values():  # the program's clients hold sockets to the emulator
+        if isinstance(value, openai.OpenAI):
+            value.close()
+    return capsys.readouterr().out.splitlines()
+
+
+@pytest.mark.parametrize("style", ["adapter", "compat"])
+def test_modern_app_runs_after_rewrite(style: str, emulator: Emulator, tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    result = rewrite_source(MODERN, provider="dashscope", style=style)
+    assert "OPENAI_API_KEY" not in result.code and "gpt-4o" not in result.code
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-openai-must-not-be-sent")
+    monkeypatch.setenv("DASHSCOPE_API_KEY", "sk-dashscope")
+    monkeypatch.setenv("DASHSCOPE_HTTP_BASE_URL", emulator.base_url("dashscope"))
+    monkeypatch.setenv("DASHSCOPE_COMPAT_BASE_URL", emulator.compat_base_url("dashscope"))
+    emulator.add_key("dashscope", "sk-dashscope")
+    emulator.fail("dashscope", status=400, times=1)
+    out = _run(result.code, tmp_path, capsys)
+    assert out == ["status 400", "Echo from qwen-plus: hello", "Echo from qwen-plus: a b", "2"]
+    assert all("sk-openai-must-not-be-sent" not in str(r.headers) for r in emulator.requests)
+
+
+def test_legacy_app_runs_after_rewrite(emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    result = rewrite_source(LEGACY, provider="dashscope")
+    assert not result.todos, result.todos
+    monkeypatch.setenv("DASHSCOPE_API_KEY", "sk-dashscope")
+    monkeypatch.setenv("DASHSCOPE_HTTP_BASE_URL", emulator.base_url("dashscope"))
+    emulator.add_key("dashscope", "sk-dashscope")
+    emulator.fail("dashscope", status=400, times=1)
+    out = _run(result.code, tmp_path, capsys)
+    assert out == ["invalid request", "Echo from qwen-turbo: hello", "Echo from qwen-plus: a b", "True"]
