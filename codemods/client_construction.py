@@ -200,8 +200,10 @@ def _commas(args: list[cst.Arg], original: cst.Call) -> list[cst.Arg]:
     """Commas between arguments, laid out like the call's own (one per line stays one per line);
     the last argument keeps the original last one's comma (a trailing comma stays trailing)."""
     space = original.whitespace_before_args
-    sep = cst.Comma(whitespace_after=space if isinstance(space, cst.ParenthesizedWhitespace)
-                    else cst.SimpleWhitespace(" "))
+    after: cst.BaseParenthesizableWhitespace = cst.SimpleWhitespace(" ")
+    if isinstance(space, cst.ParenthesizedWhitespace):  # its line break and indent, not its comments
+        after = cst.ParenthesizedWhitespace(indent=space.indent, last_line=space.last_line)
+    sep = cst.Comma(whitespace_after=after)
     fixed = []
     for i, arg in enumerate(args):
         if i == len(args) - 1:
