@@ -148,6 +148,13 @@ class _Collector(cst.CSTVisitor):
     def __init__(self) -> None:
         self.facts = Facts()
 
+    # No per-field hooks here: skip LibCST's lookup of them for every field of every node.
+    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
+        pass
+
+    def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
+        pass
+
     # imports: recorded, not counted as uses
     def visit_Import(self, node: cst.Import) -> bool:
         self.facts.imports.add(node)

@@ -90,6 +90,21 @@ _STATEMENTS = (cst.SimpleStatementLine, cst.BaseCompoundStatement, cst.ExceptHan
 Hook = Callable[..., Any]
 
 
+_HOOKS: dict[type[Rule], tuple[tuple[str, type[cst.CSTNode], str], ...]] = {}
+
+
+def _hooks(rule: type[Rule]) -> tuple[tuple[str, type[cst.CSTNode], str], ...]:
+    """``(visit|leave, node class, method name)`` for each hook a rule class defines (cached)."""
+    if rule not in _HOOKS:
+        found = []
+        for name in dir(rule):
+            kind, _, node_name = name.partition("_")
+            if kind in ("visit", "leave") and node_name and isinstance(getattr(cst, node_name, None), type):
+                found.append((kind, getattr(cst, node_name), name))
+        _HOOKS[rule] = tuple(found)
+    return _HOOKS[rule]
+
+
 class _ComposedPass(cst.CSTTransformer):
     def __init__(self, state: FileState, rules: Sequence[Rule]) -> None:
         super().__init__()
@@ -97,11 +112,9 @@ class _ComposedPass(cst.CSTTransformer):
         self.visits: dict[type[cst.CSTNode], list[Hook]] = defaultdict(list)
         self.leaves: dict[type[cst.CSTNode], list[Hook]] = defaultdict(list)
         for rule in rules:
-            for name in dir(type(rule)):
-                kind, _, node_name = name.partition("_")
-                if kind in ("visit", "leave") and node_name and hasattr(cst, node_name):
-                    table = self.visits if kind == "visit" else self.leaves
-                    table[getattr(cst, node_name)].append(getattr(rule, name))
+            for kind, node_type, name in _hooks(type(rule)):
+                table = self.visits if kind == "visit" else self.leaves
+                table[node_type].append(getattr(rule, name))
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         if isinstance(node, _STATEMENTS):
@@ -109,6 +122,13 @@ class _ComposedPass(cst.CSTTransformer):
         for hook in self.visits.get(type(node), ()):
             hook(node)
         return True
+
+    # No rule uses per-field hooks (visit_Call_func...): skip LibCST's lookup of them for every field.
+    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
+        pass
+
+    def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
+        pass
 
     def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> Any:
         result: Any = updated_node
@@ -183,8 +203,9 @@ def run_phases(module: cst.Module, phases: Sequence[Sequence[type[Rule]]], optio
     findings: list[Finding] = []
     changed = False
     target = provider_facts(options.provider)
+    facts: Facts | None = None
     for phase in phases:
-        facts = collect(module)
+        facts = collect(module) if facts is None else facts
         active = [rule for rule in phase if rule.applies(facts)]
         if not active:
             continue
@@ -197,7 +218,7 @@ def run_phases(module: cst.Module, phases: Sequence[Sequence[type[Rule]]], optio
         todos += [Todo(code, lines.get(id(node), 0), message) for node, code, message in state.todos]
         findings += [Finding(kind, lines.get(id(node), 0), detail) for node, kind, detail in state.findings]
         if state.edits:
-            changed, module = True, result
+            changed, module, facts = True, result, None  # the next phase needs the new tree's facts
     todos.sort(key=lambda todo: todo.line)
     findings.sort(key=lambda finding: finding.line)
     return Outcome(module, changed, tuple(dict.fromkeys(todos)), tuple(dict.fromkeys(findings)))
