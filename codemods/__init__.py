@@ -3,9 +3,14 @@
     rewrite = rewrite_source(code, provider="dashscope")   # parse once, one composed pass
     rewrite.code, rewrite.changed, rewrite.todos, rewrite.findings
 
-``CODEMODS`` is the ordered tuple ``migrate rewrite`` runs; each also runs alone:
+``CODEMODS`` is the ordered tuple ``migrate rewrite`` runs: ``LEGACY_CODEMODS`` (openai 0.x ->
+1.x, a first pass only in files that use 0.x names) then ``MODERN_CODEMODS`` (one composed pass);
+the file is parsed once. Each transform also runs alone:
 
-    python -m libcst.tool codemod codemods.env_vars.RewriteEnvVars --provider zhipu --no-format app.py
+    python -m libcst.tool codemod -x codemods.env_vars.RewriteEnvVars --provider zhipu --no-format app.py
+
+``Rewrite.code`` keeps a BOM as a leading U+FEFF; ``Rewrite.data`` (from ``rewrite_bytes``) is in
+the file's own encoding. TODO codes and their meaning: ``TODO_CODES``.
 """
 
 from __future__ import annotations
@@ -92,7 +97,12 @@ def rewrite_source(source: str, *, provider: str, style: Style = "adapter",
     text = source[len(bom):]
     if not _worth_parsing(text, options.model_map):
         return Rewrite(source, False, (), ())
-    outcome = run_phases(_source.parse(text, path), _PHASES, options)
+    module = _source.parse(text, path)
+    try:
+        outcome = run_phases(module, _PHASES, options)
+    except RecursionError:  # LibCST's visitors recurse per nesting level, like its parser
+        where = f"{path}: " if path else ""
+        raise SourceError(f"{where}too deeply nested for the transforms") from None
     code = bom + outcome.module.code if outcome.changed else source
     if code != source:
         _check_parses(code, source, path)

@@ -5,7 +5,7 @@ Each transform is a ``Rule``: plain ``visit_<Node>`` / ``leave_<Node>`` hooks, a
 rule order (a rule reads ``original_node`` to decide and builds on ``updated_node``, so rules
 compose). The LibCST codemod framework is not used for the composed run: it would deep-copy the
 tree and keep matcher bookkeeping for every node. ``RuleCodemod`` wraps rules as an ordinary
-``libcst.codemod.Codemod`` so each transform also runs alone under ``python -m libcst.tool``.
+``libcst.codemod.Codemod`` so each transform also runs alone under ``python -m libcst.tool codemod -x``.
 """
 
 from __future__ import annotations
