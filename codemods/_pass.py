@@ -227,7 +227,7 @@ def run_phases(module: cst.Module, phases: Sequence[Sequence[type[Rule]]], optio
 class RuleCodemod(Codemod):
     """A LibCST codemod made of rules, runnable alone:
 
-        python -m libcst.tool codemod codemods.env_vars.RewriteEnvVars --provider zhipu --no-format FILE
+        python -m libcst.tool codemod -x codemods.env_vars.RewriteEnvVars --provider zhipu --no-format FILE
     """
 
     RULES: ClassVar[tuple[type[Rule], ...]] = ()
