@@ -1,0 +1,114 @@
+"""Which files a run looks at: ``.py`` files under the given paths, minus what should stay alone.
+
+Skipped by default: folders named ``.git``, ``__pycache__``, ``site-packages``, ``node_modules``
+(and other tool caches), virtual environments (a folder holding ``pyvenv.cfg`` or ``conda-meta``),
+whatever ``.gitignore`` files ignore (those of the given folders and of their parents up to the
+repository root, plus ``.git/info/exclude``), and ``--exclude`` globs. Symbolic links are not
+followed: a link to a file is reported as skipped; a link to a folder outside the given paths too.
+A file named on the command line is taken as given (if it is a ``.py`` file).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from pathlib import Path
+
+from ._gitignore import IgnoreRules
+
+__all__ = ["Discovery", "discover", "git_root"]
+
+SKIPPED_FOLDERS = frozenset({".git", ".hg", ".svn", "__pycache__", "site-packages", "node_modules",
+                             ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache"})
+ENV_MARKERS = ("pyvenv.cfg", "conda-meta")
+
+
+@dataclass
+class Discovery:
+    """``files``: (absolute path, the root it was found under); ``skipped``: (path, reason)."""
+
+    files: list[tuple[Path, Path]] = field(default_factory=list)
+    skipped: list[tuple[Path, str]] = field(default_factory=list)
+
+
+def git_root(folder: Path) -> Path | None:
+    """The nearest folder at or above ``folder`` holding ``.git``."""
+    for candidate in (folder, *folder.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return None
+
+
+def _excluded(relative: str, name: str, globs: Sequence[str]) -> bool:
+    return any(fnmatchcase(relative, glob) or fnmatchcase(name, glob) or fnmatchcase(relative, glob + "/*")
+               for glob in globs)
+
+
+def _inside(path: Path, roots: Sequence[Path]) -> bool:
+    return any(path == root or path.is_relative_to(root) for root in roots)
+
+
+def _rules_above(root: Path) -> IgnoreRules:
+    rules = IgnoreRules()
+    top = git_root(root)
+    if top is None:
+        return rules
+    rules.load(top, ".git/info/exclude")
+    for folder in reversed([root, *root.parents]):
+        if folder == top or folder.is_relative_to(top):
+            if folder != root:
+                rules.load(folder)
+    return rules
+
+
+def discover(paths: Sequence[Path], exclude: Sequence[str] = (), gitignore: bool = True) -> Discovery:
+    """Find the files under ``paths`` (which must exist) that a run should look at."""
+    found = Discovery()
+    roots = [Path(os.path.abspath(p)) for p in paths]
+    real_roots = [Path(os.path.realpath(r)) for r in roots]
+    seen: set[Path] = set()
+    for root in roots:
+        if not root.is_dir():
+            if root.suffix == ".py" and root not in seen:
+                seen.add(root)
+                found.files.append((root, root.parent))
+            elif root.suffix != ".py":
+                found.skipped.append((root, "not a Python (.py) file"))
+            continue
+        rules = _rules_above(root) if gitignore else IgnoreRules()
+        for folder, dirs, files in os.walk(root):
+            here = Path(folder)
+            if gitignore:
+                rules.load(here)
+            keep = []
+            for name in sorted(dirs):
+                sub = here / name
+                relative = sub.relative_to(root).as_posix()
+                if os.path.islink(sub):
+                    if not _inside(Path(os.path.realpath(sub)), real_roots):
+                        found.skipped.append((sub, "symbolic link to a folder outside the given paths; "
+                                                   "not followed"))
+                    continue
+                if (name in SKIPPED_FOLDERS or name.endswith(".egg-info")
+                        or any((sub / marker).exists() for marker in ENV_MARKERS)
+                        or _excluded(relative, name, exclude) or rules.ignored(sub, True)):
+                    continue
+                keep.append(name)
+            dirs[:] = keep
+            for name in sorted(files):
+                if not name.endswith(".py"):
+                    continue
+                path = here / name
+                if _excluded(path.relative_to(root).as_posix(), name, exclude) or rules.ignored(path, False):
+                    continue
+                if os.path.islink(path):
+                    target = Path(os.path.realpath(path))
+                    where = "inside" if _inside(target, real_roots) else "outside"
+                    found.skipped.append((path, f"symbolic link to a file {where} the given paths; not followed"))
+                    continue
+                if path not in seen:
+                    seen.add(path)
+                    found.files.append((path, root))
+    return found

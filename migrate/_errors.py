@@ -1,0 +1,25 @@
+"""Errors the API raises before doing anything; the CLI turns them into exit code 2.
+
+    UsageError                 bad option, unknown provider, missing path, unreadable config
+    UncommittedChanges         an in-place rewrite would touch files git reports as uncommitted
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = ["UncommittedChanges", "UsageError"]
+
+
+class UsageError(Exception):
+    """The run cannot start as asked; the message says what to change."""
+
+
+class UncommittedChanges(UsageError):
+    """Files the rewrite would write have uncommitted changes (commit them, or pass ``force``)."""
+
+    def __init__(self, paths: list[Path]) -> None:
+        self.paths = paths
+        shown = ", ".join(str(p) for p in paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
+        super().__init__(f"refusing to rewrite files with uncommitted changes: {shown}. Commit or stash "
+                         f"them first (so the rewrite can be reviewed and undone), or pass --force.")

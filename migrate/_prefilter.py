@@ -1,0 +1,50 @@
+"""A cheap test on a file's bytes: could any transform change this file?
+
+Conservative by construction: a file passes when it mentions ``openai`` or ``adapters`` in any
+case (``OPENAI_*`` variables included), names an OpenAI model from the catalogue or a key of the
+user's model map anywhere, declares a coding cookie, or is not valid UTF-8 (the codemods then
+decode it, or report why they cannot). Everything the codemods could act on passes, so a run
+gives the same results with the prefilter as without it (``tests/migrate/test_api.py`` checks).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+__all__ = ["Prefilter"]
+
+_COOKIE = re.compile(rb"^[ \t\f]*#[^\r\n]*?coding[:=]", re.MULTILINE)
+_WORDS = (b"openai", b"adapters")
+
+
+@lru_cache(maxsize=8)
+def _names_pattern(names: tuple[str, ...]) -> re.Pattern[bytes] | None:
+    if not names:
+        return None
+    alternatives = b"|".join(re.escape(name.encode("utf-8")) for name in sorted(names, key=len, reverse=True))
+    return re.compile(alternatives, re.IGNORECASE)
+
+
+class Prefilter:
+    """``Prefilter(extra_names)(data)`` is True when the file must go through the codemods."""
+
+    def __init__(self, extra_names: Iterable[str] = ()) -> None:
+        from adapters import catalogue
+
+        self.names = _names_pattern(tuple(sorted({*catalogue.openai_models(), *extra_names})))
+
+    def __call__(self, data: bytes) -> bool:
+        lowered = data.lower()
+        if any(word in lowered for word in _WORDS):
+            return True
+        head = b"\n".join(data.split(b"\n", 2)[:2])
+        if _COOKIE.search(head):
+            return True
+        if not data.isascii():
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError:
+                return True
+        return self.names is not None and self.names.search(data) is not None

@@ -1,0 +1,66 @@
+"""``migrate status``: the ``# TODO(migrate:CODE)`` markers still in a tree."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import _fs
+from ._discover import discover
+from ._results import Failed
+
+__all__ = ["Marker", "StatusReport", "status"]
+
+_MARKER = re.compile(rb"#\s*TODO\(migrate:([A-Z0-9_]+)\):?[ \t]*([^\r\n]*)")
+
+
+@dataclass(frozen=True)
+class Marker:
+    display: str
+    line: int
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    """Every marker found, in file and line order, and the files that could not be read."""
+
+    markers: tuple[Marker, ...]
+    failed: tuple[Failed, ...] = ()
+
+    def by_code(self) -> Counter[str]:
+        return Counter(marker.code for marker in self.markers)
+
+    def by_file(self) -> dict[str, Counter[str]]:
+        out: dict[str, Counter[str]] = {}
+        for marker in self.markers:
+            out.setdefault(marker.display, Counter())[marker.code] += 1
+        return out
+
+
+def status(paths: Sequence[Path | str], *, exclude: Sequence[str] = (), gitignore: bool = True) -> StatusReport:
+    """The TODO markers in the Python files under ``paths`` (discovered as ``rewrite`` does)."""
+    from .api import _check_paths, display_path
+
+    roots = [Path(p) for p in paths]
+    _check_paths(roots)
+    markers: list[Marker] = []
+    failed: list[Failed] = []
+    for path, _root in discover(roots, exclude, gitignore=gitignore).files:
+        try:
+            data, _ = _fs.read(path)
+        except OSError as exc:
+            failed.append(Failed(path, display_path(path), f"cannot read: {exc.strerror or exc}"))
+            continue
+        if b"TODO(migrate:" not in data:
+            continue
+        for match in _MARKER.finditer(data):
+            line = data.count(b"\n", 0, match.start()) + 1
+            message = match.group(2).decode("utf-8", "replace").strip()
+            markers.append(Marker(display_path(path), line, match.group(1).decode(), message))
+    return StatusReport(tuple(markers), tuple(failed))
+

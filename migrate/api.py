@@ -1,0 +1,212 @@
+"""The library behind ``migrate``: typed results, no printing, no typer.
+
+    run = rewrite([Path("src")], provider="zhipu", write=False)     # a dry run
+    run.changed[0].diff, run.todos, run.failed
+    status([Path("src")]).markers                                     # TODO(migrate:...) left
+    providers(), models("zhipu")                                      # what is installed
+
+Errors that stop a run before it starts are ``UsageError``s (``UncommittedChanges`` among them);
+a file that cannot be read, decoded or parsed is a ``Failed`` result and the run goes on.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import multiprocessing
+import os
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from . import _deps, _diff, _fs, _git
+from ._config import Defaults, load_defaults, load_model_map
+from ._discover import discover
+from ._errors import UncommittedChanges, UsageError
+from ._prefilter import Prefilter
+from ._providers import ModelRow, ProviderRow, models, providers
+from ._results import Changed, Failed, FileResult, RewriteRun, Skipped, Unchanged
+from ._status import Marker, StatusReport, status
+from ._worker import Job, Options, rewrite_file, rewrite_files
+
+__all__ = ["STYLES", "Changed", "Defaults", "Failed", "FileResult", "Marker", "ModelRow", "ProviderRow",
+           "RewriteRun", "Skipped", "StatusReport", "Unchanged", "UncommittedChanges", "UsageError",
+           "check_provider", "display_path", "load_defaults", "load_model_map", "models", "providers",
+           "rewrite", "status"]
+
+STYLES = ("adapter", "compat")
+#: Below this many files per process a pool costs more than it saves (start-up, pickling).
+FILES_PER_PROCESS = 8
+Progress = Callable[[int, int], None]
+
+
+def check_provider(name: str) -> str:
+    """``name`` if a backend answers to it; else a ``UsageError`` listing the installed ones."""
+    from adapters import registry
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", registry.BackendLoadWarning)
+        try:
+            registry.get(name)
+        except registry.UnknownProvider:
+            raise UsageError(f"unknown provider {name!r}; installed: {', '.join(registry.names())} "
+                             f"(pass --provider or set MIGRATE_PROVIDER)") from None
+    return name
+
+
+def display_path(path: Path) -> str:
+    """``path`` relative to the working folder when inside it, else absolute (posix slashes)."""
+    try:
+        return path.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _check_paths(paths: Sequence[Path]) -> None:
+    if not paths:
+        raise UsageError("no path given: name the files or folders to rewrite")
+    missing = [str(p) for p in paths if not os.path.exists(p)]
+    if missing:
+        raise UsageError(f"path not found: {', '.join(missing)}")
+
+
+def rewrite(paths: Sequence[Path | str], *, provider: str, write: bool = False, style: str = "adapter",
+            model_map: Mapping[str, str] | None = None, keep_models: bool = False,
+            exclude: Sequence[str] = (), jobs: int | None = None, force: bool = False,
+            deps: Path | str | None = None, prefilter: bool = True, gitignore: bool = True,
+            progress: Progress | None = None) -> RewriteRun:
+    """Rewrite the Python files under ``paths`` for ``provider``; write them only if ``write``.
+
+    ``jobs``: worker processes (default: all cores). ``deps``: the dependency file to add ``qianyi``
+    to (default: ``requirements*.txt`` / ``pyproject.toml`` found inside ``paths``). ``prefilter``
+    and ``gitignore`` exist so tests can turn them off. Raises ``UsageError`` for a bad argument,
+    ``UncommittedChanges`` when writing would touch files git reports as uncommitted (unless
+    ``force``); nothing is written in either case.
+    """
+    roots = [Path(p) for p in paths]
+    _check_paths(roots)
+    check_provider(provider)
+    if style not in STYLES:
+        raise UsageError(f"unknown style {style!r}; use one of {', '.join(STYLES)}")
+    if jobs is not None and jobs < 1:
+        raise UsageError(f"--jobs must be 1 or more, not {jobs}")
+    deps_file = Path(os.path.abspath(deps)) if deps is not None else None
+    if deps_file is not None and not deps_file.is_file():
+        raise UsageError(f"dependency file not found: {deps}")
+    options = Options(provider, style, dict(model_map or {}), keep_models)
+
+    found = discover(roots, exclude, gitignore=gitignore)
+    results: list[FileResult] = [Skipped(p, display_path(p), why) for p, why in found.skipped]
+    snapshots: dict[Path, _fs.Snapshot] = {}
+    worth = Prefilter(options.model_map) if prefilter else None
+    todo: list[Job] = []
+    for path, _root in found.files:
+        display = display_path(path)
+        try:
+            data, snapshots[path] = _fs.read(path)
+        except OSError as exc:
+            results.append(Failed(path, display, f"cannot read: {exc.strerror or exc}"))
+            continue
+        if worth is None or worth(data):
+            todo.append(Job(path, display, data))
+        else:
+            results.append(Unchanged(path, display))
+    results += _run_jobs(todo, options, jobs or os.cpu_count() or 1, progress)
+    notes: list[str] = []
+    if style == "adapter" and any(isinstance(r, Changed) for r in results):
+        results += _dependency_edits([r for r in results if isinstance(r, Changed)], roots, deps_file,
+                                     snapshots, notes)
+    results.sort(key=lambda r: (isinstance(r, Changed) and r.kind == "dependencies", r.display))
+    if write:
+        results = _write(results, snapshots, force)
+    return RewriteRun(provider, style, write, tuple(results), tuple(notes))
+
+
+def _run_jobs(jobs: list[Job], options: Options, processes: int, progress: Progress | None) -> list[FileResult]:
+    total = len(jobs)
+    if progress is not None:
+        progress(0, total)
+    processes = min(processes, total // FILES_PER_PROCESS)
+    if processes < 2:
+        out = []
+        for done, job in enumerate(jobs, 1):
+            out.append(rewrite_file(job, options))
+            if progress is not None:
+                progress(done, total)
+        return out
+    import codemods  # noqa: F401  (loaded once here; forked workers inherit it)
+
+    # Interleaved chunks, several per process, so one slow file does not hold a whole share back.
+    chunks = [jobs[i::processes * 4] for i in range(processes * 4)]
+    out, done = [], 0
+    context = multiprocessing.get_context("fork") if os.name == "posix" else None
+    with concurrent.futures.ProcessPoolExecutor(processes, mp_context=context) as pool:
+        for future in concurrent.futures.as_completed([pool.submit(rewrite_files, c, options) for c in chunks]):
+            part = future.result()
+            out += part
+            done += len(part)
+            if progress is not None:
+                progress(done, total)
+    return out
+
+
+def _dependency_edits(changed: list[Changed], roots: list[Path], deps_file: Path | None,
+                      snapshots: dict[Path, _fs.Snapshot], notes: list[str]) -> list[FileResult]:
+    """``qianyi`` added to the dependency files that cover the changed code (or a note saying to)."""
+    if deps_file is not None:
+        files = [deps_file]
+    else:
+        folders = [Path(os.path.abspath(r)) for r in roots if os.path.isdir(r)]
+        files = []
+        for result in changed:
+            for folder in result.path.parents:
+                if not any(folder == root or folder.is_relative_to(root) for root in folders):
+                    break
+                found = _deps.candidates_in(folder)
+                if found:
+                    files += [f for f in found if f not in files]
+                    break
+    out: list[FileResult] = []
+    for path in files:
+        display = display_path(path)
+        try:
+            data, snapshots[path] = _fs.read(path)
+            text = data.decode("utf-8")
+            new = _deps.added(path, text)
+        except (OSError, UnicodeDecodeError) as exc:
+            out.append(Failed(path, display, f"cannot read the dependency file: {exc}"))
+            continue
+        except _deps.CannotEdit as exc:
+            notes.append(f"{display}: {exc}")
+            continue
+        if new is not None:
+            out.append(Changed(path, display, _diff.unified(text, new, display), kind="dependencies",
+                               data=new.encode("utf-8")))
+    if not files:
+        notes.append(f"The migrated code imports `adapters`: add `{_deps.REQUIREMENT}` to your project's "
+                     f"dependencies (no requirements*.txt or pyproject.toml found inside the given paths; "
+                     f"--deps FILE names one).")
+    return out
+
+
+def _write(results: list[FileResult], snapshots: dict[Path, _fs.Snapshot], force: bool) -> list[FileResult]:
+    targets = [r.path for r in results if isinstance(r, Changed)]
+    if not force:
+        dirty = _git.uncommitted(targets)
+        if dirty:
+            raise UncommittedChanges(dirty)
+    out: list[FileResult] = []
+    for result in results:
+        if not isinstance(result, Changed):
+            out.append(result)
+        elif _fs.changed_since(result.path, snapshots[result.path]):
+            out.append(Skipped(result.path, result.display, "the file changed on disk during the run; "
+                                                             "left as it is: run again"))
+        else:
+            try:
+                _fs.write_atomic(result.path, result.data)
+            except OSError as exc:
+                out.append(Failed(result.path, result.display, f"cannot write: {exc.strerror or exc}"))
+                continue
+            out.append(replace(result, written=True))
+    return out
