@@ -1,0 +1,1 @@
+"""One module per ``migrate`` command; ``migrate.cli`` registers them."""

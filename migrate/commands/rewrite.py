@@ -1,0 +1,92 @@
+"""``migrate rewrite PATH... --provider P``: rewrite OpenAI SDK code, or show the diff."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from .. import api, render
+from ..cli import Outcome
+from ._options import Exclude, Paths, Provider, err, out
+
+#: A progress bar appears (on a terminal) from this many files to parse.
+PROGRESS_FROM = 200
+
+
+@contextmanager
+def _progress(console: Console) -> Iterator[Callable[[int, int], None]]:
+    from rich.progress import Progress
+
+    bar: Progress | None = None
+    task = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal bar, task
+        if bar is None and console.is_terminal and total >= PROGRESS_FROM:
+            bar = Progress(console=console, transient=True)
+            bar.start()
+            task = bar.add_task("rewriting", total=total)
+        if bar is not None and task is not None:
+            bar.update(task, completed=done)
+
+    try:
+        yield update
+    finally:
+        if bar is not None:
+            bar.stop()
+
+
+def rewrite(
+    paths: Paths,
+    provider: Provider = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the unified diff; write nothing.")] = False,
+    report: Annotated[Path | None, typer.Option(metavar="FILE.md|.json|.html", show_default=False,
+                                                help="Also write a report.")] = None,
+    check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 if anything would change.")] = False,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", show_default=False,
+                                             help="Worker processes (default: all cores).")] = None,
+    style: Annotated[str | None, typer.Option(metavar="adapter|compat", show_default=False,
+                                              help="adapter (default): import qianyi's adapters; compat: keep "
+                                                   "openai, point it at the provider's compatible endpoint.")] = None,
+    model_map: Annotated[Path | None, typer.Option(metavar="FILE", show_default=False,
+                                                   help="JSON or TOML: OpenAI model = provider model.")] = None,
+    keep_models: Annotated[bool | None, typer.Option("--keep-models/--map-models", show_default=False,
+                                                     help="Leave OpenAI model names (the runtime maps them).")] = None,
+    exclude: Exclude = None,
+    deps: Annotated[Path | None, typer.Option(metavar="FILE", show_default=False,
+                                              help="The requirements file or pyproject.toml to add qianyi to.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Rewrite files with uncommitted changes too.")] = False,
+) -> Outcome:
+    """Rewrite OpenAI SDK code under PATH... for a provider (--dry-run to only see the diff)."""
+    defaults = api.load_defaults(paths)
+    chosen = provider or defaults.provider
+    if not chosen:
+        names = ", ".join(row.name for row in api.providers())
+        raise api.UsageError(f"no provider chosen: pass --provider ({names}), set MIGRATE_PROVIDER, or set "
+                             f"provider in [tool.migrate]")
+    if report is not None:
+        render.check_report_path(report)
+    mapping = api.load_model_map(model_map) if model_map is not None else defaults.model_map
+    stderr = err()
+    with _progress(stderr) as progress:
+        run = api.rewrite(
+            paths, provider=api.check_provider(chosen.strip().lower()), write=not (dry_run or check),
+            style=style or defaults.style or "adapter", model_map=mapping,
+            keep_models=keep_models if keep_models is not None else bool(defaults.keep_models),
+            exclude=(*defaults.exclude, *(exclude or ())), jobs=jobs or defaults.jobs, force=force, deps=deps,
+            progress=progress,
+        )
+    if dry_run:
+        render.diff(run.diff, out())
+    if report is not None:
+        render.write_report(run, report)
+    stderr.print(render.summary_table(run))
+    for note in run.notes:
+        stderr.print(f"[yellow]note:[/] {escape(note)}", soft_wrap=True)
+    return Outcome(run.results, check=check)

@@ -1,0 +1,23 @@
+"""``migrate status PATH...``: count the ``# TODO(migrate:CODE)`` markers still in a tree."""
+
+from __future__ import annotations
+
+from rich.markup import escape
+
+from .. import api, render
+from ..cli import Outcome
+from ._options import Exclude, Paths, err, out
+
+
+def status(paths: Paths, exclude: Exclude = None) -> Outcome:
+    """Count TODO(migrate:CODE) markers per code and file."""
+    defaults = api.load_defaults(paths)
+    report = api.status(paths, exclude=(*defaults.exclude, *(exclude or ())))
+    console = out()
+    if report.markers:
+        console.print(render.status_table(report))
+    else:
+        console.print("No TODO(migrate) markers left.")
+    for failed in report.failed:
+        err().print(f"[red]failed[/] {escape(failed.display)}: {escape(failed.reason)}")
+    return Outcome(report.failed)

@@ -1,0 +1,188 @@
+"""Turn results into what people read: coloured diffs, tables on stderr, report files.
+
+Terminal output goes through rich (colour only on a terminal; plain text when piped). Reports:
+``.md``, ``.json`` (schema ``REPORT_SCHEMA``, stable: fields are only ever added) and a single
+``.html`` file with no external assets. Every diff and report passes ``_redact.redact`` once more,
+so a key shape that reached a diff some other way is still blanked.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from . import _fs, _html
+from ._errors import UsageError
+from ._redact import redact
+from ._results import Changed, Failed, RewriteRun, Skipped, Unchanged
+from ._status import StatusReport
+
+__all__ = ["REPORT_FORMATS", "REPORT_SCHEMA", "check_report_path", "diff", "html", "json_report",
+           "markdown", "models_table", "providers_table", "status_table", "summary_table", "write_report"]
+
+REPORT_SCHEMA = "qianyi.migrate.rewrite/1"
+REPORT_FORMATS = (".md", ".json", ".html")
+_STYLES = {"+++": "bold", "---": "bold", "@@": "cyan", "+": "green", "-": "red"}
+
+
+def diff(text: str, console: Console) -> None:
+    """Print a unified diff: coloured on a terminal, byte-for-byte plain otherwise."""
+    text = redact(text)
+    if not console.is_terminal:
+        console.file.write(text)
+        console.file.flush()
+        return
+    for line in text.splitlines():
+        style = next((s for prefix, s in _STYLES.items() if line.startswith(prefix)), "")
+        console.print(Text(line, style=style), soft_wrap=True, highlight=False)
+
+
+def _status_of(result: object) -> str:
+    return type(result).__name__.lower()
+
+
+def summary_table(run: RewriteRun) -> Table:
+    """Files per outcome, TODOs per code, and each failed or skipped file with its reason."""
+    counts = run.counts()
+    verb = "written" if run.write else "would change"
+    table = Table()
+    table.add_column(f"files ({run.provider}, {run.style} style)")
+    table.add_column("count", justify="right")
+    for label, key in ((verb, "Changed"), ("unchanged", "Unchanged"), ("skipped", "Skipped"),
+                       ("failed", "Failed")):
+        table.add_row(label, str(counts.get(key, 0)))
+    todo_counts = Counter(todo.code for _, todo in run.todos)
+    for code, count in sorted(todo_counts.items()):
+        table.add_row(f"TODO(migrate:{code})", str(count))
+    for result in run.results:
+        if isinstance(result, Failed | Skipped):
+            table.add_row(f"[red]{_status_of(result)}[/] {result.display}", redact(result.reason))
+    return table
+
+
+def status_table(report: StatusReport) -> Table:
+    table = Table(title="TODO(migrate) markers left", title_justify="left")
+    table.add_column("file")
+    table.add_column("code")
+    table.add_column("count", justify="right")
+    for display, codes in report.by_file().items():
+        for code, count in sorted(codes.items()):
+            table.add_row(display, code, str(count))
+    for code, count in sorted(report.by_code().items()):
+        table.add_row("[bold]all files[/]", code, str(count))
+    return table
+
+
+def providers_table(rows: list[Any]) -> Table:
+    table = Table(title="installed providers", title_justify="left")
+    for column in ("provider", "native API root", "base URL variable", "key variables", "endpoints"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(row.name, row.base_url, row.base_url_var, ", ".join(row.key_vars), ", ".join(row.endpoints))
+    return table
+
+
+def models_table(provider: str, rows: list[Any]) -> Table:
+    table = Table(title=f"{provider} models in the catalogue", title_justify="left")
+    for column in ("model", "kind", "context", "max output", "features", "OpenAI names mapped to it"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(row.name, row.kind, _number(row.context), _number(row.max_output), ", ".join(row.features),
+                      ", ".join(row.openai_names))
+    return table
+
+
+def _number(value: int | None) -> str:
+    return "" if value is None else f"{value:,}"
+
+
+# --- reports ------------------------------------------------------------------------------------
+
+
+def check_report_path(path: Path) -> None:
+    """A ``UsageError`` unless ``path`` names a report format we write (checked before the run)."""
+    if path.suffix.lower() not in REPORT_FORMATS:
+        raise UsageError(f"--report {path}: use a name ending in {', '.join(REPORT_FORMATS)}")
+
+
+def write_report(run: RewriteRun, path: Path) -> None:
+    """Write the report whose format ``path``'s suffix names."""
+    check_report_path(path)
+    makers = {".md": markdown, ".json": json_report, ".html": html}
+    _fs.write_atomic(path, makers[path.suffix.lower()](run).encode("utf-8"))
+
+
+def report_data(run: RewriteRun) -> dict[str, Any]:
+    """The report as plain data (the JSON report; Markdown and HTML are made from it too)."""
+    from codemods import TODO_CODES
+
+    files = []
+    for result in run.results:
+        entry: dict[str, Any] = {"path": result.display, "status": _status_of(result)}
+        if isinstance(result, Changed):
+            entry |= {"kind": result.kind, "written": result.written, "diff": redact(result.diff)}
+        if isinstance(result, Changed | Unchanged):
+            entry["todos"] = [{"code": t.code, "line": t.line, "message": redact(t.message)} for t in result.todos]
+        if isinstance(result, Skipped | Failed):
+            entry["reason"] = redact(result.reason)
+        files.append(entry)
+    counts = run.counts()
+    codes = sorted({todo.code for _, todo in run.todos})
+    return {
+        "schema": REPORT_SCHEMA,
+        "provider": run.provider,
+        "style": run.style,
+        "written": run.write,
+        "summary": {"changed": counts.get("Changed", 0), "unchanged": counts.get("Unchanged", 0),
+                    "skipped": counts.get("Skipped", 0), "failed": counts.get("Failed", 0),
+                    "todos": len(run.todos)},
+        "files": files,
+        "todo_codes": {code: TODO_CODES.get(code, "") for code in codes},
+        "notes": [redact(note) for note in run.notes],
+    }
+
+
+def json_report(run: RewriteRun) -> str:
+    return json.dumps(report_data(run), indent=2, ensure_ascii=False) + "\n"
+
+
+def _fence(text: str) -> str:
+    longest = max((len(run) for run in text.split("\n") if set(run) == {"`"}), default=0)
+    return "`" * max(3, longest + 1)
+
+
+def markdown(run: RewriteRun) -> str:
+    data = report_data(run)
+    summary = data["summary"]
+    lines = [f"# Migration to {run.provider} ({run.style} style)", "",
+             "| changed | unchanged | skipped | failed | TODOs |", "|---:|---:|---:|---:|---:|",
+             f"| {summary['changed']} | {summary['unchanged']} | {summary['skipped']} | {summary['failed']} "
+             f"| {summary['todos']} |", ""]
+    lines += [f"> {note}" for note in data["notes"]] + ([""] if data["notes"] else [])
+    todos = [(f["path"], t) for f in data["files"] for t in f.get("todos", ())]
+    if todos:
+        lines += ["## TODOs", ""]
+        lines += [f"- `{path}:{t['line']}` **{t['code']}**: {t['message']}" for path, t in todos]
+        lines += ["", "### What the codes mean", ""]
+        lines += [f"- **{code}**: {text}" for code, text in data["todo_codes"].items()] + [""]
+    problems = [f for f in data["files"] if f["status"] in ("failed", "skipped")]
+    if problems:
+        lines += ["## Files not rewritten", ""]
+        lines += [f"- `{f['path']}` ({f['status']}): {f['reason']}" for f in problems] + [""]
+    changed = [f for f in data["files"] if f["status"] == "changed"]
+    if changed:
+        lines += ["## Changes", ""]
+        for entry in changed:
+            fence = _fence(entry["diff"])
+            lines += [f"### `{entry['path']}`", "", f"{fence}diff", entry["diff"].rstrip("\n"), fence, ""]
+    return "\n".join(lines)
+
+
+def html(run: RewriteRun) -> str:
+    return _html.page(report_data(run))
