@@ -3,7 +3,9 @@
 Skipped by default: folders named ``.git``, ``__pycache__``, ``site-packages``, ``node_modules``
 (and other tool caches), virtual environments (a folder holding ``pyvenv.cfg`` or ``conda-meta``),
 whatever ``.gitignore`` files ignore (those of the given folders and of their parents up to the
-repository root, plus ``.git/info/exclude``), and ``--exclude`` globs. Symbolic links are not
+repository root, plus ``.git/info/exclude``), and ``--exclude`` globs, read as ``.gitignore``
+lines relative to each given folder (``tests/`` any folder named tests, ``/scripts`` only the top
+one, ``*_pb2.py`` such files anywhere). Symbolic links are not
 followed: a link to a file is reported as skipped; a link to a folder outside the given paths too.
 A file named on the command line is taken as given (if it is a ``.py`` file).
 """
@@ -13,10 +15,9 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from fnmatch import fnmatchcase
 from pathlib import Path
 
-from ._gitignore import IgnoreRules
+from ._gitignore import IgnoreRules, parse
 
 __all__ = ["Discovery", "discover", "git_root"]
 
@@ -39,11 +40,6 @@ def git_root(folder: Path) -> Path | None:
         if (candidate / ".git").exists():
             return candidate
     return None
-
-
-def _excluded(relative: str, name: str, globs: Sequence[str]) -> bool:
-    return any(fnmatchcase(relative, glob) or fnmatchcase(name, glob) or fnmatchcase(relative, glob + "/*")
-               for glob in globs)
 
 
 def _inside(path: Path, roots: Sequence[Path]) -> bool:
@@ -78,6 +74,7 @@ def discover(paths: Sequence[Path], exclude: Sequence[str] = (), gitignore: bool
                 found.skipped.append((root, "not a Python (.py) file"))
             continue
         rules = _rules_above(root) if gitignore else IgnoreRules()
+        excluded = IgnoreRules(parse("\n".join(exclude), root))
         for folder, dirs, files in os.walk(root):
             here = Path(folder)
             if gitignore:
@@ -85,7 +82,6 @@ def discover(paths: Sequence[Path], exclude: Sequence[str] = (), gitignore: bool
             keep = []
             for name in sorted(dirs):
                 sub = here / name
-                relative = sub.relative_to(root).as_posix()
                 if os.path.islink(sub):
                     if not _inside(Path(os.path.realpath(sub)), real_roots):
                         found.skipped.append((sub, "symbolic link to a folder outside the given paths; "
@@ -93,7 +89,7 @@ def discover(paths: Sequence[Path], exclude: Sequence[str] = (), gitignore: bool
                     continue
                 if (name in SKIPPED_FOLDERS or name.endswith(".egg-info")
                         or any((sub / marker).exists() for marker in ENV_MARKERS)
-                        or _excluded(relative, name, exclude) or rules.ignored(sub, True)):
+                        or excluded.ignored(sub, True) or rules.ignored(sub, True)):
                     continue
                 keep.append(name)
             dirs[:] = keep
@@ -101,7 +97,7 @@ def discover(paths: Sequence[Path], exclude: Sequence[str] = (), gitignore: bool
                 if not name.endswith(".py"):
                     continue
                 path = here / name
-                if _excluded(path.relative_to(root).as_posix(), name, exclude) or rules.ignored(path, False):
+                if excluded.ignored(path, False) or rules.ignored(path, False):
                     continue
                 if os.path.islink(path):
                     target = Path(os.path.realpath(path))

@@ -42,8 +42,9 @@ def uncommitted(paths: Iterable[Path]) -> list[Path]:
     for top, files in by_repo.items():
         real_top = Path(os.path.realpath(top))
         relative = {Path(os.path.realpath(f)).relative_to(real_top).as_posix(): f for f in files}
-        out = subprocess.run(["git", "-C", str(top), "status", "--porcelain=v1", "-z", "--untracked-files=all",
-                              "--", *relative], capture_output=True, check=False)
+        # --no-optional-locks: asking must not refresh (write) the index.
+        out = subprocess.run(["git", "--no-optional-locks", "-C", str(top), "status", "--porcelain=v1", "-z",
+                              "--untracked-files=all", "--", *relative], capture_output=True, check=False)
         entries = out.stdout.decode("utf-8", "surrogateescape").split("\0")
         skip_next = False
         for entry in entries:

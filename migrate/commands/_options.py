@@ -17,7 +17,7 @@ Provider = Annotated[str | None, typer.Option(
     help="Target provider (see `migrate providers`); default: MIGRATE_PROVIDER, then [tool.migrate].")]
 Exclude = Annotated[list[str] | None, typer.Option(
     "--exclude", metavar="GLOB", show_default=False,
-    help="Skip files or folders matching GLOB (repeatable); adds to [tool.migrate] exclude.")]
+    help="Skip files or folders matching GLOB, a .gitignore line (repeatable); adds to [tool.migrate] exclude.")]
 
 
 def _console(stderr: bool) -> Console:
