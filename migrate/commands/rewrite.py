@@ -79,7 +79,7 @@ def rewrite(
             paths, provider=api.check_provider(chosen.strip().lower()), write=not (dry_run or check),
             style=style or defaults.style or "adapter", model_map=mapping,
             keep_models=keep_models if keep_models is not None else bool(defaults.keep_models),
-            exclude=(*defaults.exclude, *(exclude or ())), jobs=jobs or defaults.jobs, force=force, deps=deps,
+            exclude=(*defaults.exclude, *(exclude or ())), jobs=jobs if jobs is not None else defaults.jobs, force=force, deps=deps,
             progress=progress,
         )
     if dry_run:
