@@ -1,0 +1,490 @@
+"""What of a tree's OpenAI usage works on which provider, before anything is rewritten.
+
+    run = scan([Path("src")])                          # every installed provider
+    run.sites[0].verdicts["zhipu"].status              # "works" | "caveat" | "unsupported"
+    verdicts_for(source, "zhipu", path="app.py")       # one file, one provider (the rewrite report)
+
+``codemods.sites.analyse`` says what each site is; this module judges it per provider, reading
+only the backend's ``CAPABILITIES`` (``capabilities.describe``, ``describe_feature``,
+``endpoints``) and the model catalogue — the tables the runtime itself follows — at the moment
+of the call, so a changed table changes the verdict. A verdict is the worst of its reasons:
+
+    works        the provider takes it as it is (or natively)
+    caveat       it runs, but translated, clamped, emulated, mapped, dropped from the account,
+                 or through ``migrate run`` (each reason says which: ``Reason.how``)
+    unsupported  it will not work there; the reason says what to do
+
+An embeddings site whose vector size would change carries ``reembed``: vectors stored from the
+OpenAI model must be re-embedded. Files are found, prefiltered and parsed in worker processes as
+``migrate rewrite`` does; nothing is written.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import multiprocessing
+import os
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from adapters import catalogue, registry
+from adapters.capabilities import Capabilities, describe, describe_feature
+from codemods.sites import CATEGORIES, FEATURE_PARAMETERS, MARKERS, Site, analyse_bytes, is_openai_model
+
+from ._discover import discover
+from ._errors import UsageError
+from ._fs import read
+from ._prefilter import Prefilter
+from ._results import Failed, Skipped
+from ._worker import Job
+from .api import FILES_PER_PROCESS, check_provider, display_path
+
+__all__ = ["STATUSES", "Reason", "ScanRun", "ScannedSite", "Status", "Verdict", "judge", "scan", "verdicts_for"]
+
+Status = Literal["works", "caveat", "unsupported"]
+#: Verdicts from best to worst.
+STATUSES: tuple[Status, ...] = ("works", "caveat", "unsupported")
+_ENDPOINTS = {"chat": "chat.completions"}
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One thing a verdict rests on. ``how``: passes, native, translated, renamed, clamped, emulated,
+    mapped, note, dropped, not sent, endpoint, model, vector size, rewrite, migrate run, unknown."""
+
+    subject: str
+    status: Status
+    how: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A site on one provider: the worst of its reasons."""
+
+    provider: str
+    status: Status
+    reasons: tuple[Reason, ...]
+    reembed: bool = False
+
+    @property
+    def summary(self) -> str:
+        """The reasons that set the status, as one line."""
+        worst = [reason for reason in self.reasons if reason.status == self.status] or list(self.reasons)
+        return "; ".join(f"{reason.subject}: {reason.detail}" for reason in worst)
+
+
+@dataclass(frozen=True)
+class ScannedSite:
+    """A site (with the path it was found in, as reports show it) and its verdict per provider."""
+
+    display: str
+    site: Site
+    verdicts: Mapping[str, Verdict]
+
+
+@dataclass(frozen=True)
+class ScanRun:
+    """Every site found under the given paths, judged for ``providers``."""
+
+    providers: tuple[str, ...]
+    sites: tuple[ScannedSite, ...]
+    files: int = 0
+    failed: tuple[Failed, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
+
+    def blocked(self, provider: str | None = None) -> list[ScannedSite]:
+        """The sites not supported on ``provider`` (on any of the run's providers when ``None``)."""
+        names = [provider] if provider else list(self.providers)
+        return [s for s in self.sites if any(s.verdicts[name].status == "unsupported" for name in names)]
+
+    def counts(self) -> dict[str, dict[str, Counter[str]]]:
+        """category -> provider -> how many sites had each status (categories in report order)."""
+        out: dict[str, dict[str, Counter[str]]] = {}
+        for category in CATEGORIES:
+            found = [s for s in self.sites if s.site.category == category]
+            if found:
+                out[category] = {p: Counter(s.verdicts[p].status for s in found) for p in self.providers}
+        return out
+
+    def totals(self) -> dict[str, Counter[str]]:
+        """provider -> how many sites had each status, and how many need re-embedding (``reembed``)."""
+        out: dict[str, Counter[str]] = {}
+        for provider in self.providers:
+            verdicts = [s.verdicts[provider] for s in self.sites]
+            out[provider] = Counter(v.status for v in verdicts)
+            out[provider]["reembed"] = sum(v.reembed for v in verdicts)
+        return out
+
+
+# -- judging one site -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Target:
+    provider: str
+    caps: Capabilities
+    backend: Any
+    model_map: Mapping[str, str] = field(default_factory=dict)
+
+    def mapped(self, model: str) -> str:
+        return catalogue.map_model(model, self.provider, self.model_map)
+
+    def model_info(self, model: str | None) -> tuple[str, Mapping[str, Any]] | None:
+        """(provider model, its catalogue entry) for the model a site names, when both are known."""
+        if model is None:
+            return None
+        mapped = self.mapped(model)
+        info = catalogue.provider_model(self.provider, mapped)
+        return (mapped, info) if info else None
+
+
+def _target(provider: str, model_map: Mapping[str, str] | None) -> _Target:
+    backend = registry.get(provider)
+    caps = getattr(backend, "CAPABILITIES", None) or Capabilities()
+    return _Target(provider, caps, backend, dict(model_map or {}))
+
+
+def _number(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _parameter(t: _Target, name: str, value: object = None, *, embeddings: bool = False) -> Reason:
+    """One parameter, as ``capabilities.describe`` says (a literal inside a clamp range passes)."""
+    verdict, detail = describe(t.caps, name, embeddings=embeddings)
+    note = t.caps.notes.get(f"embeddings.{name}" if embeddings else name, "")
+    p = t.provider
+    if verdict == "passes":
+        return Reason(name, "caveat", "note", detail) if detail else Reason(name, "works", "passes", "sent as it is")
+    if verdict == "renamed":
+        return Reason(name, "caveat", "translated", f"sent as {t.caps.renamed[name]}" + (f"; {note}" if note else ""))
+    if verdict == "clamped":
+        low, high = t.caps.clamped[name]
+        number = _number(value)
+        if number is not None and low <= number <= high:
+            return Reason(name, "caveat", "note", note) if note else Reason(name, "works", "passes", "within range")
+        change = f": {value} becomes {t.caps.clamp(name, value)}" if number is not None else " when outside it"
+        return Reason(name, "caveat", "clamped", f"{detail}{change}")
+    if verdict == "emulated":
+        return Reason(name, "caveat", "emulated", detail)
+    if verdict == "dropped":
+        why = f" ({note})" if note else ""
+        return Reason(name, "unsupported", "dropped",
+                      f"{p} has no '{name}': dropped with a warning at run time (refused under "
+                      f"unsupported='error'); remove it{why}")
+    return Reason(name, "unsupported", "not sent", f"{p} does not declare '{name}': never sent; remove it")
+
+
+def _feature(t: _Target, name: str) -> Reason:
+    verdict, detail = describe_feature(t.caps, name)
+    if verdict == "native":
+        return Reason(name, "works", "native", detail or "as OpenAI sends it")
+    if verdict in ("translated", "emulated"):
+        return Reason(name, "caveat", verdict, detail)
+    if verdict == "unsupported":
+        return Reason(name, "unsupported", "unsupported", f"{t.provider} has none: {detail}" if detail else
+                      f"{t.provider} has none")
+    return Reason(name, "caveat", "unknown", f"the {t.provider} backend does not declare it")
+
+
+def _endpoint(t: _Target, endpoint: str) -> Reason:
+    if endpoint in t.caps.endpoints:
+        return Reason(endpoint, "works", "endpoint", f"{t.provider} serves {endpoint}")
+    from codemods.unsupported_features import ENDPOINT_TODOS
+
+    advice = ENDPOINT_TODOS.get(endpoint, ("", "keep an OpenAI client for it"))[1]
+    return Reason(endpoint, "unsupported", "endpoint",
+                  f"not available on {t.provider} (a clear error before any call): {advice}")
+
+
+def _models_with(t: _Target, capability: str) -> str:
+    names = [name for name, info in catalogue.provider_models(t.provider).items() if info.get(capability)]
+    return f" such as {', '.join(repr(n) for n in names[:2])}" if names else ""
+
+
+def _model_can(t: _Target, site: Site, capability: str, what: str, status: Status) -> list[Reason]:
+    """What the catalogue says the site's model can do (nothing when the model is not known)."""
+    found = t.model_info(site.model)
+    if found is None or found[1].get(capability, True):
+        return []
+    mapped = found[0]
+    return [Reason(f"model {mapped}", status, "model",
+                   f"{t.provider} model {mapped!r} has no {what}: map {site.model!r} to a model with it"
+                   f"{_models_with(t, capability)} (--model-map)")]
+
+
+def _parameters(t: _Target, site: Site, names: Iterable[str], *, embeddings: bool = False) -> list[Reason]:
+    return [_parameter(t, name, site.value(name), embeddings=embeddings) for name in names
+            if name in site.parameters]
+
+
+def _chat(t: _Target, site: Site) -> list[Reason]:
+    owned = {name for feature in site.features for name in FEATURE_PARAMETERS.get(feature, ())}
+    reasons = [] if "chat.completions" in t.caps.endpoints else [_endpoint(t, "chat.completions")]
+    reasons += _parameters(t, site, [n for n in site.parameters if n not in owned and n != "model"])
+    found = t.model_info(site.model)
+    if found and found[1].get("stream_only") and "streaming" not in site.features:
+        reasons.append(Reason(f"model {found[0]}", "caveat", "emulated",
+                              f"{found[0]!r} only streams: the reply is streamed and joined"))
+    if site.dynamic:
+        reasons.append(Reason("**", "caveat", "unknown", "parameters passed with ** were not checked"))
+    return reasons
+
+
+def _streaming(t: _Target, site: Site) -> list[Reason]:
+    reasons = _parameters(t, site, FEATURE_PARAMETERS["streaming"]) + [_feature(t, "streaming")]
+    if "stream_options" in site.parameters:
+        reasons.append(_feature(t, "stream_usage"))
+    if "tools" in site.features:
+        reasons.append(_feature(t, "tool_call_streaming"))
+    return reasons
+
+
+def _tools(t: _Target, site: Site) -> list[Reason]:
+    return (_parameters(t, site, FEATURE_PARAMETERS["tools"]) + [_feature(t, "tool_calls")]
+            + _model_can(t, site, "tools", "tool calling", "unsupported"))
+
+
+def _json_object(t: _Target, site: Site) -> list[Reason]:
+    return [_parameter(t, "response_format")] + _model_can(t, site, "json_mode", "JSON mode", "caveat")
+
+
+def _json_schema(t: _Target, site: Site) -> list[Reason]:
+    reason = _parameter(t, "response_format.json_schema")
+    return [reason] + _model_can(t, site, "json_mode", "JSON mode", "caveat")
+
+
+def _vision(t: _Target, site: Site) -> list[Reason]:
+    return [_feature(t, "image_input")] + _model_can(t, site, "vision", "image input", "unsupported")
+
+
+def _vector_size(t: _Target, site: Site) -> Reason | None:
+    if site.model is None:
+        return Reason("vector size", "caveat", "unknown", "the model is not written literally: check the vector "
+                      "size the provider's model produces against stored vectors")
+    found = t.model_info(site.model)
+    sizes: list[int] = list(found[1].get("dimensions") or []) if found else []
+    if found is None or not sizes:
+        return None
+    mapped, info = found
+    asked = site.value("dimensions")
+    asked = asked if isinstance(asked, int) and not isinstance(asked, bool) else None
+    wanted = asked or catalogue.openai_dimensions(site.model)
+    if "dimensions" in site.parameters and asked is None:
+        return Reason("vector size", "caveat", "unknown", f"{mapped!r} offers {', '.join(map(str, sizes))} dimensions")
+    if wanted is None or wanted in sizes:
+        return Reason("vector size", "works", "passes", f"{mapped!r} gives {wanted}-dimensional vectors"
+                      if wanted else f"{mapped!r}'s own size")
+    if asked is not None:
+        return Reason("vector size", "unsupported", "vector size",
+                      f"{mapped!r} cannot give {asked}-dimensional vectors; it offers "
+                      f"{', '.join(map(str, sizes))}: ask for one of those, or map {site.model!r} elsewhere")
+    default = info.get("default_dimension", sizes[0])
+    return Reason("vector size", "caveat", "vector size",
+                  f"{site.model!r} gave {wanted}-dimensional vectors, {t.provider} model {mapped!r} gives {default}: "
+                  f"stored vectors must be re-embedded (or --model-map to a model with {wanted})")
+
+
+def _embeddings(t: _Target, site: Site) -> list[Reason]:
+    reasons = [] if "embeddings" in t.caps.endpoints else [_endpoint(t, "embeddings")]
+    names = [n for n in site.parameters if n != "model"]
+    reasons += _parameters(t, site, names, embeddings=True)
+    size = _vector_size(t, site)
+    return reasons + ([size] if size else [])
+
+
+def _model(t: _Target, site: Site) -> list[Reason]:
+    name, p = site.name, t.provider
+    mapped = t.mapped(name)
+    if mapped != name:
+        source = "your model map" if name in t.model_map else "the catalogue"
+        return [Reason(name, "caveat", "mapped", f"runs as {p} model {mapped!r} ({source})")]
+    if catalogue.provider_model(p, name):
+        return [Reason(name, "works", "passes", f"a {p} model")]
+    if is_openai_model(name):
+        return [Reason(name, "unsupported", "model", f"the catalogue has no {p} model for {name!r}: name one, "
+                                                     f"or map it with --model-map")]
+    owners = [other for other in catalogue.load()["providers"] if catalogue.provider_model(other, name)]
+    if owners:
+        return [Reason(name, "unsupported", "model", f"a {', '.join(owners)} model, not {p}'s: name a {p} "
+                                                     f"model, or map it with --model-map")]
+    return [Reason(name, "caveat", "unknown", f"not in the catalogue: sent unchanged (a fine-tune or deployment "
+                                              f"name?); name a {p} model or map it with --model-map")]
+
+
+def _client(t: _Target, site: Site) -> list[Reason]:
+    p = t.provider
+    if site.detail == "openai_provider":
+        return [Reason("provider=", "unsupported", "rewrite",
+                       f"built with openai's own provider= object: left alone; build adapters.OpenAI(provider="
+                       f"{p!r}) yourself if it should move")]
+    if site.name.startswith("adapters."):
+        return [Reason(site.name, "works", "passes", "already a qianyi client")]
+    if site.detail == "module":
+        return [Reason("module client", "caveat", "translated",
+                       f"openai's module-level client: `migrate rewrite` gives the module a {p} client")]
+    reasons = [Reason(site.name, "works", "translated", f"becomes adapters.OpenAI(provider={p!r})")]
+    if site.detail == "azure":
+        reasons.append(Reason("azure", "caveat", "dropped", "Azure arguments are dropped: deployment names must "
+                                                          f"become {p} model names"))
+    if "base_url" in site.parameters:
+        reasons.append(Reason("base_url", "caveat", "dropped",
+                              f"dropped: the adapter uses {p}'s root ({t.backend.BASE_URL_VAR} overrides it)"))
+    for name in ("organization", "project"):
+        if name in site.parameters:
+            reasons.append(Reason(name, "caveat", "dropped", f"{p} has no OpenAI account fields: dropped"))
+    return reasons
+
+
+def _env_var(t: _Target, site: Site) -> list[Reason]:
+    var, p = site.name, t.provider
+    kind, _, access = site.detail.partition(" ")
+    ours = t.backend.KEY_VARS[0] if kind in ("key", "azure_key") else t.backend.BASE_URL_VAR
+    if access == "write" and kind in ("key", "azure_key", "base_url"):
+        return [Reason(var, "caveat", "note", f"set in the source: the adapter reads {ours}; set that outside the "
+                                              f"source")]
+    if kind in ("key", "azure_key", "base_url"):
+        extra = "; the key written as its default is removed" if "default" in access else ""
+        never = " (the adapter never sends an OpenAI key)" if kind != "base_url" else ""
+        return [Reason(var, "caveat", "translated", f"read {ours} instead{never}{extra}")]
+    if kind == "account":
+        return [Reason(var, "caveat", "dropped", f"{p} has no equivalent: remove it")]
+    return [Reason(var, "caveat", "unknown", f"not read by qianyi: check what it is for on {p}")]
+
+
+def _legacy(t: _Target, site: Site) -> list[Reason]:
+    del t
+    if site.detail:
+        return [Reason(site.name, "caveat", "rewrite", f"openai 0.x: `migrate rewrite` turns it into "
+                                                       f"client.{site.detail} (judged on its own line)")]
+    return [Reason(site.name, "unsupported", "rewrite", "openai 0.x API with no openai>=1 equivalent: rewrite it "
+                                                        "with chat.completions, or remove it")]
+
+
+def _library(t: _Target, site: Site) -> list[Reason]:
+    return [Reason(site.name, "caveat", "migrate run",
+                   f"builds its own OpenAI client: runs under `migrate run --provider {t.provider}` (the shim gives "
+                   f"that client the provider transport); `migrate rewrite` leaves it")]
+
+
+def _api_key(t: _Target, site: Site) -> list[Reason]:
+    del site
+    return [Reason("api_key", "caveat", "note", f"an API key is written in the source (not shown): `migrate rewrite` "
+                                                f"reads {t.backend.KEY_VARS[0]} instead; revoke the key")]
+
+
+def _endpoint_site(t: _Target, site: Site) -> list[Reason]:
+    return [_endpoint(t, _ENDPOINTS.get(site.category, site.category))]
+
+
+_JUDGES: dict[str, Callable[[_Target, Site], list[Reason]]] = {
+    "client": _client, "chat": _chat, "streaming": _streaming, "tools": _tools, "json_object": _json_object,
+    "json_schema": _json_schema, "vision": _vision, "embeddings": _embeddings, "legacy": _legacy,
+    "model": _model, "env_var": _env_var, "api_key": _api_key, "library": _library,
+}
+
+
+def _verdict(t: _Target, site: Site) -> Verdict:
+    reasons = tuple(_JUDGES.get(site.category, _endpoint_site)(t, site))
+    status: Status = max((reason.status for reason in reasons), key=STATUSES.index, default="works")
+    reembed = any(reason.how == "vector size" and reason.status == "caveat" for reason in reasons)
+    return Verdict(t.provider, status, reasons, reembed)
+
+
+def judge(site: Site, provider: str, *, model_map: Mapping[str, str] | None = None) -> Verdict:
+    """``site``'s verdict on ``provider``, from the backend's capability table and the catalogue."""
+    return _verdict(_target(provider, model_map), site)
+
+
+def _judged(display: str, sites: Iterable[Site], targets: Sequence[_Target]) -> list[ScannedSite]:
+    return [ScannedSite(display, site, {t.provider: _verdict(t, site) for t in targets}) for site in sites]
+
+
+def verdicts_for(source: str | bytes, provider: str, *, path: str | None = None,
+                 lines: Collection[int] | None = None,
+                 model_map: Mapping[str, str] | None = None) -> list[ScannedSite]:
+    """The sites of one file (text or bytes) judged for ``provider``, only those on ``lines`` if given.
+
+    For the rewrite report: pass the lines of the findings and TODOs a file got. Raises
+    ``codemods.SourceError`` when the file cannot be decoded or parsed.
+    """
+    data = source.encode("utf-8") if isinstance(source, str) else source
+    sites = [s for s in analyse_bytes(data, path=path) if lines is None or s.line in lines]
+    return _judged(path or "<source>", sites, [_target(provider, model_map)])
+
+
+# -- a whole tree ----------------------------------------------------------------------------------
+
+
+Outcome = tuple[str, list[Site] | str]  # (display, sites or why the file failed)
+
+
+def _scan_file(job: Job) -> Outcome:
+    from codemods import SourceError
+
+    try:
+        return job.display, analyse_bytes(job.data, path=job.display)
+    except SourceError as exc:
+        return job.display, exc.reason
+    except RecursionError:
+        return job.display, "too deeply nested for the parser"
+
+
+def _scan_files(jobs: list[Job]) -> list[Outcome]:
+    return [_scan_file(job) for job in jobs]
+
+
+def _run(jobs: list[Job], processes: int) -> list[Outcome]:
+    processes = min(processes, len(jobs) // FILES_PER_PROCESS)
+    if processes < 2:
+        return _scan_files(jobs)
+    import codemods.sites  # noqa: F401  (loaded once here; forked workers inherit it)
+
+    chunks = [jobs[i::processes * 4] for i in range(processes * 4)]
+    context = multiprocessing.get_context("fork") if os.name == "posix" else None
+    with concurrent.futures.ProcessPoolExecutor(processes, mp_context=context) as pool:
+        return [out for part in pool.map(_scan_files, chunks) for out in part]
+
+
+def scan(paths: Sequence[Path | str], *, providers: Sequence[str] | None = None,
+         model_map: Mapping[str, str] | None = None, exclude: Sequence[str] = (), jobs: int | None = None,
+         prefilter: bool = True, gitignore: bool = True) -> ScanRun:
+    """Find every OpenAI SDK usage site under ``paths`` and judge it for each of ``providers``
+    (default: every installed backend). Writes nothing. Raises ``UsageError`` for a missing path,
+    an unknown provider or a bad ``jobs``; a file that cannot be read or parsed is a ``Failed``."""
+    roots = [Path(p) for p in paths]
+    if not roots:
+        raise UsageError("no path given: name the files or folders to scan")
+    missing = [str(p) for p in roots if not os.path.exists(p)]
+    if missing:
+        raise UsageError(f"path not found: {', '.join(missing)}")
+    if jobs is not None and jobs < 1:
+        raise UsageError(f"--jobs must be 1 or more, not {jobs}")
+    names = tuple(check_provider(p.strip().lower()) for p in providers) if providers else tuple(registry.names())
+    targets = [_target(name, model_map) for name in names]
+    found = discover(roots, exclude, gitignore=gitignore)
+    worth = Prefilter((*(model_map or {}), *MARKERS)) if prefilter else None
+    failed: list[Failed] = []
+    todo: list[Job] = []
+    for path, _root in found.files:
+        display = display_path(path)
+        try:
+            data, _snapshot = read(path)
+        except OSError as exc:
+            failed.append(Failed(path, display, f"cannot read: {exc.strerror or exc}"))
+            continue
+        if worth is None or worth(data):
+            todo.append(Job(path, display, data))
+    paths_of = {job.display: job.path for job in todo}
+    sites: list[ScannedSite] = []
+    for display, outcome in _run(todo, jobs or os.cpu_count() or 1):
+        if isinstance(outcome, str):
+            failed.append(Failed(paths_of[display], display, outcome))
+        else:
+            sites += _judged(display, outcome, targets)
+    sites.sort(key=lambda s: (s.display, s.site.line, CATEGORIES.index(s.site.category), s.site.name))
+    return ScanRun(names, tuple(sites), len(found.files), tuple(sorted(failed, key=lambda f: f.display)),
+                   tuple(Skipped(p, display_path(p), why) for p, why in found.skipped))
