@@ -21,6 +21,7 @@ RUNS = {  # example -> (arguments, a line its output must contain)
     "rag_embeddings": (["Who makes GLM?"], "Echo from qwen-plus: Who makes GLM?"),
     "azure_service": ([], '{"echo": "The delivery was fast and the tea was excellent."}'),
     "mixed_features": ([], "Echo from qwen-flash: Say hello."),
+    "legacy_chat": ([], "Answer: Echo from qwen-turbo: How do I reset my password?"),
 }
 
 
