@@ -13,7 +13,7 @@ backends' capability tables.
 Recognition is the codemods' own: ``_facts`` (is this an OpenAI client?), ``_api_calls`` (which
 endpoint does this call reach?), ``legacy_calls`` (0.x names), ``_env`` (environment reads). A file
 that mentions none of ``MARKERS`` (case-insensitive) and no OpenAI model name has no site, so a
-prefilter on those words loses nothing. Key values are never kept: a literal key is a site whose
+prefilter on those words (and on quoted model names) loses nothing. Key values are never kept: a literal key is a site whose
 detail says so.
 """
 
@@ -112,11 +112,12 @@ class Site:
 @cache
 def _openai_model_pattern() -> re.Pattern[str]:
     names = sorted(catalogue.openai_models(), key=len, reverse=True)
-    return re.compile("|".join(re.escape(name) for name in names), re.IGNORECASE)
+    return re.compile("[\"'](?:" + "|".join(re.escape(name) for name in names) + ")", re.IGNORECASE)
 
 
 def worth_scanning(text: str) -> bool:
-    """False only when ``analyse`` surely finds nothing (no marker word, no OpenAI model name)."""
+    """False only when ``analyse`` surely finds nothing: no marker word, and no string that opens with
+    an OpenAI model name (any case)."""
     lowered = text.lower()
     return any(marker in lowered for marker in MARKERS) or _openai_model_pattern().search(text) is not None
 

@@ -167,7 +167,8 @@ def _parameter(t: _Target, name: str, value: object = None, *, embeddings: bool 
         if number is not None and low <= number <= high:
             return Reason(name, "caveat", "note", note) if note else Reason(name, "works", "passes", "within range")
         change = f": {value} becomes {t.caps.clamp(name, value)}" if number is not None else " when outside it"
-        return Reason(name, "caveat", "clamped", f"{detail}{change}")
+        bounds = detail.removesuffix(f"; {note}") if note else detail
+        return Reason(name, "caveat", "clamped", f"{bounds}{change}" + (f"; {note}" if note else ""))
     if verdict == "emulated":
         return Reason(name, "caveat", "emulated", detail)
     if verdict == "dropped":
@@ -388,7 +389,8 @@ _JUDGES: dict[str, Callable[[_Target, Site], list[Reason]]] = {
 
 
 def _verdict(t: _Target, site: Site) -> Verdict:
-    reasons = tuple(_JUDGES.get(site.category, _endpoint_site)(t, site))
+    reasons = tuple(_JUDGES.get(site.category, _endpoint_site)(t, site)) or \
+        (Reason(site.name, "works", "passes", f"nothing {t.provider} handles differently"),)
     status: Status = max((reason.status for reason in reasons), key=STATUSES.index, default="works")
     reembed = any(reason.how == "vector size" and reason.status == "caveat" for reason in reasons)
     return Verdict(t.provider, status, reasons, reembed)
@@ -449,6 +451,18 @@ def _run(jobs: list[Job], processes: int) -> list[Outcome]:
         return [out for part in pool.map(_scan_files, chunks) for out in part]
 
 
+def _gate(model_map: Mapping[str, str] | None) -> Callable[[bytes], bool]:
+    """The rewrite's prefilter, widened by the analysis' marker words: exact for the scan too."""
+    rewrite_gate = Prefilter(model_map or {})
+    markers = tuple(marker.encode("ascii") for marker in MARKERS)
+
+    def worth(data: bytes) -> bool:
+        lowered = data.lower()
+        return any(marker in lowered for marker in markers) or rewrite_gate(data)
+
+    return worth
+
+
 def scan(paths: Sequence[Path | str], *, providers: Sequence[str] | None = None,
          model_map: Mapping[str, str] | None = None, exclude: Sequence[str] = (), jobs: int | None = None,
          prefilter: bool = True, gitignore: bool = True) -> ScanRun:
@@ -466,7 +480,7 @@ def scan(paths: Sequence[Path | str], *, providers: Sequence[str] | None = None,
     names = tuple(check_provider(p.strip().lower()) for p in providers) if providers else tuple(registry.names())
     targets = [_target(name, model_map) for name in names]
     found = discover(roots, exclude, gitignore=gitignore)
-    worth = Prefilter((*(model_map or {}), *MARKERS)) if prefilter else None
+    worth = _gate(model_map) if prefilter else None
     failed: list[Failed] = []
     todo: list[Job] = []
     for path, _root in found.files:

@@ -48,7 +48,7 @@ def scan(
     defaults = api.load_defaults(paths)
     mapping = api.load_model_map(model_map) if model_map is not None else defaults.model_map
     run = scan_tree(paths, providers=provider or None, model_map=mapping,
-                    exclude=(*defaults.exclude, *(exclude or ())), jobs=jobs or defaults.jobs)
+                    exclude=(*defaults.exclude, *(exclude or ())), jobs=jobs if jobs is not None else defaults.jobs)
     stdout, stderr = out(), err()
     if format == "table":
         scan_render.table(run, stdout)

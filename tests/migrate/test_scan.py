@@ -1,0 +1,371 @@
+"""``migrate scan``: sites found in fixture trees and the examples, verdicts read from the backends'
+capability tables (a changed table changes them), JSON/SARIF/Markdown output, exit codes."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import shutil
+from pathlib import Path
+
+import jsonschema
+import pytest
+import typer
+from rich.console import Console
+from typer.testing import CliRunner
+
+import codemods
+from adapters import registry
+from adapters.capabilities import describe
+from codemods.sites import CATEGORIES, Site, analyse, worth_scanning
+from migrate import scan_render
+from migrate.cli import _command
+from migrate.commands.scan import scan as scan_command
+from migrate.scan import ScanRun, judge, scan, verdicts_for
+
+from .trees import KEY, write
+
+HERE = Path(__file__).parent
+TREE = HERE / "fixtures" / "scan" / "tree"
+BROKEN = HERE / "fixtures" / "scan" / "broken"
+EXAMPLES = HERE.parents[1] / "examples"
+DOCS = HERE.parents[1] / "docs" / "scan-json.md"
+PROVIDERS = ("dashscope", "qianfan", "zhipu")
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture()
+def broken(tmp_path: Path) -> Path:
+    """The broken fixtures plus a file that does not decode (kept out of the repository: tools that
+    read every test file as UTF-8 would trip on it)."""
+    shutil.copytree(BROKEN, tmp_path / "broken")
+    (tmp_path / "broken" / "undecodable.py").write_bytes(b'# -*- coding: utf-8 -*-\nx = "\xff\xfe openai"\n')
+    return tmp_path / "broken"
+
+
+@pytest.fixture(scope="module")
+def tree_run() -> ScanRun:
+    return scan([TREE], jobs=1)
+
+
+def sites_of(run: ScanRun, file: str, category: str, line: int | None = None) -> list:
+    return [s for s in run.sites if s.display.endswith(file) and s.site.category == category
+            and (line is None or s.site.line == line)]
+
+
+def one(run: ScanRun, file: str, category: str, name: str | None = None):
+    found = [s for s in sites_of(run, file, category) if name is None or s.site.name == name]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def cli_app() -> typer.Typer:
+    """The scan command wrapped as migrate/cli.py wraps every command (``_command``: exit codes)."""
+    app = typer.Typer(pretty_exceptions_show_locals=False, rich_markup_mode=None, add_completion=False)
+    app.callback()(lambda: None)
+    app.command("scan")(_command(scan_command))
+    return app
+
+
+# -- what the analysis finds ------------------------------------------------------------------------
+
+
+def test_the_fixture_tree_has_every_category_and_status(tree_run: ScanRun) -> None:
+    assert {s.site.category for s in tree_run.sites} == set(CATEGORIES)
+    statuses = {v.status for s in tree_run.sites for v in s.verdicts.values()}
+    assert statuses == {"works", "caveat", "unsupported"}
+    hows = {(r.status, r.how) for s in tree_run.sites for v in s.verdicts.values() for r in v.reasons}
+    for expected in [("caveat", "translated"), ("caveat", "clamped"), ("caveat", "emulated"), ("caveat", "mapped"),
+                     ("caveat", "vector size"), ("caveat", "migrate run"), ("unsupported", "dropped"),
+                     ("unsupported", "endpoint"), ("unsupported", "model"), ("unsupported", "vector size"),
+                     ("works", "native"), ("works", "passes")]:
+        assert expected in hows
+    assert tree_run.providers == PROVIDERS and tree_run.files == 9 and not tree_run.failed
+    assert not [s for s in tree_run.sites if s.display.endswith("plain.py")]
+
+
+def test_a_chat_call_gives_a_site_per_feature_with_its_parameters(tree_run: ScanRun) -> None:
+    line = sites_of(tree_run, "chat_app.py", "streaming")[0].site.line
+    assert [s.site.category for s in tree_run.sites if s.display.endswith("chat_app.py") and s.site.line == line] \
+        == ["chat", "streaming", "tools", "model"]
+    chat = sites_of(tree_run, "chat_app.py", "chat", line)[0].site
+    assert chat.parameters == ("model", "messages", "stream", "stream_options", "tools", "tool_choice", "temperature")
+    assert chat.values == (("model", "gpt-4o-mini"), ("stream", True), ("tool_choice", "auto"), ("temperature", 1.5))
+    assert chat.features == ("streaming", "tools") and chat.model == "gpt-4o-mini"
+    plain = sites_of(tree_run, "chat_app.py", "chat")[0].site
+    assert plain.model == "gpt-4o"  # through the module constant CHAT_MODEL
+
+
+def test_sites_know_clients_legacy_calls_libraries_and_variables() -> None:
+    source = (TREE / "legacy_app.py").read_text()
+    sites = analyse(source, path="legacy_app.py")
+    assert [(s.line, s.category, s.name) for s in sites if s.category in ("legacy", "api_key")] == [
+        (5, "api_key", "openai.api_key"), (9, "legacy", "openai.ChatCompletion.create"),
+        (15, "legacy", "openai.Embedding.create"), (19, "legacy", "openai.Edit.create")]
+    chat = next(s for s in sites if s.category == "chat")
+    assert chat.parameters == ("model", "messages") and chat.model == "gpt-35-turbo"  # engine=, request_timeout
+    assert all(s.path == "legacy_app.py" for s in sites)
+    assert KEY not in repr(analyse((TREE / "pkg" / "azure_and_others.py").read_text()))
+
+
+def test_other_librarys_clients_run_under_migrate_run(tree_run: ScanRun) -> None:
+    names = [s.site.name for s in sites_of(tree_run, "libraries.py", "library")]
+    assert names == ["langchain_openai.ChatOpenAI", "langchain_openai.OpenAIEmbeddings",
+                     "llama_index.llms.openai.OpenAI", "llama_index.embeddings.openai.OpenAIEmbedding",
+                     "instructor.from_openai", "instructor.patch"]
+    for scanned in sites_of(tree_run, "libraries.py", "library"):
+        for provider, verdict in scanned.verdicts.items():
+            assert verdict.status == "caveat"
+            assert f"runs under `migrate run --provider {provider}`" in verdict.summary
+
+
+def test_no_site_in_a_file_without_markers_so_the_prefilter_loses_nothing(tmp_path: Path) -> None:
+    assert not worth_scanning("def add(a, b):\n    return a + b\n")
+    assert analyse("def add(a, b):\n    return a + b\n") == []
+    shutil.copytree(TREE, tmp_path / "tree")
+    write(tmp_path / "tree", {"extra/model_only.py": 'NAME = "GPT-4o"\n', "extra/instr.py":
+                              "import instructor\nfrom app import client\nc = instructor.patch(client)\n"})
+    with_prefilter = scan([tmp_path / "tree"], jobs=1)
+    without = scan([tmp_path / "tree"], jobs=1, prefilter=False)
+    assert with_prefilter == without
+    assert sites_of(with_prefilter, "instr.py", "library")
+
+
+def test_worker_processes_give_the_same_run(tmp_path: Path) -> None:
+    for i in range(20):
+        shutil.copy(TREE / "chat_app.py", tmp_path / f"app_{i:02}.py")
+    assert scan([tmp_path], jobs=2) == scan([tmp_path], jobs=1)
+
+
+# -- verdicts from the tables -------------------------------------------------------------------------
+
+
+def test_parameter_verdicts_follow_describe(tree_run: ScanRun) -> None:
+    """Every parameter reason of a chat site says what ``capabilities.describe`` says."""
+    expected_status = {"passes": {"works", "caveat"}, "renamed": {"caveat"}, "clamped": {"works", "caveat"},
+                       "emulated": {"caveat"}, "dropped": {"unsupported"}, "unsupported": {"unsupported"}}
+    checked = 0
+    for scanned in tree_run.sites:
+        if scanned.site.category != "chat":
+            continue
+        for provider, verdict in scanned.verdicts.items():
+            caps = registry.get(provider).CAPABILITIES
+            for reason in verdict.reasons:
+                if reason.subject in scanned.site.parameters:
+                    assert reason.status in expected_status[describe(caps, reason.subject)[0]]
+                    checked += 1
+    assert checked > 30
+
+
+def test_concrete_verdicts(tree_run: ScanRun) -> None:
+    plain = sites_of(tree_run, "chat_app.py", "chat")[0].verdicts
+    assert plain["zhipu"].status == "unsupported" and "zhipu has no 'seed'" in plain["zhipu"].summary
+    assert plain["dashscope"].status == "unsupported" and "'user'" in plain["dashscope"].summary
+    streamed = sites_of(tree_run, "chat_app.py", "chat")[1].verdicts
+    clamped = next(r for r in streamed["zhipu"].reasons if r.subject == "temperature")
+    assert (clamped.how, clamped.detail) == ("clamped", "to [0, 0.99]: 1.5 becomes 0.99; 0 -> do_sample=false")
+    inside = next(r for r in plain["dashscope"].reasons if r.subject == "temperature")
+    assert inside.status == "works"  # 0.5 needs no clamping
+    vision = sites_of(tree_run, "chat_app.py", "vision")[-1].verdicts
+    assert vision["dashscope"].status == "unsupported" and "'qwen-vl-max'" in vision["dashscope"].summary
+    files = one(tree_run, "endpoints.py", "files").verdicts["qianfan"]
+    assert files.status == "unsupported" and "send content inline in messages" in files.summary
+    assert one(tree_run, "chat_app.py", "models").verdicts["zhipu"].status == "works"
+    assert one(tree_run, "endpoints.py", "model", "dall-e-3").verdicts["qianfan"].status == "unsupported"
+    bedrock = [s for s in sites_of(tree_run, "azure_and_others.py", "client") if s.site.detail == "openai_provider"]
+    assert bedrock[0].verdicts["zhipu"].status == "unsupported"
+    foreign = one(tree_run, "elsewhere.py", "model").verdicts
+    assert foreign["dashscope"].status == "works" and foreign["zhipu"].status == "unsupported"
+
+
+def test_embeddings_whose_vector_size_changes_need_re_embedding(tree_run: ScanRun) -> None:
+    small, large, sized = sites_of(tree_run, "embeddings_app.py", "embeddings")
+    assert small.site.model == "text-embedding-3-small"
+    assert not small.verdicts["dashscope"].reembed  # text-embedding-v4 offers 1536
+    for provider in ("qianfan", "zhipu"):
+        assert small.verdicts[provider].reembed and small.verdicts[provider].status == "caveat"
+        reason = next(r for r in small.verdicts[provider].reasons if r.how == "vector size")
+        assert "1536-dimensional" in reason.detail and "must be re-embedded" in reason.detail
+    assert all(large.verdicts[p].reembed for p in PROVIDERS)
+    assert sized.verdicts["qianfan"].status == "unsupported"  # embedding-v1 cannot give 1024
+    assert not sized.verdicts["dashscope"].reembed
+    assert tree_run.totals()["qianfan"]["reembed"] >= 3
+
+
+def test_a_changed_capability_table_changes_the_verdict(tree_run: ScanRun, monkeypatch: pytest.MonkeyPatch) -> None:
+    dashscope = registry.get("dashscope")
+    plain = sites_of(tree_run, "chat_app.py", "chat")[0].site
+    seed = next(r for r in judge(plain, "dashscope").reasons if r.subject == "seed")
+    assert seed.status == "works"
+    caps = dashscope.CAPABILITIES
+    monkeypatch.setattr(dashscope, "CAPABILITIES", dataclasses.replace(
+        caps, passed=caps.passed - {"seed"}, unsupported=caps.unsupported | {"seed"},
+        endpoints=caps.endpoints | {"files"}, features={**caps.features, "streaming": ("native", "")}))
+    seed = next(r for r in judge(plain, "dashscope").reasons if r.subject == "seed")
+    assert (seed.status, seed.how) == ("unsupported", "dropped")
+    again = scan([TREE], providers=["dashscope"], jobs=1)
+    assert one(again, "endpoints.py", "files").verdicts["dashscope"].status == "works"
+    streaming = sites_of(again, "chat_app.py", "streaming")[0].verdicts["dashscope"]
+    assert next(r for r in streaming.reasons if r.subject == "streaming").status == "works"
+
+
+def test_a_model_map_changes_the_model_verdicts(tree_run: ScanRun) -> None:
+    small = sites_of(tree_run, "embeddings_app.py", "embeddings")[0].site
+    assert judge(small, "zhipu").reembed and not judge(small, "dashscope").reembed
+    assert judge(small, "dashscope", model_map={"text-embedding-3-small": "text-embedding-v3"}).reembed
+    assert not judge(small, "dashscope", model_map={"text-embedding-3-small": "text-embedding-v2"}).reembed
+    mapped = judge(Site(1, "model", "gpt-4o"), "zhipu", model_map={"gpt-4o": "glm-4.7"})
+    assert mapped.status == "caveat" and "glm-4.7" in mapped.summary and "your model map" in mapped.summary
+
+
+def test_verdicts_for_one_file_and_the_lines_a_rewrite_touched() -> None:
+    source = (TREE / "endpoints.py").read_text()
+    rewrite = codemods.rewrite_source(source, provider="zhipu")
+    lines = {t.line for t in rewrite.todos}
+    found = verdicts_for(source, "zhipu", path="endpoints.py", lines=lines)
+    assert found and {s.site.line for s in found} <= lines
+    assert all(list(s.verdicts) == ["zhipu"] for s in found)
+    assert {s.site.category for s in found if s.verdicts["zhipu"].status == "unsupported"} >= {"files", "batches"}
+    assert len(verdicts_for(source.encode(), "zhipu")) > len(found)
+    with pytest.raises(codemods.SourceError):
+        verdicts_for(b"from openai import OpenAI\nclient = OpenAI(\n", "zhipu")
+
+
+# -- output -------------------------------------------------------------------------------------------
+
+
+def json_schema_from_docs() -> dict:
+    blocks = re.findall(r"```json\n(.*?)```", DOCS.read_text(), re.DOTALL)
+    return json.loads(next(b for b in blocks if '"$schema"' in b))
+
+
+def test_json_follows_the_documented_schema(tree_run: ScanRun) -> None:
+    document = scan_render.json_document(tree_run)
+    jsonschema.Draft202012Validator(json_schema_from_docs()).validate(document)
+    assert json.loads(scan_render.json_text(document)) == document
+    assert document["summary"]["qianfan"]["reembed"] == tree_run.totals()["qianfan"]["reembed"]
+    assert set(document["categories"]) == set(CATEGORIES)
+
+
+def sarif_validator() -> jsonschema.Draft4Validator:
+    schema = json.loads((HERE / "data" / "sarif-schema-2.1.0.json").read_text())
+    return jsonschema.Draft4Validator(schema)
+
+
+def test_sarif_validates_against_the_oasis_schema(tree_run: ScanRun) -> None:
+    document = scan_render.sarif_document(tree_run)
+    sarif_validator().validate(document)
+    results = document["runs"][0]["results"]
+    levels = {r["level"] for r in results}
+    assert levels == {"error", "warning", "note"}
+    rules = document["runs"][0]["tool"]["driver"]["rules"]
+    assert all(rules[r["ruleIndex"]]["id"] == r["ruleId"] for r in results)
+    blocked = sum(1 for s in tree_run.sites for v in s.verdicts.values() if v.status == "unsupported")
+    assert sum(1 for r in results if r["level"] == "error") == blocked
+
+
+def test_sarif_with_failed_files_still_validates(broken: Path) -> None:
+    run = scan([broken], jobs=1)
+    document = scan_render.sarif_document(run)
+    sarif_validator().validate(document)
+    notes = document["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert len(notes) == 2 and all(n["level"] == "error" for n in notes)
+
+
+def test_markdown_and_table_say_what_blocks_each_provider(tree_run: ScanRun) -> None:
+    text = scan_render.markdown(tree_run)
+    assert text.startswith("# migrate scan\n")
+    assert f"## zhipu: {len(tree_run.blocked('zhipu'))} site(s) not supported" in text
+    assert "Stored vectors must be re-embedded:" in text and "| chat call |" in text
+    console = Console(record=True, width=200)
+    scan_render.table(tree_run, console)
+    shown = console.export_text()
+    assert "feature" in shown and "dashscope" in shown and "all sites" in shown
+    assert f"{len(tree_run.blocked('qianfan'))} site(s) not supported on qianfan:" in shown
+    assert "stored vectors must be re-embedded" in shown
+
+
+def test_no_output_format_shows_a_key(tree_run: ScanRun) -> None:
+    literal = "sk-proj-abcdefghijklmnopqrstuvwxyz0123456789"
+    assert literal in (TREE / "pkg" / "azure_and_others.py").read_text()
+    console = Console(record=True, width=200)
+    scan_render.table(tree_run, console)
+    for text in (json.dumps(scan_render.json_document(tree_run)), json.dumps(scan_render.sarif_document(tree_run)),
+                 scan_render.markdown(tree_run), console.export_text()):
+        assert literal not in text and "sk-legacy0123456789" not in text
+
+
+# -- the command: formats and exit codes -----------------------------------------------------------------
+
+
+def test_exit_codes(broken: Path) -> None:
+    app = cli_app()
+    assert runner.invoke(app, ["scan", str(TREE)]).exit_code == 0
+    assert runner.invoke(app, ["scan", str(TREE), "--fail-on", "unsupported"]).exit_code == 1
+    models_only = str(TREE / "pkg" / "plain.py")
+    assert runner.invoke(app, ["scan", models_only, "--fail-on", "unsupported"]).exit_code == 0
+    for bad in (["-p", "nope"], ["--format", "xml"], ["--fail-on", "caveat"], ["--jobs", "0"]):
+        result = runner.invoke(app, ["scan", str(TREE), *bad])
+        assert result.exit_code == 2, bad
+    assert runner.invoke(app, ["scan", "missing-folder"]).exit_code == 2
+    result = runner.invoke(app, ["scan", str(broken), "--fail-on", "unsupported"])
+    assert result.exit_code == 3  # 3 wins over 1: blocked.py has files.list()
+    assert "syntax_error.py: " in result.stderr and "undecodable.py: " in result.stderr
+    assert sites_of(scan([broken], jobs=1), "blocked.py", "files")  # the readable file is still scanned
+
+
+def test_fail_on_narrowed_to_a_provider_that_takes_everything(tmp_path: Path) -> None:
+    write(tmp_path, {"ok.py": "from openai import OpenAI\nclient = OpenAI()\nclient.models.list()\n"})
+    result = runner.invoke(cli_app(), ["scan", str(tmp_path), "-p", "zhipu", "--fail-on", "unsupported"])
+    assert result.exit_code == 0
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif", "markdown", "table"])
+def test_formats_on_stdout(fmt: str) -> None:
+    result = runner.invoke(cli_app(), ["scan", str(TREE), "--format", fmt, "-p", "qianfan"])
+    assert result.exit_code == 0, result.output
+    if fmt == "json":
+        document = json.loads(result.stdout)
+        jsonschema.Draft202012Validator(json_schema_from_docs()).validate(document)
+        assert document["providers"] == ["qianfan"]
+    elif fmt == "sarif":
+        sarif_validator().validate(json.loads(result.stdout))
+    elif fmt == "markdown":
+        assert "## qianfan:" in result.stdout and "## zhipu" not in result.stdout
+    else:
+        assert "site(s) not supported on qianfan" in result.stdout
+
+
+# -- the examples ---------------------------------------------------------------------------------------
+
+
+def test_the_examples(tmp_path: Path) -> None:
+    originals = sorted(EXAMPLES.glob("*/app.py"))
+    assert len(originals) >= 6
+    for app in originals:
+        shutil.copy(app, tmp_path / f"{app.parent.name}.py")
+    run = scan([tmp_path], jobs=1)
+    jsonschema.Draft202012Validator(json_schema_from_docs()).validate(scan_render.json_document(run))
+    sarif_validator().validate(scan_render.sarif_document(run))
+    assert {s.display for s in run.sites} >= {f"{app.parent.name}.py" for app in originals}
+    for category in ("moderations", "audio"):
+        [scanned] = sites_of(run, "mixed_features.py", category)
+        assert all(v.status == "unsupported" for v in scanned.verdicts.values())
+    assert all(v.status == "works" for v in one(run, "streaming_chat.py", "streaming").verdicts.values()
+               if v.provider == "qianfan")
+    assert one(run, "tool_agent.py", "tools")
+    azure = [s for s in sites_of(run, "azure_service.py", "client") if s.site.detail == "azure"]
+    assert azure and all(v.status == "caveat" for v in azure[0].verdicts.values())
+
+
+def test_the_examples_migrated_forms_have_fewer_blocking_sites() -> None:
+    original = scan(sorted(EXAMPLES.glob("*/app.py")), jobs=1)
+    migrated = scan(sorted(EXAMPLES.glob("*/migrated/app.py")), jobs=1)
+    assert migrated.sites and all(s.site.category != "env_var" or "OPENAI" in s.site.name for s in migrated.sites)
+    assert len(migrated.blocked("dashscope")) <= len(original.blocked("dashscope"))
