@@ -67,7 +67,9 @@ def discover(paths: Sequence[Path], exclude: Sequence[str] = (), gitignore: bool
     seen: set[Path] = set()
     for root in roots:
         if not root.is_dir():
-            if root.suffix == ".py" and root not in seen:
+            if os.path.islink(root):
+                found.skipped.append((root, "symbolic link; name the file it points to instead"))
+            elif root.suffix == ".py" and root not in seen:
                 seen.add(root)
                 found.files.append((root, root.parent))
             elif root.suffix != ".py":

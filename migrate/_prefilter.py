@@ -1,8 +1,9 @@
 """A cheap test on a file's bytes: could any transform change this file?
 
 Conservative by construction: a file passes when it mentions ``openai`` or ``adapters`` in any
-case (``OPENAI_*`` variables included), names an OpenAI model from the catalogue or a key of the
-user's model map anywhere, declares a coding cookie, or is not valid UTF-8 (the codemods then
+case (``OPENAI_*`` variables included), opens a string with an OpenAI model name from the
+catalogue or a key of the user's model map (in any case; the transforms only rewrite names in
+string literals), declares a coding cookie, or is not valid UTF-8 (the codemods then
 decode it, or report why they cannot). Everything the codemods could act on passes, so a run
 gives the same results with the prefilter as without it (``tests/migrate/test_api.py`` checks).
 """
@@ -23,8 +24,10 @@ _WORDS = (b"openai", b"adapters")
 def _names_pattern(names: tuple[str, ...]) -> re.Pattern[bytes] | None:
     if not names:
         return None
-    alternatives = b"|".join(re.escape(name.encode("utf-8")) for name in sorted(names, key=len, reverse=True))
-    return re.compile(alternatives, re.IGNORECASE)
+    # Searched in the lower-cased bytes: a case-sensitive pattern with a literal quote first is
+    # several times faster than re.IGNORECASE on every position.
+    alternatives = b"|".join(re.escape(name.lower().encode("utf-8")) for name in sorted(names, key=len, reverse=True))
+    return re.compile(b"[\"'](?:" + alternatives + b")")
 
 
 class Prefilter:
@@ -47,4 +50,4 @@ class Prefilter:
                 data.decode("utf-8")
             except UnicodeDecodeError:
                 return True
-        return self.names is not None and self.names.search(data) is not None
+        return self.names is not None and self.names.search(lowered) is not None

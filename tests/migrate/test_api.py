@@ -157,6 +157,9 @@ def test_a_file_named_explicitly_is_taken_even_if_ignored(tmp_path: Path) -> Non
     results = by_display(run)
     assert isinstance(results["a.py"], Changed)
     assert isinstance(results["notes.txt"], Skipped)
+    (tmp_path / "link.py").symlink_to(tmp_path / "a.py")
+    run = api.rewrite([tmp_path / "link.py"], provider="zhipu", write=True)
+    assert [type(r).__name__ for r in run.results] == ["Skipped"] and (tmp_path / "link.py").is_symlink()
 
 
 VARIED = {
