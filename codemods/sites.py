@@ -20,7 +20,7 @@ detail says so.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -39,8 +39,8 @@ from ._results import SourceError
 from .client_construction import openai_provider_object
 from .legacy_calls import LEGACY_CALLS, legacy_call
 
-__all__ = ["CATEGORIES", "FEATURE_PARAMETERS", "LIBRARY_CLASSES", "MARKERS", "Scalar", "Site", "analyse",
-           "worth_scanning"]
+__all__ = ["CATEGORIES", "ENDPOINT_CATEGORIES", "FEATURES", "FEATURE_PARAMETERS", "LIBRARY_CLASSES", "MARKERS",
+           "Scalar", "Site", "analyse", "analyse_bytes", "analyse_module", "is_openai_model", "worth_scanning"]
 
 #: Endpoint categories are named as ``adapters.capabilities.ENDPOINTS`` names them (chat.completions: chat).
 ENDPOINT_CATEGORIES = tuple("chat" if endpoint == "chat.completions" else endpoint for endpoint in ENDPOINTS)
@@ -406,9 +406,3 @@ def analyse_bytes(data: bytes, *, path: str | None = None) -> list[Site]:
     """``analyse`` on a file's bytes, decoded by its coding cookie or BOM (``SourceError`` if it cannot be)."""
     text, _encoding = _source.decode(data)
     return analyse(text, path=path)
-
-
-def categories(sites: Sequence[Site]) -> list[str]:
-    """The categories present, in ``CATEGORIES`` order."""
-    present = {site.category for site in sites}
-    return [category for category in CATEGORIES if category in present]

@@ -102,6 +102,14 @@ def test_a_chat_call_gives_a_site_per_feature_with_its_parameters(tree_run: Scan
     assert plain.model == "gpt-4o"  # through the module constant CHAT_MODEL
 
 
+def test_exports() -> None:
+    from codemods import sites
+    from migrate import scan as scan_module
+
+    for module in (sites, scan_module, scan_render):
+        assert all(hasattr(module, name) for name in module.__all__)
+
+
 def test_sites_know_clients_legacy_calls_libraries_and_variables() -> None:
     source = (TREE / "legacy_app.py").read_text()
     sites = analyse(source, path="legacy_app.py")
