@@ -1,7 +1,7 @@
 """The ``migrate`` command line: the typer app, and the one place that knows the exit codes.
 
     0  done (a dry run that shows a diff is still 0)
-    1  --check: something would change
+    1  --check: something would change; scan --fail-on: a site is not supported
     2  usage error: bad option, unknown provider, missing path (also: uncommitted changes refused)
     3  finished, but some files could not be read or parsed (each reported); wins over 1
 
@@ -30,19 +30,21 @@ OK, WOULD_CHANGE, USAGE, UNREADABLE = 0, 1, 2, 3
 class Outcome:
     """What a command did, as far as its exit code cares."""
 
-    results: tuple[FileResult, ...] = ()
+    results: Iterable[FileResult] = ()
     check: bool = False
+    blocked: bool = False  # scan --fail-on unsupported found a site that is not supported
 
 
-def exit_code(results: Iterable[FileResult] = (), *, check: bool = False, usage_error: bool = False) -> int:
+def exit_code(results: Iterable[FileResult] = (), *, check: bool = False, blocked: bool = False,
+              usage_error: bool = False) -> int:
     """DESIGN.md's table: usage error 2; unreadable or unparsable files 3 (wins over 1); ``--check``
-    with a change 1; otherwise 0."""
+    with a change, or ``blocked`` (scan --fail-on), 1; otherwise 0."""
     if usage_error:
         return USAGE
     results = list(results)
     if any(isinstance(result, Failed) for result in results):
         return UNREADABLE
-    if check and any(isinstance(result, Changed) for result in results):
+    if blocked or (check and any(isinstance(result, Changed) for result in results)):
         return WOULD_CHANGE
     return OK
 
@@ -58,7 +60,7 @@ def _command(func: Callable[..., Outcome | None]) -> Callable[..., None]:
 
             Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
             raise typer.Exit(exit_code(usage_error=True)) from None
-        raise typer.Exit(exit_code(outcome.results, check=outcome.check))
+        raise typer.Exit(exit_code(outcome.results, check=outcome.check, blocked=outcome.blocked))
 
     return run
 
@@ -74,8 +76,9 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from .commands import emulate, providers, rewrite, status
+    from .commands import emulate, providers, rewrite, scan, status
 
+    app.command("scan")(_command(scan.scan))
     app.command("rewrite")(_command(rewrite.rewrite))
     app.command("status")(_command(status.status))
     app.command("providers")(_command(providers.providers))

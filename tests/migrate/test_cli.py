@@ -38,6 +38,7 @@ def test_exit_code_table() -> None:
     assert exit_code([unchanged, skipped], check=True) == 0
     assert exit_code([changed, failed], check=True) == 3  # 3 wins over 1
     assert exit_code([failed]) == 3
+    assert exit_code([], blocked=True) == 1 and exit_code([failed], blocked=True) == 3
     assert exit_code([changed], usage_error=True) == 2
 
 
