@@ -172,7 +172,7 @@ def _parameter(t: _Target, name: str, value: object = None, *, embeddings: bool 
     if verdict == "emulated":
         return Reason(name, "caveat", "emulated", detail)
     if verdict == "dropped":
-        why = f" ({note})" if note else ""
+        why = f"; note: {note}" if note else ""
         return Reason(name, "unsupported", "dropped",
                       f"{p} has no '{name}': dropped with a warning at run time (refused under "
                       f"unsupported='error'); remove it{why}")

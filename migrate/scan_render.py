@@ -26,7 +26,7 @@ from ._redact import redact
 from .scan import STATUSES, ScannedSite, ScanRun, Verdict
 
 __all__ = ["FORMATS", "SCAN_SCHEMA", "TITLES", "json_document", "json_text", "markdown", "sarif_document",
-           "table"]
+           "site_json", "table", "verdict_markdown"]
 
 SCAN_SCHEMA = "qianyi.migrate.scan/1"
 FORMATS = ("table", "json", "sarif", "markdown")
@@ -116,7 +116,8 @@ def _verdict_json(verdict: Verdict) -> dict[str, Any]:
                         for r in verdict.reasons]}
 
 
-def _site_json(scanned: ScannedSite) -> dict[str, Any]:
+def site_json(scanned: ScannedSite) -> dict[str, Any]:
+    """One site as ``sites[]`` holds it (the rewrite report can carry the same objects)."""
     site = scanned.site
     return {
         "path": scanned.display, "line": site.line, "category": site.category, "name": site.name,
@@ -141,7 +142,7 @@ def json_document(run: ScanRun) -> dict[str, Any]:
                     for p, counts in run.totals().items()},
         "categories": {category: {p: {s: counts.get(s, 0) for s in STATUSES} for p, counts in by_provider.items()}
                        for category, by_provider in run.counts().items()},
-        "sites": [_site_json(scanned) for scanned in run.sites],
+        "sites": [site_json(scanned) for scanned in run.sites],
     }
 
 
@@ -216,7 +217,8 @@ def _md(text: str) -> str:
     return redact(text).replace("|", "\\|").replace("\n", " ")
 
 
-def _md_verdict(verdict: Verdict) -> str:
+def verdict_markdown(verdict: Verdict) -> str:
+    """One verdict as a Markdown table cell: mark, status, and the reasons that set it."""
     mark = _MARKS[verdict.status]
     if verdict.status == "works":
         return f"{mark} works"
@@ -252,7 +254,7 @@ def markdown(run: ScanRun) -> str:
                   "|---|---|" + "---|" * len(providers)]
         for scanned in run.sites:
             lines.append(f"| `{_md(_where(scanned))}` | {_title(scanned.site.category)} `{_md(scanned.site.name)}` | "
-                         + " | ".join(_md_verdict(scanned.verdicts[p]) for p in providers) + " |")
+                         + " | ".join(verdict_markdown(scanned.verdicts[p]) for p in providers) + " |")
         lines.append("")
     if run.failed:
         lines += ["## Files not scanned", ""] + [f"- `{_md(f.display)}`: {_md(f.reason)}" for f in run.failed] + [""]
