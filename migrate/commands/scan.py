@@ -1,7 +1,8 @@
 """``migrate scan PATH...``: what will break on which provider, before anything is rewritten.
 
-Exit codes (DESIGN.md): 0 done; 1 with ``--fail-on unsupported`` when a site is not supported on
-a chosen provider; 2 usage error; 3 some files could not be read or parsed (wins over 1).
+Exit codes (DESIGN.md, through ``cli.exit_code``): 0 done; 1 with ``--fail-on unsupported`` when a
+site is not supported on a chosen provider (``Outcome.blocked``); 2 usage error; 3 some files could
+not be read or parsed (wins over 1).
 """
 
 from __future__ import annotations
@@ -13,15 +14,13 @@ import typer
 from rich.markup import escape
 
 from .. import api, scan_render
-from ..cli import Outcome, exit_code
+from ..cli import Outcome
 from ..scan import scan as scan_tree
 from ._options import Exclude, Paths, err, out
 
 __all__ = ["scan"]
 
 FAIL_ON = ("unsupported",)
-#: The exit code when ``--fail-on unsupported`` finds a site that is not supported (DESIGN.md: 1).
-BLOCKED = 1
 
 
 def scan(
@@ -60,7 +59,4 @@ def scan(
     stdout.file.flush()
     for failed in run.failed:
         stderr.print(f"[red]not scanned:[/] {escape(failed.display)}: {escape(failed.reason)}", soft_wrap=True)
-    code = exit_code(run.failed)
-    if code == 0 and fail_on == "unsupported" and run.blocked():
-        raise typer.Exit(BLOCKED)
-    return Outcome(run.failed)
+    return Outcome(run.failed, blocked=fail_on == "unsupported" and bool(run.blocked()))

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-import typer
 from rich.console import Console
 from typer.testing import CliRunner
 
@@ -19,8 +18,7 @@ import codemods
 from adapters import registry
 from adapters.capabilities import describe
 from codemods.sites import CATEGORIES, Site, analyse, worth_scanning
-from migrate import scan_render
-from migrate.cli import _command
+from migrate import cli, scan_render
 from migrate.commands.scan import scan as scan_command
 from migrate.scan import ScanRun, judge, scan, verdicts_for
 
@@ -65,12 +63,11 @@ def one(run: ScanRun, file: str, category: str, name: str | None = None):
     return found[0]
 
 
-def cli_app() -> typer.Typer:
-    """The scan command wrapped as migrate/cli.py wraps every command (``_command``: exit codes)."""
-    app = typer.Typer(pretty_exceptions_show_locals=False, rich_markup_mode=None, add_completion=False)
-    app.callback()(lambda: None)
-    app.command("scan")(_command(scan_command))
-    return app
+def cli_app():
+    """The ``migrate`` app itself, which registers ``migrate.commands.scan.scan``."""
+    assert any(getattr(c.callback, "__wrapped__", None) is scan_command
+               for c in cli.app.registered_commands if c.name == "scan")
+    return cli.app
 
 
 # -- what the analysis finds ------------------------------------------------------------------------
