@@ -12,7 +12,7 @@ from pathlib import Path
 from . import _diff, _redact
 from ._results import Changed, Failed, FileResult, Unchanged
 
-__all__ = ["Job", "Options", "rewrite_file", "rewrite_files"]
+__all__ = ["Job", "Options", "rewrite_file", "rewrite_files", "warm_up"]
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,13 @@ class Job:
     path: Path
     display: str
     data: bytes = field(repr=False)
+
+
+def warm_up(provider: str) -> None:
+    """Load the codemods and their tables for ``provider`` (a worker process does it as it starts)."""
+    import codemods
+
+    codemods.rewrite_source("import openai\nopenai.OpenAI()\n", provider=provider)
 
 
 def rewrite_file(job: Job, options: Options) -> FileResult:

@@ -11,7 +11,7 @@ a file that cannot be read, decoded or parsed is a ``Failed`` result and the run
 
 from __future__ import annotations
 
-import concurrent.futures
+import functools
 import multiprocessing
 import os
 import warnings
@@ -27,7 +27,7 @@ from ._prefilter import Prefilter
 from ._providers import ModelRow, ProviderRow, models, providers
 from ._results import Changed, Failed, FileResult, RewriteRun, Skipped, Unchanged
 from ._status import Marker, StatusReport, status
-from ._worker import Job, Options, rewrite_file, rewrite_files
+from ._worker import Job, Options, rewrite_file, rewrite_files, warm_up
 
 __all__ = ["STYLES", "Changed", "Defaults", "Failed", "FileResult", "Marker", "ModelRow", "ProviderRow",
            "RewriteRun", "Skipped", "StatusReport", "Unchanged", "UncommittedChanges", "UsageError",
@@ -35,7 +35,7 @@ __all__ = ["STYLES", "Changed", "Defaults", "Failed", "FileResult", "Marker", "M
            "rewrite", "status"]
 
 STYLES = ("adapter", "compat")
-#: Below this many files per process a pool costs more than it saves (start-up, pickling).
+#: Below this many files to parse per process, worker processes cost more than they save.
 FILES_PER_PROCESS = 8
 Progress = Callable[[int, int], None]
 
@@ -96,22 +96,19 @@ def rewrite(paths: Sequence[Path | str], *, provider: str, write: bool = False, 
     options = Options(provider, style, dict(model_map or {}), keep_models)
 
     found = discover(roots, exclude, gitignore=gitignore)
+    processes = min(jobs or os.cpu_count() or 1, 64)
     results: list[FileResult] = [Skipped(p, display_path(p), why) for p, why in found.skipped]
     snapshots: dict[Path, _fs.Snapshot] = {}
-    worth = Prefilter(options.model_map) if prefilter else None
-    todo: list[Job] = []
-    for path, _root in found.files:
-        display = display_path(path)
+    todo = _read(found.files, Prefilter(options.model_map) if prefilter else None, results, snapshots)
+    processes = min(processes, len(todo) // FILES_PER_PROCESS)
+    if processes > 1:
+        workers = _Workers(processes, provider)
         try:
-            data, snapshots[path] = _fs.read(path)
-        except OSError as exc:
-            results.append(Failed(path, display, f"cannot read: {exc.strerror or exc}"))
-            continue
-        if worth is None or worth(data):
-            todo.append(Job(path, display, data))
-        else:
-            results.append(Unchanged(path, display))
-    results += _run_jobs(todo, options, jobs or os.cpu_count() or 1, progress)
+            results += workers.run(todo, options, progress)
+        finally:
+            workers.stop()
+    else:
+        results += _run_serially(todo, options, progress)
     notes: list[str] = []
     if style == "adapter" and any(isinstance(r, Changed) for r in results):
         results += _dependency_edits([r for r in results if isinstance(r, Changed)], roots, deps_file,
@@ -122,32 +119,63 @@ def rewrite(paths: Sequence[Path | str], *, provider: str, write: bool = False, 
     return RewriteRun(provider, style, write, tuple(results), tuple(notes))
 
 
-def _run_jobs(jobs: list[Job], options: Options, processes: int, progress: Progress | None) -> list[FileResult]:
-    total = len(jobs)
-    if progress is not None:
-        progress(0, total)
-    processes = min(processes, total // FILES_PER_PROCESS)
-    if processes < 2:
-        out = []
-        for done, job in enumerate(jobs, 1):
-            out.append(rewrite_file(job, options))
-            if progress is not None:
-                progress(done, total)
-        return out
-    import codemods  # noqa: F401  (loaded once here; forked workers inherit it)
+def _read(files: list[tuple[Path, Path]], worth: Prefilter | None, results: list[FileResult],
+          snapshots: dict[Path, _fs.Snapshot]) -> list[Job]:
+    """Read every file; those the prefilter passes become jobs, the rest ``Unchanged``."""
+    todo: list[Job] = []
+    for path, _root in files:
+        display = display_path(path)
+        try:
+            data, snapshots[path] = _fs.read(path)
+        except OSError as exc:
+            results.append(Failed(path, display, f"cannot read: {exc.strerror or exc}"))
+            continue
+        if worth is None or worth(data):
+            todo.append(Job(path, display, data))
+        else:
+            results.append(Unchanged(path, display))
+    return todo
 
-    # Interleaved chunks, several per process, so one slow file does not hold a whole share back.
-    chunks = [jobs[i::processes * 4] for i in range(processes * 4)]
-    out, done = [], 0
-    context = multiprocessing.get_context("fork") if os.name == "posix" else None
-    with concurrent.futures.ProcessPoolExecutor(processes, mp_context=context) as pool:
-        for future in concurrent.futures.as_completed([pool.submit(rewrite_files, c, options) for c in chunks]):
-            part = future.result()
-            out += part
-            done += len(part)
-            if progress is not None:
-                progress(done, total)
+
+def _run_serially(jobs: list[Job], options: Options, progress: Progress | None) -> list[FileResult]:
+    out = []
+    if progress is not None:
+        progress(0, len(jobs))
+    for done, job in enumerate(jobs, 1):
+        out.append(rewrite_file(job, options))
+        if progress is not None:
+            progress(done, len(jobs))
     return out
+
+
+class _Workers:
+    """Worker processes. Where they can be forked, this process loads and warms the codemods first
+    and the workers inherit them (one load in all, not one per worker); elsewhere each loads its own."""
+
+    def __init__(self, processes: int, provider: str) -> None:
+        self.processes = processes
+        if os.name == "posix":
+            warm_up(provider)
+            self.pool = multiprocessing.get_context("fork").Pool(processes)
+        else:
+            self.pool = multiprocessing.get_context().Pool(processes, initializer=warm_up, initargs=(provider,))
+
+    def run(self, jobs: list[Job], options: Options, progress: Progress | None) -> list[FileResult]:
+        # Interleaved chunks, several per process, so one slow file does not hold a whole share back.
+        count = min(len(jobs), self.processes * 4)
+        chunks = [jobs[i::count] for i in range(count)]
+        out: list[FileResult] = []
+        if progress is not None:
+            progress(0, len(jobs))
+        for part in self.pool.imap_unordered(functools.partial(rewrite_files, options=options), chunks):
+            out += part
+            if progress is not None:
+                progress(len(out), len(jobs))
+        return out
+
+    def stop(self) -> None:
+        self.pool.terminate()  # every job is done (or the run failed): nothing to wait for
+        self.pool.join()
 
 
 def _dependency_edits(changed: list[Changed], roots: list[Path], deps_file: Path | None,

@@ -214,6 +214,15 @@ def test_jobs_give_the_same_results_as_one_process(tmp_path: Path) -> None:
     assert seen[0] == (0, 41) and seen[-1] == (41, 41)
 
 
+@pytest.mark.parametrize("openai_files", [0, 3])
+def test_a_large_tree_with_few_openai_files(tmp_path: Path, openai_files: int) -> None:
+    write(tmp_path, {f"pkg{i % 7}/m{i:03}.py": PLAIN for i in range(200)})
+    write(tmp_path, {f"pkg0/chat{i}.py": CHAT for i in range(openai_files)})
+    one = api.rewrite([tmp_path], provider="dashscope", jobs=1)
+    many = api.rewrite([tmp_path], provider="dashscope", jobs=2)
+    assert one == many and len(many.changed) == openai_files
+
+
 def test_literal_keys_are_redacted_in_diffs_and_todos(tmp_path: Path) -> None:
     write(tmp_path, {"keyed.py": (
         "from openai import OpenAI\n"
