@@ -18,10 +18,11 @@ finish reasons...), how the provider's reply is turned into OpenAI's: ``(verdict
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from ._warn import warn
 
 __all__ = [
     "CHAT_PARAMETERS",
@@ -177,12 +178,8 @@ class Policy:
             )
         if self.mode == "warn" and param not in self._warned:
             self._warned.add(param)
-            warnings.warn(
-                f"{self.provider} has no '{param}'{what}; it was dropped (unsupported='warn'; "
-                f"pass unsupported='drop' to silence or 'error' to refuse).",
-                UnsupportedParameterWarning,
-                stacklevel=2,
-            )
+            warn(f"{self.provider} has no '{param}'{what}; it was dropped (unsupported='warn'; "
+                 f"pass unsupported='drop' to silence or 'error' to refuse).", UnsupportedParameterWarning)
 
     def strip(self, body: Mapping[str, Any], caps: Capabilities, *, embeddings: bool = False) -> dict[str, Any]:
         """``body`` without the parameters the table marks unsupported (policy applied to each)."""

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import copy
 import json
-import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from . import catalogue, json_schema, openai_wire
+from ._warn import warn
 from .capabilities import Capabilities, Refused
 from .native import Context, ErrorInfo, NativeError
 
@@ -82,12 +82,22 @@ def merge_same_role(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for message in messages:
         prev = merged[-1] if merged else None
         role = message.get("role")
-        if (prev is not None and role in ("system", "user") and prev.get("role") == role
-                and isinstance(prev.get("content"), str) and isinstance(message.get("content"), str)):
-            prev["content"] = f"{prev['content']}\n\n{message['content']}"
+        if prev is not None and role in ("system", "user") and prev.get("role") == role:
+            first, second = prev.get("content"), message.get("content")
+            if has_images([prev, message]):  # keep the parts: one turn with all of them
+                prev["content"] = _as_parts(first) + _as_parts(second)
+            else:
+                prev["content"] = "\n\n".join(t for t in (openai_wire.text_of(first),
+                                                         openai_wire.text_of(second)) if t)
             continue
         merged.append(dict(message))
     return merged
+
+
+def _as_parts(content: Any) -> list[Any]:
+    if isinstance(content, list):
+        return list(content)
+    return [{"type": "text", "text": content}] if content else []
 
 
 def fan_out(body: Mapping[str, Any], caps: Capabilities, ctx: Context) -> int:
@@ -233,8 +243,8 @@ def alternate(messages: list[dict[str, Any]], ctx: Context) -> list[dict[str, An
                       f"assistant alternating, tool results right after the tool calls, a user or tool message "
                       f"last): {problem}.", param="messages")
     if repairs:
-        warnings.warn(f"{ctx.provider} requires messages in turn order: {'; '.join(dict.fromkeys(repairs))}.",
-                      MessageOrderWarning, stacklevel=2)
+        warn(f"{ctx.provider} requires messages in turn order: {'; '.join(dict.fromkeys(repairs))}.",
+                      MessageOrderWarning)
     head = [{"role": "system", "content": "\n\n".join(openai_wire.text_of(m.get("content")) for m in systems)}]
     return (head if systems else []) + turns
 

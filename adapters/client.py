@@ -38,7 +38,7 @@ def configure(provider: str | None, api_key: str | None, base_url: str | None, *
         raise openai.OpenAIError(str(exc)) from None
     try:
         setup = backend.setup(api_key, base_url, env, {k: v for k, v in options.items() if v is not None})
-    except CredentialError as exc:
+    except (CredentialError, ValueError) as exc:  # no key, an OpenAI key, an unknown region
         raise openai.OpenAIError(str(exc)) from None
     root_path = openai_root(setup.base_url)
     exchange = Exchange(backend, root_path=root_path, policy=Policy(backend.NAME, unsupported),

@@ -6,11 +6,11 @@ provider can produce it, and a loud warning says so where it cannot.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from . import catalogue, openai_wire
+from ._warn import warn
 from .capabilities import Capabilities, Refused
 from .native import Context
 
@@ -52,11 +52,11 @@ def dimension(body: Mapping[str, Any], ctx: Context) -> int | None:
     if isinstance(asked, int):
         raise Refused(f"{ctx.provider} model {ctx.model!r} cannot produce {asked}-dimensional vectors; "
                       f"it offers {', '.join(map(str, sizes))}.", param="dimensions")
-    warnings.warn(
+    warn(
         f"{ctx.requested_model!r} produced {wanted}-dimensional vectors, but {ctx.provider} model "
         f"{ctx.model!r} produces {default}: vectors stored from the OpenAI model must be re-embedded, "
         f"or pass model_map= to pick a model with {wanted} dimensions.",
-        EmbeddingSizeWarning, stacklevel=2)
+        EmbeddingSizeWarning)
     return None
 
 

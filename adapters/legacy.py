@@ -14,11 +14,12 @@ did, so ``resp["choices"][0]["message"]["content"]`` and ``resp.choices[0].messa
 from __future__ import annotations
 
 import types
-import warnings
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import openai
+
+from ._warn import warn
 
 __all__ = ["LegacyCompletionWarning", "LegacyObject", "error_module", "resources"]
 
@@ -109,9 +110,8 @@ def _as_text_chunk(chunk: LegacyObject) -> LegacyObject:
 
 
 def _warn_completion() -> None:
-    warnings.warn("openai.Completion is served through the provider's chat endpoint (providers have no "
-                  "text-completion API); rewrite it with `migrate rewrite` to chat.completions.",
-                  LegacyCompletionWarning, stacklevel=4)
+    warn("openai.Completion is served through the provider's chat endpoint (providers have no "
+                  "text-completion API); rewrite it with `migrate rewrite` to chat.completions.", LegacyCompletionWarning)
 
 
 def resources(sync: Callable[[], openai.OpenAI], async_: Callable[[], openai.AsyncOpenAI]) -> dict[str, type]:

@@ -182,8 +182,6 @@ def test_consecutive_same_role_messages_are_merged(sync: bool, emulator: Emulato
     assert completion.choices[0].message.content == "Echo from qwen-plus: first\n\nsecond"
 
 
-@pytest.mark.xfail(strict=True, reason="chat.merge_same_role joins string contents only: a string turn "
-                                       "followed by a list-form turn of the same role reaches DashScope as two")
 def test_consecutive_user_messages_are_merged_when_one_has_list_content(sync: bool, emulator: Emulator) -> None:
     history = [{"role": "user", "content": "first"}, {"role": "user", "content": [{"type": "text", "text": "second"}]}]
     client(emulator, sync).call(lambda cl: cl.chat.completions.create(model="gpt-4o", messages=history))
