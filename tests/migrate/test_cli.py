@@ -219,3 +219,18 @@ def test_migrate_imports_nothing_heavy_until_a_command_runs() -> None:
            "('libcst', 'codemods', 'openai', 'typer')))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_the_diff_is_coloured_only_on_a_terminal() -> None:
+    import io
+
+    from rich.console import Console
+
+    from migrate import render
+
+    text = f"--- a/x.py\n+++ b/x.py\n@@ -1 +1 @@\n-key = '{KEY}'\n+key = None\n"
+    plain, coloured = io.StringIO(), io.StringIO()
+    render.diff(text, Console(file=plain, force_terminal=False))
+    render.diff(text, Console(file=coloured, force_terminal=True, color_system="standard", width=200))
+    assert plain.getvalue() == text.replace(KEY, "<redacted>")
+    assert "\x1b[31m-key = '<redacted>'" in coloured.getvalue() and "\x1b[32m+key = None" in coloured.getvalue()
