@@ -76,7 +76,7 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from .commands import emulate, providers, rewrite, scan, status
+    from .commands import emulate, providers, rewrite, run, scan, status
 
     app.command("scan")(_command(scan.scan))
     app.command("rewrite")(_command(rewrite.rewrite))
@@ -84,6 +84,8 @@ def _register() -> None:
     app.command("providers")(_command(providers.providers))
     app.command("models")(_command(providers.models))
     app.command("emulate")(_command(emulate.emulate))
+    # the program's exit code is the command's: run raises typer.Exit itself
+    app.command("run", context_settings={"allow_interspersed_args": False})(_command(run.run))
 
 
 _register()

@@ -1,0 +1,76 @@
+"""``migrate run``: unedited programs run on the provider, as real processes; the exit code is theirs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from adapters import catalogue
+from adapters.emulator import Emulator
+
+ROOT = Path(__file__).resolve().parents[2]
+KEY = "sk-dashscope-run-0001"
+OPENAI_KEY = "sk-openai-run-never-sent-0000"
+MIGRATE = shutil.which("migrate")
+
+
+def migrate_run(*command: str, emulator: Emulator | None = None, key: bool = True) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "DASHSCOPE_", "MIGRATE_"))}
+    env.update({"OPENAI_API_KEY": OPENAI_KEY, "PYTHONIOENCODING": "utf-8"})
+    if key:
+        env["DASHSCOPE_API_KEY"] = KEY
+    if emulator is not None:
+        env["DASHSCOPE_HTTP_BASE_URL"] = emulator.base_url("dashscope")
+    assert MIGRATE, "the migrate console script is installed by `pip install -e .`"
+    return subprocess.run([MIGRATE, "run", "--provider", "dashscope", "--", *command], env=env, cwd=ROOT,
+                          capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+
+
+def test_the_unmodified_legacy_example_runs(emulator: Emulator) -> None:
+    done = migrate_run(sys.executable, "examples/legacy_chat/app.py", emulator=emulator)
+    assert done.returncode == 0, done.stderr
+    model = catalogue.map_model("gpt-3.5-turbo", "dashscope")
+    assert f"Answer: Echo from {model}: How do I reset my password?" in done.stdout
+    assert all(r.bearer == KEY for r in emulator.requests) and emulator.requests
+
+
+def test_the_unmodified_modern_example_runs(emulator: Emulator) -> None:
+    done = migrate_run(sys.executable, "examples/streaming_chat/app.py", "hi there", emulator=emulator)
+    assert done.returncode == 0, done.stderr
+    assert "Echo from qwen-flash: hi there" in done.stdout
+    assert OPENAI_KEY not in " ".join(str(r.headers) for r in emulator.requests)
+
+
+def test_the_programs_exit_code_is_kept() -> None:
+    done = migrate_run(sys.executable, "-c", "import openai, sys; openai.OpenAI(); sys.exit(7)")
+    assert done.returncode == 7, done.stderr
+
+
+def test_a_missing_key_is_a_usage_error_naming_the_variable() -> None:
+    done = migrate_run(sys.executable, "-c", "print('never')", key=False)
+    assert done.returncode == 2 and "DASHSCOPE_API_KEY" in done.stderr and "never" not in done.stdout
+
+
+def test_an_unknown_command_is_a_usage_error() -> None:
+    done = migrate_run("no-such-program-qianyi")
+    assert done.returncode == 2 and "command not found" in done.stderr
+
+
+def test_outside_migrate_run_nothing_is_patched(tmp_path: Path) -> None:
+    env = {**os.environ, "QIANYI_RUN_PROVIDER": "dashscope", "DASHSCOPE_API_KEY": KEY}
+    code = "import openai; print(openai.OpenAI(api_key='k').base_url)"
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "https://api.openai.com/v1/"
+
+
+@pytest.mark.parametrize("argv", [["run", "--", "python", "-c", "0"]])
+def test_run_needs_a_provider(argv: list[str]) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MIGRATE_")}
+    assert MIGRATE
+    done = subprocess.run([MIGRATE, *argv], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "--provider" in done.stderr
