@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ._envfiles import is_env_file
 from ._gitignore import IgnoreRules, parse
 
 __all__ = ["Discovery", "discover", "git_root"]
@@ -28,10 +29,12 @@ ENV_MARKERS = ("pyvenv.cfg", "conda-meta")
 
 @dataclass
 class Discovery:
-    """``files``: (absolute path, the root it was found under); ``skipped``: (path, reason)."""
+    """``files``: (absolute path, the root it was found under); ``skipped``: (path, reason);
+    ``env_files``: dotenv files, collected only when asked."""
 
     files: list[tuple[Path, Path]] = field(default_factory=list)
     skipped: list[tuple[Path, str]] = field(default_factory=list)
+    env_files: list[Path] = field(default_factory=list)
 
 
 def git_root(folder: Path) -> Path | None:
@@ -59,8 +62,10 @@ def _rules_above(root: Path) -> IgnoreRules:
     return rules
 
 
-def discover(paths: Sequence[Path], exclude: Sequence[str] = (), gitignore: bool = True) -> Discovery:
-    """Find the files under ``paths`` (which must exist) that a run should look at."""
+def discover(paths: Sequence[Path], exclude: Sequence[str] = (), gitignore: bool = True,
+             env_files: bool = False) -> Discovery:
+    """Find the files under ``paths`` (which must exist) that a run should look at (and, with
+    ``env_files``, the dotenv files: ``.env``, ``.env.example``, ``*.env``)."""
     found = Discovery()
     roots = [Path(os.path.abspath(p)) for p in paths]
     real_roots = [Path(os.path.realpath(r)) for r in roots]
@@ -72,6 +77,8 @@ def discover(paths: Sequence[Path], exclude: Sequence[str] = (), gitignore: bool
             elif root.suffix == ".py" and root not in seen:
                 seen.add(root)
                 found.files.append((root, root.parent))
+            elif env_files and is_env_file(root.name):
+                found.env_files.append(root)
             elif root.suffix != ".py":
                 found.skipped.append((root, "not a Python (.py) file"))
             continue
@@ -96,7 +103,8 @@ def discover(paths: Sequence[Path], exclude: Sequence[str] = (), gitignore: bool
                 keep.append(name)
             dirs[:] = keep
             for name in sorted(files):
-                if not name.endswith(".py"):
+                dotenv = env_files and is_env_file(name)
+                if not name.endswith(".py") and not dotenv:
                     continue
                 path = here / name
                 if excluded.ignored(path, False) or rules.ignored(path, False):
@@ -106,7 +114,9 @@ def discover(paths: Sequence[Path], exclude: Sequence[str] = (), gitignore: bool
                     where = "inside" if _inside(target, real_roots) else "outside"
                     found.skipped.append((path, f"symbolic link to a file {where} the given paths; not followed"))
                     continue
-                if path not in seen:
+                if dotenv:
+                    found.env_files.append(path)
+                elif path not in seen:
                     seen.add(path)
                     found.files.append((path, root))
     return found

@@ -29,7 +29,7 @@ class Changed:
     diff: str
     todos: tuple[Todo, ...] = ()
     findings: tuple[Finding, ...] = ()
-    kind: Literal["source", "dependencies"] = "source"
+    kind: Literal["source", "dependencies", "env"] = "source"
     written: bool = False
     data: bytes = field(default=b"", repr=False, compare=False)
 

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from . import _deps, _diff, _fs, _git
+from . import _deps, _diff, _envfiles, _fs, _git, _redact
 from ._config import Defaults, load_defaults, load_model_map
 from ._discover import discover
 from ._errors import UncommittedChanges, UsageError
@@ -74,11 +74,12 @@ def rewrite(paths: Sequence[Path | str], *, provider: str, write: bool = False, 
             model_map: Mapping[str, str] | None = None, keep_models: bool = False,
             exclude: Sequence[str] = (), jobs: int | None = None, force: bool = False,
             deps: Path | str | None = None, prefilter: bool = True, gitignore: bool = True,
-            progress: Progress | None = None) -> RewriteRun:
+            env_files: bool = False, progress: Progress | None = None) -> RewriteRun:
     """Rewrite the Python files under ``paths`` for ``provider``; write them only if ``write``.
 
     ``jobs``: worker processes (default: all cores). ``deps``: the dependency file to add ``qianyi``
-    to (default: ``requirements*.txt`` / ``pyproject.toml`` found inside ``paths``). ``prefilter``
+    to (default: ``requirements*.txt`` / ``pyproject.toml`` found inside ``paths``). ``env_files``:
+    also rewrite the OPENAI_* settings of dotenv files (``.env.example``...) found there. ``prefilter``
     and ``gitignore`` exist so tests can turn them off. Raises ``UsageError`` for a bad argument,
     ``UncommittedChanges`` when writing would touch files git reports as uncommitted (unless
     ``force``); nothing is written in either case.
@@ -95,7 +96,7 @@ def rewrite(paths: Sequence[Path | str], *, provider: str, write: bool = False, 
         raise UsageError(f"dependency file not found: {deps}")
     options = Options(provider, style, dict(model_map or {}), keep_models)
 
-    found = discover(roots, exclude, gitignore=gitignore)
+    found = discover(roots, exclude, gitignore=gitignore, env_files=env_files)
     processes = min(jobs or os.cpu_count() or 1, 64)
     results: list[FileResult] = [Skipped(p, display_path(p), why) for p, why in found.skipped]
     snapshots: dict[Path, _fs.Snapshot] = {}
@@ -110,8 +111,10 @@ def rewrite(paths: Sequence[Path | str], *, provider: str, write: bool = False, 
     else:
         results += _run_serially(todo, options, progress)
     notes: list[str] = []
-    if style == "adapter" and any(isinstance(r, Changed) for r in results):
-        results += _dependency_edits([r for r in results if isinstance(r, Changed)], roots, deps_file,
+    results += _env_file_edits(found.env_files, provider, snapshots)
+    if style == "adapter" and any(isinstance(r, Changed) and r.kind == "source" for r in results):
+        results += _dependency_edits([r for r in results if isinstance(r, Changed) and r.kind == "source"],
+                                     roots, deps_file,
                                      snapshots, notes)
     results.sort(key=lambda r: (isinstance(r, Changed) and r.kind == "dependencies", r.display))
     if write:
@@ -214,6 +217,30 @@ def _dependency_edits(changed: list[Changed], roots: list[Path], deps_file: Path
         notes.append(f"The migrated code imports `adapters`: add `{_deps.REQUIREMENT}` to your project's "
                      f"dependencies (no requirements*.txt or pyproject.toml found inside the given paths; "
                      f"--deps FILE names one).")
+    return out
+
+
+def _env_file_edits(paths: list[Path], provider: str, snapshots: dict[Path, _fs.Snapshot]) -> list[FileResult]:
+    """The dotenv files whose OPENAI_* settings become the provider's (keys' values never carried)."""
+    from adapters import registry
+
+    backend = registry.get(provider)
+    out: list[FileResult] = []
+    for path in paths:
+        display = display_path(path)
+        try:
+            data, snapshots[path] = _fs.read(path)
+            text = data.decode("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            out.append(Failed(path, display, f"cannot read the env file: {exc}"))
+            continue
+        new = _envfiles.rewritten(text, provider=provider, key_var=backend.KEY_VARS[0],
+                                  base_url_var=backend.BASE_URL_VAR)
+        if new is None:
+            out.append(Unchanged(path, display))
+        else:
+            out.append(Changed(path, display, _redact.redact(_diff.unified(text, new, display)), kind="env",
+                               data=new.encode("utf-8")))
     return out
 
 

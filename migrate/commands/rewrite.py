@@ -62,6 +62,9 @@ def rewrite(
     deps: Annotated[Path | None, typer.Option(metavar="FILE", show_default=False,
                                               help="The requirements file or pyproject.toml to add qianyi to.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Rewrite files with uncommitted changes too.")] = False,
+    env_files: Annotated[bool, typer.Option(
+        "--env-files", help="Also rewrite OPENAI_* settings in dotenv files (.env.example, *.env) that are "
+                            "not git-ignored; key values are never carried over.")] = False,
 ) -> Outcome:
     """Rewrite OpenAI SDK code under PATH... for a provider (--dry-run to only see the diff)."""
     defaults = api.load_defaults(paths)
@@ -80,7 +83,7 @@ def rewrite(
             style=style or defaults.style or "adapter", model_map=mapping,
             keep_models=keep_models if keep_models is not None else bool(defaults.keep_models),
             exclude=(*defaults.exclude, *(exclude or ())), jobs=jobs if jobs is not None else defaults.jobs, force=force, deps=deps,
-            progress=progress,
+            env_files=env_files, progress=progress,
         )
     if dry_run:
         render.diff(run.diff, out())

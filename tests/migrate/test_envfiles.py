@@ -1,0 +1,54 @@
+"""Dotenv files: OPENAI_* settings become the provider's, only with --env-files, keys never carried."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from migrate import api
+from migrate._envfiles import is_env_file, rewritten
+
+ENV = 'export OPENAI_API_KEY="sk-live-0123456789abcdef"\r\nOPENAI_BASE_URL=https://relay.example/v1\r\nDEBUG=1\r\n'
+
+
+def test_a_dotenv_file_is_rewritten_without_the_key_value_and_stays_crlf() -> None:
+    new = rewritten(ENV, provider="dashscope", key_var="DASHSCOPE_API_KEY", base_url_var="DASHSCOPE_HTTP_BASE_URL")
+    assert new is not None
+    assert "sk-live" not in new and 'export DASHSCOPE_API_KEY=""\r\n' in new
+    assert "# OPENAI_BASE_URL=https://relay.example/v1  (migrate: dropped;" in new
+    assert new.endswith("DEBUG=1\r\n") and all(line.endswith("\r\n") for line in new.splitlines(keepends=True))
+    assert rewritten(new, provider="dashscope", key_var="K", base_url_var="B") is None  # idempotent
+
+
+@pytest.mark.parametrize(("name", "expected"), [(".env", True), (".env.example", True), ("prod.env", True),
+                                                ("env.py", False), ("environment.txt", False)])
+def test_dotenv_names(name: str, expected: bool) -> None:
+    assert is_env_file(name) is expected
+
+
+def _tree(tmp_path: Path) -> Path:
+    (tmp_path / ".env.example").write_text("OPENAI_API_KEY=sk-abcdefghijklmnop\nOPENAI_ORG_ID=org-1\n")
+    (tmp_path / "app.py").write_text("from openai import OpenAI\nclient = OpenAI()\n")
+    return tmp_path
+
+
+def test_env_files_are_left_alone_unless_asked(tmp_path: Path) -> None:
+    root = _tree(tmp_path)
+    run = api.rewrite([root], provider="zhipu", write=True, force=True)
+    assert (root / ".env.example").read_text().startswith("OPENAI_API_KEY=")
+    assert not any(r.display.endswith(".env.example") for r in run.results)
+
+
+def test_env_files_when_asked_are_shown_in_the_diff_redacted_and_written(tmp_path: Path) -> None:
+    root = _tree(tmp_path)
+    dry = api.rewrite([root], provider="zhipu", env_files=True)
+    [env] = [r for r in dry.results if isinstance(r, api.Changed) and r.display.endswith(".env.example")]
+    assert "sk-abcdefghijklmnop" not in env.diff and "+ZHIPUAI_API_KEY=" in env.diff
+    assert (root / ".env.example").read_text().startswith("OPENAI_API_KEY=")  # a dry run writes nothing
+    api.rewrite([root], provider="zhipu", write=True, force=True, env_files=True)
+    text = (root / ".env.example").read_text()
+    assert "ZHIPUAI_API_KEY=\n" in text and "sk-abcdefghijklmnop" not in text
+    assert "# OPENAI_ORG_ID=org-1  (migrate: no zhipu equivalent)" in text
+    again = api.rewrite([root], provider="zhipu", env_files=True)
+    assert not any(isinstance(r, api.Changed) for r in again.results)
