@@ -7,6 +7,7 @@ Everything provider-specific is a call into the backend module; nothing here nam
 
 from __future__ import annotations
 
+import codecs
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -160,13 +161,25 @@ class StreamTranslator:
         self.include_usage = prepared.include_usage
         self.decoder = SSEDecoder()
         self.failed = False
+        self._text = codecs.getincrementaldecoder("utf-8")("replace")
+        self._pending = ""
 
     def feed(self, line: str) -> Iterator[bytes]:
         event = self.decoder.feed(line)
         if event is not None:
             yield from self._event(event)
 
+    def feed_bytes(self, chunk: bytes) -> bytes:
+        """The frames for one network chunk, joined: one hand-over per chunk, not per event."""
+        lines = (self._pending + self._text.decode(chunk)).split("\n")
+        self._pending = lines.pop()
+        return b"".join(frame for line in lines for frame in self.feed(line))
+
     def close(self) -> Iterator[bytes]:
+        rest = self._pending + self._text.decode(b"", final=True)
+        self._pending = ""
+        for line in rest.split("\n") if rest else ():
+            yield from self.feed(line)
         event = self.decoder.flush()
         if event is not None:
             yield from self._event(event)

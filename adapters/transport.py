@@ -169,8 +169,10 @@ class ProviderTransport(http.BaseTransport, _Core):
 
         def frames() -> Iterator[bytes]:
             try:
-                for line in reply.iter_lines():
-                    yield from translator.feed(line)
+                for chunk in reply.iter_bytes():
+                    frames = translator.feed_bytes(chunk)
+                    if frames:
+                        yield frames
             except http.TransportError as exc:  # the same APIError on every openai version
                 yield translator.interrupted(exc)
                 return
@@ -246,9 +248,10 @@ class AsyncProviderTransport(http.AsyncBaseTransport, _Core):
 
         async def frames() -> AsyncIterator[bytes]:
             try:
-                async for line in reply.aiter_lines():
-                    for frame in translator.feed(line):
-                        yield frame
+                async for chunk in reply.aiter_bytes():
+                    frames = translator.feed_bytes(chunk)
+                    if frames:
+                        yield frames
             except http.TransportError as exc:
                 yield translator.interrupted(exc)
                 return
