@@ -3,12 +3,13 @@
     python benchmarks/adapter_overhead.py [--requests 300] [--rounds 5]
 
 One loopback server (a separate process, prebuilt answers, keep-alive) serves DashScope's native
-API and an OpenAI-shaped endpoint. Per-request medians, non-stream and a 500-chunk stream, of:
+API, the OpenAI-shaped native APIs of Zhipu and Qianfan v2, and an OpenAI endpoint. For each
+provider, per-request medians, non-stream and a 500-chunk stream, of:
 
     (a) raw httpx + json to the native endpoint     the floor a hand-written client would pay
-    (b) adapters.OpenAI(provider="dashscope")         what qianyi users pay
+    (b) adapters.OpenAI(provider=...)                 what qianyi users pay
     (c) plain openai SDK to an OpenAI-shaped endpoint what the same code paid before migrating
-    (d) the official dashscope SDK                    for reference
+    (d) the provider's official SDK                   for reference (dashscope, zhipuai; Qianfan: (a))
 
 printed as ratios to (a) and as (b)/(c) (targets: 1.10 non-stream, 1.25 stream). Then the import
 cost of `import adapters` / `from adapters import OpenAI` against `import openai` (whole process,
@@ -26,6 +27,7 @@ import statistics
 import subprocess
 import sys
 import time
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -101,48 +103,85 @@ def _serve(port_queue: Any) -> None:
 # -- the clients ----------------------------------------------------------------------------------
 
 
-def clients(root: str) -> dict[str, tuple[Callable[[], Any], Callable[[], Any]]]:
-    """name -> (non-stream call, stream call consumed fully)."""
+Pair = tuple[Callable[[], Any], Callable[[], Any]]  # (non-stream call, stream call consumed fully)
+NATIVE = {  # provider -> (native root path, chat path under it, the provider model gpt-4o maps to)
+    "dashscope": ("/api/v1", "/services/aigc/text-generation/generation", "qwen-plus"),
+    "zhipu": ("/api/paas/v4", "/chat/completions", "glm-4.6"),
+    "qianfan": ("/v2", "/chat/completions", "ernie-4.5-turbo-128k"),
+}
+KEYS = {"dashscope": "sk-bench", "zhipu": "0123456789abcdef0123456789abcdef.benchsecret", "qianfan": "bce-v3/bench"}
+
+
+def _sdk(client: Any) -> Pair:
+    return (lambda: client.chat.completions.create(model="gpt-4o", messages=MESSAGES),
+            lambda: list(client.chat.completions.create(model="gpt-4o", messages=MESSAGES, stream=True)))
+
+
+def _raw(root: str, provider: str) -> Pair:
+    """Plain HTTP in the provider's native format: the floor a hand-written client would pay."""
+    from adapters._http import http
+
+    base, path, model = NATIVE[provider]
+    url, raw = f"{root}{base}{path}", http.Client()
+    headers = {"Authorization": f"Bearer {KEYS[provider]}"}
+    if provider == "dashscope":
+        body: dict[str, Any] = {"model": model, "input": {"messages": MESSAGES},
+                                "parameters": {"result_format": "message"}}
+        stream_body, stream_headers = body, {**headers, "X-DashScope-SSE": "enable"}
+    else:
+        body = {"model": model, "messages": MESSAGES}
+        stream_body, stream_headers = {**body, "stream": True}, headers
+
+    def call() -> Any:
+        return raw.post(url, json=body, headers=headers).json()
+
+    def stream() -> Any:
+        with raw.stream("POST", url, json=stream_body, headers=stream_headers) as r:
+            return [json.loads(line[5:]) for line in r.iter_lines()
+                    if line.startswith("data:") and "[DONE]" not in line]
+
+    return call, stream
+
+
+def _official(root: str, provider: str) -> Pair | None:
+    """The provider's own SDK, where one can be pointed at a loopback root (Qianfan: (a) is the reference)."""
+    base, _path, model = NATIVE[provider]
+    try:
+        if provider == "dashscope":
+            import dashscope
+
+            def ds(stream: bool) -> Any:
+                result = dashscope.Generation.call(model=model, messages=MESSAGES, result_format="message",
+                                                   api_key=KEYS[provider], base_address=f"{root}{base}",
+                                                   stream=stream, incremental_output=stream)
+                return list(result) if stream else result
+
+            return (lambda: ds(False), lambda: ds(True))
+        if provider == "zhipu":
+            from zhipuai import ZhipuAI
+
+            zhipu = ZhipuAI(api_key=KEYS[provider], base_url=f"{root}{base}", max_retries=0)
+            return (lambda: zhipu.chat.completions.create(model=model, messages=MESSAGES),
+                    lambda: list(zhipu.chat.completions.create(model=model, messages=MESSAGES, stream=True)))
+    except ImportError:
+        return None
+    return None
+
+
+def clients(root: str, provider: str) -> dict[str, Pair]:
+    """The clients compared for one provider, all against the same loopback server."""
     import openai
 
     from adapters import OpenAI
-    from adapters._http import http
 
-    native_url = f"{root}/api/v1/services/aigc/text-generation/generation"
-    raw = http.Client()
-    body = {"model": "qwen-plus", "input": {"messages": MESSAGES}, "parameters": {"result_format": "message"}}
-    headers = {"Authorization": "Bearer sk-bench"}
-
-    def raw_call() -> Any:
-        return raw.post(native_url, json=body, headers=headers).json()
-
-    def raw_stream() -> Any:
-        with raw.stream("POST", native_url, json=body, headers={**headers, "X-DashScope-SSE": "enable"}) as r:
-            return [json.loads(line[5:]) for line in r.iter_lines() if line.startswith("data:")]
-
-    adapter = OpenAI(provider="dashscope", api_key="sk-bench", base_url=f"{root}/api/v1", max_retries=0)
+    base = NATIVE[provider][0]
+    adapter = OpenAI(provider=provider, api_key=KEYS[provider], base_url=f"{root}{base}", max_retries=0,
+                     unsupported="drop")
     plain = openai.OpenAI(api_key="sk-bench", base_url=f"{root}/v1", max_retries=0)
-
-    def sdk(client: Any) -> tuple[Callable[[], Any], Callable[[], Any]]:
-        return (lambda: client.chat.completions.create(model="gpt-4o", messages=MESSAGES),
-                lambda: list(client.chat.completions.create(model="gpt-4o", messages=MESSAGES, stream=True)))
-
-    out = {"(a) raw httpx": (raw_call, raw_stream), "(b) adapters.OpenAI": sdk(adapter), "(c) openai SDK": sdk(plain)}
-    try:
-        import dashscope
-
-        def ds_call() -> Any:
-            return dashscope.Generation.call(model="qwen-plus", messages=MESSAGES, result_format="message",
-                                             api_key="sk-bench", base_address=f"{root}/api/v1")
-
-        def ds_stream() -> Any:
-            return list(dashscope.Generation.call(model="qwen-plus", messages=MESSAGES, result_format="message",
-                                                  api_key="sk-bench", base_address=f"{root}/api/v1", stream=True,
-                                                  incremental_output=True))
-
-        out["(d) dashscope SDK"] = (ds_call, ds_stream)
-    except ImportError:
-        pass
+    out = {"(a) raw httpx": _raw(root, provider), "(b) adapters.OpenAI": _sdk(adapter), "(c) openai SDK": _sdk(plain)}
+    official = _official(root, provider)
+    if official is not None:
+        out[f"(d) {provider} SDK"] = official
     return out
 
 
@@ -169,11 +208,22 @@ def import_cost(statement: str, runs: int) -> float:
     return statistics.median(times)
 
 
+def _print(provider: str, results: dict[str, tuple[float, float]]) -> None:
+    base = results["(a) raw httpx"]
+    print(f"\n== {provider} ==")
+    print(f"{'client':24} {'non-stream µs':>14} {'× (a)':>7} {f'{STREAM_CHUNKS}-chunk stream µs':>22} {'× (a)':>7}")
+    for name, (plain, stream) in results.items():
+        print(f"{name:24} {plain:14.0f} {plain / base[0]:7.2f} {stream:22.0f} {stream / base[1]:7.2f}")
+    b, c = results["(b) adapters.OpenAI"], results["(c) openai SDK"]
+    print(f"(b)/(c): non-stream {b[0] / c[0]:.2f} (target <= 1.10), stream {b[1] / c[1]:.2f} (target <= 1.25)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--import-runs", type=int, default=15)
+    parser.add_argument("--providers", nargs="+", default=list(NATIVE), choices=list(NATIVE))
     args = parser.parse_args()
 
     queue: Any = multiprocessing.Queue()
@@ -181,19 +231,16 @@ def main() -> None:
     server.start()
     try:
         root = f"http://127.0.0.1:{queue.get(timeout=10)}"
-        results: dict[str, tuple[float, float]] = {}
-        for name, (call, stream) in clients(root).items():
-            results[name] = (per_request(call, args.requests, args.rounds),
-                             per_request(stream, max(args.requests // 10, 10), args.rounds))
+        for provider in args.providers:
+            results: dict[str, tuple[float, float]] = {}
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # size or turn-order notices: this run measures time
+                for name, (call, stream) in clients(root, provider).items():
+                    results[name] = (per_request(call, args.requests, args.rounds),
+                                     per_request(stream, max(args.requests // 10, 10), args.rounds))
+            _print(provider, results)
     finally:
         server.kill()
-
-    base = results["(a) raw httpx"]
-    print(f"{'client':24} {'non-stream µs':>14} {'× (a)':>7} {f'{STREAM_CHUNKS}-chunk stream µs':>22} {'× (a)':>7}")
-    for name, (plain, stream) in results.items():
-        print(f"{name:24} {plain:14.0f} {plain / base[0]:7.2f} {stream:22.0f} {stream / base[1]:7.2f}")
-    b, c = results["(b) adapters.OpenAI"], results["(c) openai SDK"]
-    print(f"\n(b)/(c): non-stream {b[0] / c[0]:.2f} (target <= 1.10), stream {b[1] / c[1]:.2f} (target <= 1.25)")
 
     runs = args.import_runs
     bare = import_cost("pass", runs)
