@@ -48,3 +48,12 @@ def test_migrated_example_runs_against_the_emulator(name: str, emulator: Emulato
 
 def test_every_example_is_run() -> None:
     assert set(EXAMPLES) == set(RUNS)
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_a_second_run_over_a_migrated_example_changes_nothing(name: str) -> None:
+    import codemods
+
+    migrated = migrated_path(name).read_bytes()
+    again = codemods.rewrite_bytes(migrated, provider=PROVIDER, path=f"examples/{name}/migrated/app.py")
+    assert not again.changed and (again.data is None or again.data == migrated)
