@@ -4,6 +4,8 @@
 
 ``Changed`` keeps the (redacted) diff, the TODOs and the new bytes; ``Failed`` keeps why. Paths are
 absolute; ``display`` is the path as reports show it (relative to the working folder when inside it).
+``verdicts`` (filled only when the run was asked to judge, for ``--report``) are the sites the
+rewrite touched or marked, judged for the run's provider as ``migrate scan`` judges them.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from codemods import Finding, Todo
+
+    from .scan import ScannedSite
 
 __all__ = ["Changed", "Failed", "FileResult", "RewriteRun", "Skipped", "Unchanged"]
 
@@ -29,6 +33,7 @@ class Changed:
     diff: str
     todos: tuple[Todo, ...] = ()
     findings: tuple[Finding, ...] = ()
+    verdicts: tuple[ScannedSite, ...] = ()
     kind: Literal["source", "dependencies", "env"] = "source"
     written: bool = False
     data: bytes = field(default=b"", repr=False, compare=False)
@@ -42,6 +47,7 @@ class Unchanged:
     display: str
     todos: tuple[Todo, ...] = ()
     findings: tuple[Finding, ...] = ()
+    verdicts: tuple[ScannedSite, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -67,13 +73,15 @@ FileResult = Changed | Unchanged | Skipped | Failed
 
 @dataclass(frozen=True)
 class RewriteRun:
-    """One ``rewrite`` run: every file's result, in path order, and notes for the reader."""
+    """One ``rewrite`` run: every file's result, in path order, and notes for the reader.
+    ``judged``: whether the files' ``verdicts`` were computed (``rewrite(..., verdicts=True)``)."""
 
     provider: str
     style: str
     write: bool
     results: tuple[FileResult, ...]
     notes: tuple[str, ...] = ()
+    judged: bool = False
 
     @property
     def changed(self) -> list[Changed]:
@@ -88,6 +96,20 @@ class RewriteRun:
         """``(display path, todo)`` for every TODO, changed and unchanged files alike."""
         return [(result.display, todo) for result in self.results
                 if isinstance(result, Changed | Unchanged) for todo in result.todos]
+
+    @property
+    def verdicts(self) -> list[ScannedSite]:
+        """Every judged site, file by file (empty unless ``judged``)."""
+        return [site for result in self.results if isinstance(result, Changed | Unchanged)
+                for site in result.verdicts]
+
+    def verdict_counts(self) -> Counter[str]:
+        """Judged sites per status on the run's provider, and ``reembed``: those whose stored vectors
+        must be re-embedded."""
+        verdicts = [site.verdicts[self.provider] for site in self.verdicts]
+        counts: Counter[str] = Counter(verdict.status for verdict in verdicts)
+        counts["reembed"] = sum(verdict.reembed for verdict in verdicts)
+        return counts
 
     def counts(self) -> Counter[str]:
         """How many files ended as each kind (``Changed``, ``Unchanged``, ``Skipped``, ``Failed``)."""

@@ -1,6 +1,9 @@
 """One file through the codemods: bytes in, a ``FileResult`` out (runs in worker processes too).
 
 Pure apart from nothing: no disk, no printing. The parent reads the file and writes the result.
+With ``Options.verdicts`` (a run that writes a report) the sites the rewrite touched or marked
+are judged too, by ``migrate.scan.verdicts_for`` on the input: one more parse per file with
+findings, so a plain ``--dry-run`` does not pay for it.
 """
 
 from __future__ import annotations
@@ -8,9 +11,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import _diff, _redact
 from ._results import Changed, Failed, FileResult, Unchanged
+
+if TYPE_CHECKING:
+    from codemods import Rewrite
+
+    from .scan import ScannedSite
 
 __all__ = ["Job", "Options", "rewrite_file", "rewrite_files", "warm_up"]
 
@@ -23,6 +32,7 @@ class Options:
     style: str = "adapter"
     model_map: Mapping[str, str] = field(default_factory=dict)
     keep_models: bool = False
+    verdicts: bool = False  # judge the touched and marked sites (for the report)
 
 
 @dataclass(frozen=True)
@@ -51,14 +61,39 @@ def rewrite_file(job: Job, options: Options) -> FileResult:
         return Failed(job.path, job.display, _redact.redact(exc.reason))
     except RecursionError:
         return Failed(job.path, job.display, "too deeply nested for the parser")
+    verdicts = _verdicts(job, options, result) if options.verdicts else ()
     if not result.changed or result.data is None:
-        return Unchanged(job.path, job.display, result.todos, result.findings)
+        return Unchanged(job.path, job.display, result.todos, result.findings, verdicts)
     old = _diff.decode(job.data)
     key_lines = [finding.line for finding in result.findings if finding.kind == "literal_key"]
     secrets = _redact.literal_keys(old, key_lines)
     diff = _redact.redact(_diff.unified(old, result.code.lstrip("\ufeff"), job.display), secrets)
     todos = tuple(type(todo)(todo.code, todo.line, _redact.redact(todo.message, secrets)) for todo in result.todos)
-    return Changed(job.path, job.display, diff, todos, result.findings, data=result.data)
+    return Changed(job.path, job.display, diff, todos, result.findings, verdicts, data=result.data)
+
+
+def _verdicts(job: Job, options: Options, result: Rewrite) -> tuple[ScannedSite, ...]:
+    """The sites of ``job``'s input on the lines of the rewrite's findings and TODOs, judged.
+
+    Those lines count in the input, as the sites' do, for openai>=1 code (one pass). In a file with
+    openai 0.x calls the second pass counts in the first pass's output, which may have gained lines
+    (a client, TODO comments): there every site is kept, as the rewrite touches every 0.x call.
+    """
+    from codemods import SourceError
+
+    from . import scan
+
+    lines = {finding.line for finding in result.findings} | {todo.line for todo in result.todos}
+    lines.discard(0)  # a finding the codemods could not place
+    if not lines:
+        return ()
+    try:
+        sites = scan.verdicts_for(job.data, options.provider, path=job.display, model_map=options.model_map)
+    except (SourceError, RecursionError):
+        return ()  # the codemods parsed it, so this does not happen; the rewrite stands either way
+    if any(site.site.category == "legacy" for site in sites):
+        return tuple(sites)
+    return tuple(site for site in sites if site.site.line in lines)
 
 
 def rewrite_files(jobs: list[Job], options: Options) -> list[FileResult]:

@@ -74,12 +74,14 @@ def rewrite(paths: Sequence[Path | str], *, provider: str, write: bool = False, 
             model_map: Mapping[str, str] | None = None, keep_models: bool = False,
             exclude: Sequence[str] = (), jobs: int | None = None, force: bool = False,
             deps: Path | str | None = None, prefilter: bool = True, gitignore: bool = True,
-            env_files: bool = False, progress: Progress | None = None) -> RewriteRun:
+            env_files: bool = False, verdicts: bool = False, progress: Progress | None = None) -> RewriteRun:
     """Rewrite the Python files under ``paths`` for ``provider``; write them only if ``write``.
 
     ``jobs``: worker processes (default: all cores). ``deps``: the dependency file to add ``qianyi``
     to (default: ``requirements*.txt`` / ``pyproject.toml`` found inside ``paths``). ``env_files``:
-    also rewrite the OPENAI_* settings of dotenv files (``.env.example``...) found there. ``prefilter``
+    also rewrite the OPENAI_* settings of dotenv files (``.env.example``...) found there. ``verdicts``:
+    judge the sites each file's rewrite touched or marked, as ``migrate scan`` does (``verdicts`` of
+    ``Changed``/``Unchanged``, for the report; one more parse per such file). ``prefilter``
     and ``gitignore`` exist so tests can turn them off. Raises ``UsageError`` for a bad argument,
     ``UncommittedChanges`` when writing would touch files git reports as uncommitted (unless
     ``force``); nothing is written in either case.
@@ -94,7 +96,7 @@ def rewrite(paths: Sequence[Path | str], *, provider: str, write: bool = False, 
     deps_file = Path(os.path.abspath(deps)) if deps is not None else None
     if deps_file is not None and not deps_file.is_file():
         raise UsageError(f"dependency file not found: {deps}")
-    options = Options(provider, style, dict(model_map or {}), keep_models)
+    options = Options(provider, style, dict(model_map or {}), keep_models, verdicts)
 
     found = discover(roots, exclude, gitignore=gitignore, env_files=env_files)
     processes = min(jobs or os.cpu_count() or 1, 64)
@@ -119,7 +121,7 @@ def rewrite(paths: Sequence[Path | str], *, provider: str, write: bool = False, 
     results.sort(key=lambda r: (isinstance(r, Changed) and r.kind == "dependencies", r.display))
     if write:
         results = _write(results, snapshots, force)
-    return RewriteRun(provider, style, write, tuple(results), tuple(notes))
+    return RewriteRun(provider, style, write, tuple(results), tuple(notes), judged=verdicts)
 
 
 def _read(files: list[tuple[Path, Path]], worth: Prefilter | None, results: list[FileResult],

@@ -1,9 +1,11 @@
 """Turn results into what people read: coloured diffs, tables on stderr, report files.
 
 Terminal output goes through rich (colour only on a terminal; plain text when piped). Reports:
-``.md``, ``.json`` (schema ``REPORT_SCHEMA``, stable: fields are only ever added) and a single
-``.html`` file with no external assets. Every diff and report passes ``_redact.redact`` once more,
-so a key shape that reached a diff some other way is still blanked.
+``.md``, ``.json`` (schema ``REPORT_SCHEMA``, documented in docs/report-json.md; stable: fields are
+only ever added) and a single ``.html`` file with no external assets. A run made with
+``verdicts=True`` adds "what runs on the provider": the touched and marked sites with
+``migrate scan``'s verdicts (``scan_render`` renders them). Every diff and report passes
+``_redact.redact`` once more, so a key shape that reached a diff some other way is still blanked.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
@@ -22,6 +24,9 @@ from ._errors import UsageError
 from ._redact import redact
 from ._results import Changed, Failed, RewriteRun, Skipped, Unchanged
 from ._status import StatusReport
+
+if TYPE_CHECKING:
+    from .scan import ScannedSite
 
 __all__ = ["REPORT_FORMATS", "REPORT_SCHEMA", "check_report_path", "diff", "html", "json_report",
            "markdown", "models_table", "providers_table", "status_table", "summary_table", "write_report"]
@@ -122,6 +127,8 @@ def report_data(run: RewriteRun) -> dict[str, Any]:
     """The report as plain data (the JSON report; Markdown and HTML are made from it too)."""
     from codemods import TODO_CODES
 
+    from .scan_render import site_json
+
     files = []
     for result in run.results:
         entry: dict[str, Any] = {"path": result.display, "status": _status_of(result)}
@@ -129,6 +136,7 @@ def report_data(run: RewriteRun) -> dict[str, Any]:
             entry |= {"kind": result.kind, "written": result.written, "diff": redact(result.diff)}
         if isinstance(result, Changed | Unchanged):
             entry["todos"] = [{"code": t.code, "line": t.line, "message": redact(t.message)} for t in result.todos]
+            entry["verdicts"] = [site_json(site) for site in result.verdicts]
         if isinstance(result, Skipped | Failed):
             entry["reason"] = redact(result.reason)
         files.append(entry)
@@ -145,7 +153,17 @@ def report_data(run: RewriteRun) -> dict[str, Any]:
         "files": files,
         "todo_codes": {code: TODO_CODES.get(code, "") for code in codes},
         "notes": [redact(note) for note in run.notes],
+        "verdict_summary": _verdict_summary(run),
     }
+
+
+def _verdict_summary(run: RewriteRun) -> dict[str, int] | None:
+    """Judged sites per status (and how many need re-embedding); ``None`` when the run did not judge."""
+    if not run.judged:
+        return None
+    counts = run.verdict_counts()
+    return {"sites": len(run.verdicts), **{key: counts.get(key, 0) for key in ("works", "caveat", "unsupported",
+                                                                               "reembed")}}
 
 
 def json_report(run: RewriteRun) -> str:
@@ -165,6 +183,7 @@ def markdown(run: RewriteRun) -> str:
              f"| {summary['changed']} | {summary['unchanged']} | {summary['skipped']} | {summary['failed']} "
              f"| {summary['todos']} |", ""]
     lines += [f"> {note}" for note in data["notes"]] + ([""] if data["notes"] else [])
+    lines += _verdict_header(run.provider, data["verdict_summary"])
     todos = [(f["path"], t) for f in data["files"] for t in f.get("todos", ())]
     if todos:
         lines += ["## TODOs", ""]
@@ -175,6 +194,7 @@ def markdown(run: RewriteRun) -> str:
     if problems:
         lines += ["## Files not rewritten", ""]
         lines += [f"- `{f['path']}` ({f['status']}): {f['reason']}" for f in problems] + [""]
+    lines += _verdict_sections(run)
     changed = [f for f in data["files"] if f["status"] == "changed"]
     if changed:
         lines += ["## Changes", ""]
@@ -182,6 +202,48 @@ def markdown(run: RewriteRun) -> str:
             fence = _fence(entry["diff"])
             lines += [f"### `{entry['path']}`", "", f"{fence}diff", entry["diff"].rstrip("\n"), fence, ""]
     return "\n".join(lines)
+
+
+def _verdict_header(provider: str, summary: dict[str, int] | None) -> list[str]:
+    if summary is None:
+        return []
+    reembed = f"; re-embed stored vectors: {summary['reembed']}" if summary["reembed"] else ""
+    return [f"**What runs on {provider}** ({summary['sites']} site(s) the rewrite touched or marked): "
+            f"works: {summary['works']}; works with a caveat: {summary['caveat']}; not supported: "
+            f"{summary['unsupported']}{reembed}.", ""]
+
+
+def _verdict_sections(run: RewriteRun) -> list[str]:
+    """Per file, "What runs on <provider>": each judged site, its verdict, and the re-embed warning."""
+    from .scan_render import TITLES, verdict_markdown
+
+    lines: list[str] = []
+    for result in run.results:
+        if not isinstance(result, Changed | Unchanged) or not result.verdicts:
+            continue
+        lines += [f"## What runs on {run.provider}: `{result.display}`", "",
+                  "| line | site | verdict | how |", "|---:|---|---|---|"]
+        for scanned in result.verdicts:
+            verdict = scanned.verdicts[run.provider]
+            lines.append(f"| {scanned.site.line} | {TITLES.get(scanned.site.category, scanned.site.category)} "
+                         f"`{_cell(scanned.site.name)}` | {verdict_markdown(verdict)} | {_hows(scanned, run.provider)} |")
+        reembed = [scanned for scanned in result.verdicts if scanned.verdicts[run.provider].reembed]
+        if reembed:
+            lines += ["", "> ⚠️ **Re-embed stored vectors**: the vector size changes on "
+                          f"{run.provider}; vectors stored from the OpenAI model must be re-embedded "
+                          f"(lines {', '.join(str(s.site.line) for s in reembed)})."]
+        lines.append("")
+    return lines
+
+
+def _cell(text: str) -> str:
+    return redact(text).replace("|", "\\|")
+
+
+def _hows(scanned: ScannedSite, provider: str) -> str:
+    """How the reasons that set the verdict come about (``Reason.how``), e.g. ``translated, clamped``."""
+    verdict = scanned.verdicts[provider]
+    return ", ".join(dict.fromkeys(r.how for r in verdict.reasons if r.status == verdict.status))
 
 
 def html(run: RewriteRun) -> str:

@@ -83,7 +83,7 @@ def rewrite(
             style=style or defaults.style or "adapter", model_map=mapping,
             keep_models=keep_models if keep_models is not None else bool(defaults.keep_models),
             exclude=(*defaults.exclude, *(exclude or ())), jobs=jobs if jobs is not None else defaults.jobs, force=force, deps=deps,
-            env_files=env_files, progress=progress,
+            env_files=env_files, verdicts=report is not None, progress=progress,
         )
     if dry_run:
         render.diff(run.diff, out())
