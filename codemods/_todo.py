@@ -52,6 +52,9 @@ TODO_CODES: dict[str, str] = {
     "CLIENT_KWARGS": "Client options passed as **kwargs may hold an OpenAI api_key or base_url; "
                      "check them.",
     "ORGANIZATION": "OPENAI_ORG_ID / OPENAI_PROJECT_ID have no provider equivalent; remove them.",
+    "EMBEDDING_SIZE": "An OpenAI embedding model was renamed for the provider's compatible endpoint, where "
+                      "the vector size is the provider model's default: pass dimensions= to keep the old "
+                      "size where the model offers it, or re-embed stored vectors.",
     "UNKNOWN_MODEL": "A model name that is neither an OpenAI model the catalogue maps nor a "
                      "provider model: pick a provider model, or map it with --model-map.",
     "OPENAI_PROVIDER": "The client is built with openai's own provider= object (Bedrock, Vertex); "

@@ -1,8 +1,12 @@
 """Name the provider's models where OpenAI model names flow into OpenAI calls.
 
     client.chat.completions.create(model="gpt-4o", ...)   ->  ...create(model="qwen-plus", ...)
-    MODEL = "text-embedding-3-small"                       ->  MODEL = "text-embedding-v4"
-    client.embeddings.create(model=MODEL, input=docs)         (only if MODEL is used nowhere else)
+    MODEL = "gpt-4o-mini"                                  ->  MODEL = "qwen-flash"
+    client.chat.completions.create(model=MODEL, ...)          (only if MODEL is used nowhere else)
+
+OpenAI embedding model names stay in the adapter style (the runtime maps them and keeps their
+vector size, which stored indexes depend on); the compat style maps them and marks the call with
+TODO(migrate:EMBEDDING_SIZE) saying how to keep the size (``dimensions=``) or that it changes.
 
 Names map through ``adapters.catalogue.map_model`` (a user's ``model_map`` first). A module or class
 constant is rewritten only when every use of it is the ``model=`` of an OpenAI call; one that also
@@ -64,6 +68,8 @@ class ModelNamesRule(Rule):
         name = string_value(original_node)
         if name is None:
             return updated_node
+        if self._keeps_embedding_model(original_node, name):
+            return updated_node
         mapped = catalogue.map_model(name, self.provider, self.options.model_map)
         if mapped != name:
             self.state.find(original_node, "model", f"{name} -> {mapped}")
@@ -75,6 +81,28 @@ class ModelNamesRule(Rule):
                             f"model {name!r} is not in the catalogue for {self.provider}: name a "
                             f"{self.provider} model, or map it with --model-map")
         return updated_node
+
+
+    def _keeps_embedding_model(self, node: cst.SimpleString, name: str) -> bool:
+        """OpenAI embedding names stay in the adapter style: the runtime keeps their vector size only
+        while it sees them (stored indexes depend on it). In the compat style the name must change,
+        and a TODO says how the vector size changes."""
+        size = catalogue.openai_dimensions(name)
+        if size is None or name in self.options.model_map:
+            return False
+        target = catalogue.map_model(name, self.provider)
+        sizes = (catalogue.provider_model(self.provider, target) or {}).get("dimensions") or []
+        if self.options.style == "adapter":
+            kept = "keeps" if size in sizes else f"cannot keep (it gives {sizes[0] if sizes else '?'})"
+            self.state.find(node, "model", f"{name} kept: the runtime maps it to {target} and {kept} "
+                                           f"its {size}-dimensional vectors")
+            return True
+        advice = (f"pass dimensions={size} to embeddings.create to keep {size}-dimensional vectors"
+                  if size in sizes else
+                  f"{target} gives {sizes[0] if sizes else 'other'}-dimensional vectors, not {size}: stored "
+                  f"vectors must be re-embedded (or --model-map to a model with {size})")
+        self.state.todo(node, "EMBEDDING_SIZE", f"{name} made {size}-dimensional vectors; {advice}")
+        return False
 
 
 class RewriteModelNames(RuleCodemod):

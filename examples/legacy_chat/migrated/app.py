@@ -20,7 +20,7 @@ import adapters
 client = adapters.OpenAI(provider="dashscope", api_key=os.getenv("DASHSCOPE_API_KEY"))
 
 CHAT_MODEL = "gpt-3.5-turbo"
-EMBEDDING_MODEL = "text-embedding-v4"
+EMBEDDING_MODEL = "text-embedding-ada-002"
 MAX_RETRIES = 3
 
 FAQ = [

@@ -30,7 +30,7 @@ def chat(text: str) -> str:
 
 
 def similar(a: str, b: str) -> list[int]:
-    response = client.embeddings.create(model="text-embedding-v4", input=[a, b])
+    response = client.embeddings.create(model="text-embedding-3-small", input=[a, b])
     return [len(item.embedding) for item in response.data]
 
 

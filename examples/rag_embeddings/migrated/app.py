@@ -6,7 +6,7 @@ import sys
 
 import adapters
 
-EMBEDDING_MODEL = "text-embedding-v4"
+EMBEDDING_MODEL = "text-embedding-3-small"
 CHAT_MODEL = "qwen-plus"
 
 DOCUMENTS = [
