@@ -20,6 +20,7 @@ from typing import Any
 import openai
 
 from ._warn import warn
+from .legacy_names import LEGACY_ERRORS
 
 __all__ = ["LegacyCompletionWarning", "LegacyObject", "error_module", "resources"]
 
@@ -197,26 +198,12 @@ def resources(sync: Callable[[], openai.OpenAI], async_: Callable[[], openai.Asy
     return {"ChatCompletion": ChatCompletion, "Completion": Completion, "Embedding": Embedding, "Model": Model}
 
 
-#: 0.x ``openai.error`` names -> the 1.x exception classes raised for the same failures.
-ERROR_NAMES = {
-    "OpenAIError": "OpenAIError",
-    "APIError": "APIError",
-    "Timeout": "APITimeoutError",
-    "APIConnectionError": "APIConnectionError",
-    "InvalidRequestError": "BadRequestError",
-    "AuthenticationError": "AuthenticationError",
-    "PermissionError": "PermissionDeniedError",
-    "RateLimitError": "RateLimitError",
-    "ServiceUnavailableError": "InternalServerError",
-    "TryAgain": "InternalServerError",
-    "InvalidAPIType": "OpenAIError",
-    "SignatureVerificationError": "OpenAIError",
-}
 
 
 def error_module() -> types.ModuleType:
     """A stand-in ``openai.error`` module whose names are the 1.x exception classes."""
     module = types.ModuleType("openai.error", "openai 0.x exception names, mapped by qianyi's shim.")
-    for old, new in ERROR_NAMES.items():
+    # The codemods mark SignatureVerificationError for review; unrewritten code must still import it.
+    for old, new in {**LEGACY_ERRORS, "SignatureVerificationError": "OpenAIError"}.items():
         setattr(module, old, getattr(openai, new))
     return module

@@ -16,6 +16,8 @@ from typing import ClassVar
 
 import libcst as cst
 
+from adapters.legacy_names import LEGACY_ERRORS
+
 from ._facts import Facts
 from ._pass import Rule, RuleCodemod
 from ._qualnames import dotted
@@ -23,20 +25,8 @@ from .legacy_calls import is_legacy
 
 __all__ = ["ERRORS", "RewriteLegacyErrors"]
 
-#: openai 0.x ``openai.error.<name>`` -> openai>=1 ``openai.<name>``.
-ERRORS = {
-    "OpenAIError": "OpenAIError",
-    "APIError": "APIError",
-    "Timeout": "APITimeoutError",
-    "TryAgain": "APIError",
-    "APIConnectionError": "APIConnectionError",
-    "InvalidRequestError": "BadRequestError",
-    "AuthenticationError": "AuthenticationError",
-    "PermissionError": "PermissionDeniedError",
-    "RateLimitError": "RateLimitError",
-    "ServiceUnavailableError": "InternalServerError",
-    "InvalidAPIType": "OpenAIError",
-}
+#: openai 0.x ``openai.error.<name>`` -> openai>=1 ``openai.<name>`` (shared with the runtime shim).
+ERRORS = LEGACY_ERRORS
 
 
 class LegacyErrorsRule(Rule):
