@@ -3,7 +3,8 @@
     client.chat.completions.with_raw_response.create(...)
       -> receiver ``client``, path ("chat", "completions", "create"), endpoint "chat.completions"
 
-Whether ``client`` really is an OpenAI client is ``_facts.Facts.is_client``'s business.
+Whether ``client`` really is an OpenAI client is ``_facts.Facts.is_client``'s business. Arguments
+are read with ``keyword`` and written with ``keyword_arg`` / ``laid_out`` / ``with_keyword``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-__all__ = ["ADAPTER_CLIENTS", "CLIENT_CLASSES", "RESOURCES", "ApiCall", "endpoint_of", "keyword", "split_api_call"]
+__all__ = ["ADAPTER_CLIENTS", "CLIENT_CLASSES", "RESOURCES", "ApiCall", "endpoint_of", "keyword", "keyword_arg",
+           "laid_out", "split_api_call", "with_keyword"]
 
 #: openai's client classes -> the adapters factory that replaces each.
 CLIENT_CLASSES = {
@@ -107,3 +109,35 @@ def keyword(call: cst.Call, name: str) -> cst.Arg | None:
         if arg.keyword is not None and arg.keyword.value == name:
             return arg
     return None
+
+
+def keyword_arg(name: str, value: cst.BaseExpression) -> cst.Arg:
+    """``name=value`` (no spaces around ``=``, as PEP 8 writes keyword arguments)."""
+    return cst.Arg(value=value, keyword=cst.Name(name),
+                   equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")))
+
+
+def laid_out(args: list[cst.Arg], original: cst.Call) -> list[cst.Arg]:
+    """``args`` with commas laid out like ``original``'s (one per line stays one per line); the last
+    argument takes the original last one's comma (a trailing comma stays trailing)."""
+    space = original.whitespace_before_args
+    after: cst.BaseParenthesizableWhitespace = cst.SimpleWhitespace(" ")
+    if isinstance(space, cst.ParenthesizedWhitespace):  # its line break and indent, not its comments
+        after = cst.ParenthesizedWhitespace(indent=space.indent, last_line=space.last_line)
+    sep = cst.Comma(whitespace_after=after)
+    fixed = []
+    for i, arg in enumerate(args):
+        if i == len(args) - 1:
+            arg = arg.with_changes(comma=original.args[-1].comma if original.args else cst.MaybeSentinel.DEFAULT)
+        elif arg.comma is cst.MaybeSentinel.DEFAULT:
+            arg = arg.with_changes(comma=sep)
+        fixed.append(arg)
+    return fixed
+
+
+def with_keyword(call: cst.Call, name: str, value: cst.BaseExpression) -> cst.Call:
+    """``call`` with ``name=value`` added after its arguments, in the call's own layout."""
+    args = list(call.args)
+    if args:
+        args[-1] = args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    return call.with_changes(args=laid_out([*args, keyword_arg(name, value)], call))

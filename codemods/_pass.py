@@ -12,16 +12,16 @@ from __future__ import annotations
 
 import argparse
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import libcst as cst
-from libcst._nodes.internal import CodegenState
 from libcst.codemod import Codemod, CodemodContext
 
 from . import _imports
 from ._facts import Facts, collect
+from ._lines import lines_of, newline_of, to_input
 from ._results import Finding, Todo
 from ._target import Options, ProviderFacts, Style, provider_facts
 from ._todo import add_todos
@@ -84,6 +84,9 @@ class Rule:
         del facts
         return True
 
+
+#: The old name, still imported by sites.py (which another change owns): use ``_lines.lines_of``.
+_lines_of = lines_of
 
 #: Nodes a TODO comment can stand above (an ``except`` clause too: its own line).
 _STATEMENTS = (cst.SimpleStatementLine, cst.BaseCompoundStatement, cst.ExceptHandler)
@@ -148,37 +151,6 @@ class _ComposedPass(cst.CSTTransformer):
         return result
 
 
-class _LineState(CodegenState):  # LibCST's own PositionProvider subclasses it too
-    """Codegen that notes the line where each wanted node starts (far cheaper than PositionProvider)."""
-
-    def __init__(self, module: cst.Module, wanted: set[int]) -> None:
-        super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
-        self.wanted, self.lines = wanted, dict[int, int]()
-        self._line, self._counted = 1, 0
-        self._newline = "\r" if module.default_newline == "\r" else "\n"
-
-    def before_codegen(self, node: cst.CSTNode) -> None:
-        if id(node) in self.wanted:
-            self._line += "".join(self.tokens[self._counted:]).count(self._newline)
-            self._counted = len(self.tokens)
-            self.lines[id(node)] = self._line + _leading_line_count(node)
-
-
-def _leading_line_count(node: cst.CSTNode) -> int:
-    if isinstance(node, cst.SimpleStatementLine | cst.BaseCompoundStatement):
-        return len(node.leading_lines)
-    return 0
-
-
-def _lines_of(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[int, int]:
-    wanted = {id(node) for node in nodes}
-    if not wanted:
-        return {}
-    state = _LineState(module, wanted)
-    module._codegen(state)
-    return state.lines
-
-
 @dataclass(frozen=True)
 class Outcome:
     module: cst.Module
@@ -195,10 +167,11 @@ def run_rules(module: cst.Module, rules: Sequence[type[Rule]], options: Options)
 def run_phases(module: cst.Module, phases: Sequence[Sequence[type[Rule]]], options: Options) -> Outcome:
     """Each phase is one composed pass over the previous phase's tree (parsed once, never again).
 
-    A phase none of whose rules ``applies`` costs nothing but the facts walk. Lines of a later
-    phase's TODOs and findings count in that phase's input (equal to the file's unless an earlier
-    phase added lines).
+    A phase none of whose rules ``applies`` costs nothing but the facts walk. Every TODO's and
+    finding's line counts in ``module``, the input, whichever phase reported it (a later phase's
+    lines are matched back through what the earlier phases changed: ``_lines.to_input``).
     """
+    source = module
     todos: list[Todo] = []
     findings: list[Finding] = []
     changed = False
@@ -214,7 +187,10 @@ def run_phases(module: cst.Module, phases: Sequence[Sequence[type[Rule]]], optio
         if state.need_modules:
             result, added = _imports.ensure_modules(result, sorted(state.need_modules))
             state.edits += added
-        lines = _lines_of(module, [node for node, *_ in [*state.todos, *state.findings]])
+        lines = lines_of(module, [node for node, *_ in [*state.todos, *state.findings]])
+        if lines and module is not source:  # an earlier phase rewrote the tree
+            back = to_input(source.code, module.code, newline_of(source))
+            lines = {key: back(line) for key, line in lines.items()}
         todos += [Todo(code, lines.get(id(node), 0), message) for node, code, message in state.todos]
         findings += [Finding(kind, lines.get(id(node), 0), detail) for node, kind, detail in state.findings]
         if state.edits:

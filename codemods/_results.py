@@ -18,7 +18,8 @@ class SourceError(Exception):
 @dataclass(frozen=True)
 class Todo:
     """A place a person must look at: ``code`` is stable (see ``TODO_CODES``), ``line`` is 1-based
-    in the input, ``message`` is the comment's text after the code."""
+    in the input (in a 0.x file too: code a transform added counts at the input line it follows;
+    0 when a site has no place), ``message`` is the comment's text after the code."""
 
     code: str
     line: int
@@ -28,7 +29,8 @@ class Todo:
 @dataclass(frozen=True)
 class Finding:
     """A site the transforms recognised (``kind``: client, chat, embeddings, model, env_var,
-    unsupported, literal_key, ...). ``detail`` never holds a key written in the source."""
+    unsupported, literal_key, ...) at ``line`` (counted as ``Todo.line`` is). ``detail`` never holds
+    a key written in the source."""
 
     kind: str
     line: int

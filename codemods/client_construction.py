@@ -30,6 +30,7 @@ from typing import ClassVar
 import libcst as cst
 
 from . import _env
+from ._api_calls import keyword_arg, laid_out
 from ._facts import Facts
 from ._literals import REDACTED, describe, make_string, redact_url, string_value
 from ._pass import FileState, Rule, RuleCodemod
@@ -80,11 +81,6 @@ def client_provider(call: cst.Call, facts: Facts) -> tuple[str, str | None] | No
             if owner:
                 return owner, None
     return None
-
-
-def _kw(name: str, value: cst.BaseExpression) -> cst.Arg:
-    return cst.Arg(value=value, keyword=cst.Name(name),
-                   equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")))
 
 
 class _Builder:
@@ -145,13 +141,15 @@ class _Builder:
         return access is not None and access.var == target.compat_base_url_var
 
 
-def rebuild_client(original: cst.Call, updated: cst.Call, state: FileState, note: Note) -> cst.Call:
-    """``updated`` (an OpenAI client construction) with arguments for the provider."""
+def rebuild_client(original: cst.Call, updated: cst.Call, state: FileState, note: Note,
+                   site: cst.CSTNode | None = None) -> cst.Call:
+    """``updated`` (an OpenAI client construction) with arguments for the provider; findings are
+    placed at ``site`` (default ``original``: a call built by a transform is in no line)."""
     facts = state.facts
     found = client_provider(original, facts)
     target = provider_facts(found[0]) if found else state.target
     region = found[1] if found else None
-    build = _Builder(state, note, original)
+    build = _Builder(state, note, original if site is None else site)
     args: list[cst.Arg] = []
     azure = facts.resolve(original.func) in ("openai.AzureOpenAI", "openai.AsyncAzureOpenAI")
     has_key = False
@@ -165,7 +163,7 @@ def rebuild_client(original: cst.Call, updated: cst.Call, state: FileState, note
             has_key = True
             args.append(build.api_key(arg, new, target, found is not None))
             if build.compat and not build.compat_url(base_arg, target):
-                args.append(_kw("base_url", _env.environ_get(target.compat_base_url_var, target.compat_base_url)))
+                args.append(keyword_arg("base_url", _env.environ_get(target.compat_base_url_var, target.compat_base_url)))
         elif name == "base_url":
             if build.compat and build.compat_url(arg, target):
                 args.append(new)
@@ -185,33 +183,15 @@ def rebuild_client(original: cst.Call, updated: cst.Call, state: FileState, note
         note("AZURE", f"Azure OpenAI settings were removed; deployment names used as model= must "
                       f"become {target.name} models (--model-map)")
     if build.compat:
-        front = [] if has_key else [_kw("api_key", _env.environ_item(target.key_var))]
+        front = [] if has_key else [keyword_arg("api_key", _env.environ_item(target.key_var))]
         if not has_key and not build.compat_url(base_arg, target):
-            front.append(_kw("base_url", _env.environ_get(target.compat_base_url_var, target.compat_base_url)))
+            front.append(keyword_arg("base_url", _env.environ_get(target.compat_base_url_var, target.compat_base_url)))
         state.need_modules.add("os")
         args = [*front, *args]
     else:
-        extra = [_kw("region", make_string(region))] if region else []
-        args = [_kw("provider", make_string(target.name)), *extra, *args]
-    return updated.with_changes(args=_commas(args, updated))
-
-
-def _commas(args: list[cst.Arg], original: cst.Call) -> list[cst.Arg]:
-    """Commas between arguments, laid out like the call's own (one per line stays one per line);
-    the last argument keeps the original last one's comma (a trailing comma stays trailing)."""
-    space = original.whitespace_before_args
-    after: cst.BaseParenthesizableWhitespace = cst.SimpleWhitespace(" ")
-    if isinstance(space, cst.ParenthesizedWhitespace):  # its line break and indent, not its comments
-        after = cst.ParenthesizedWhitespace(indent=space.indent, last_line=space.last_line)
-    sep = cst.Comma(whitespace_after=after)
-    fixed = []
-    for i, arg in enumerate(args):
-        if i == len(args) - 1:
-            arg = arg.with_changes(comma=original.args[-1].comma if original.args else cst.MaybeSentinel.DEFAULT)
-        elif arg.comma is cst.MaybeSentinel.DEFAULT:
-            arg = arg.with_changes(comma=sep)
-        fixed.append(arg)
-    return fixed
+        extra = [keyword_arg("region", make_string(region))] if region else []
+        args = [keyword_arg("provider", make_string(target.name)), *extra, *args]
+    return updated.with_changes(args=laid_out(args, updated))
 
 
 class ClientConstructionRule(Rule):

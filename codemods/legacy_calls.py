@@ -23,6 +23,7 @@ from typing import ClassVar
 
 import libcst as cst
 
+from ._api_calls import keyword_arg
 from ._facts import Facts
 from ._imports import import_of
 from ._pass import FileState, Rule, RuleCodemod
@@ -187,8 +188,7 @@ class LegacyCallsRule(Rule):
             name = _setting(line, self.facts) or ""
             name = _RENAMED_SETTINGS.get(name, name)
             if name not in _DROPPED_SETTINGS:
-                args.append(cst.Arg(line.body[0].value, keyword=cst.Name(name),
-                                    equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))))
+                args.append(keyword_arg(name, line.body[0].value))
         args = [a.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
                 for a in args[:-1]] + args[-1:]
         func = cst.Attribute(cst.Name(self.alias), cst.Name("AsyncOpenAI"))

@@ -22,7 +22,7 @@ from typing import ClassVar
 
 import libcst as cst
 
-from ._api_calls import RESOURCES
+from ._api_calls import RESOURCES, keyword_arg
 from ._pass import FileState, Rule, RuleCodemod
 from ._todo import add_todos
 from .client_construction import rebuild_client
@@ -101,13 +101,11 @@ class ModuleClientRule(Rule):
             notes.append((code, message))
             self.state.todos.append((anchor, code, message))
 
-        args = [cst.Arg(value=assign.value, keyword=cst.Name(name),
-                        equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")))
-                for name, assign in self.settings.values()]
+        args = [keyword_arg(name, assign.value) for name, assign in self.settings.values()]
         func = cst.Attribute(cst.Name("openai" if self.options.style == "compat" else "adapters"),
                              cst.Name("OpenAI"))
         call = cst.Call(func, args=args)
-        call = rebuild_client(call, call, self.state, note)
+        call = rebuild_client(call, call, self.state, note, site=anchor)
         self.state.need_modules.add("openai" if self.options.style == "compat" else "adapters")
         client = cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(cst.Name(self.name))], call)])
         for index in sorted(self.settings, reverse=True):

@@ -46,6 +46,40 @@ def test_todos_and_findings_carry_lines_and_texts() -> None:
     assert set(codemods.TODO_CODES) >= {t.code for t in result.todos}
 
 
+def _line_of(source: str, text: str) -> int:
+    found = [n for n, line in enumerate(source.splitlines(), 1) if text in line]
+    assert len(found) == 1, text
+    return found[0]
+
+
+def test_lines_count_in_the_input_after_the_legacy_pass_too() -> None:
+    # The 0.x pass first adds lines (an AsyncOpenAI client, TODO comments); the openai>=1 pass
+    # reports on its output, and those lines are matched back to the input's.
+    source = (FIXTURES / "rewrite" / "legacy_app.before.py").read_text()
+    result = rewrite_source(source, provider="dashscope")
+    found = {(f.kind, f.detail.split(" ")[0]): f.line for f in result.findings}
+    assert found[("model", "gpt-3.5-turbo")] == _line_of(source, 'MODEL = "gpt-3.5-turbo"')
+    assert found[("model", "gpt-4")] == _line_of(source, 'engine="gpt-4"')
+    assert found[("embeddings", "embeddings.create")] == _line_of(source, "openai.Embedding.acreate")
+    assert found[("module_client", "openai's")] == _line_of(source, "openai.api_key =")
+    # the async client the 0.x pass added counts at the input line it follows
+    assert found[("client", "AsyncOpenAI")] == _line_of(source, "openai.api_type =")
+    chats = sorted(f.line for f in result.findings if f.kind == "chat")
+    assert chats == [_line_of(source, "resp = openai.ChatCompletion"), _line_of(source, 'engine="gpt-4"')]
+    todos = {t.code: t.line for t in result.todos}
+    assert todos["LEGACY_RESPONSE"] == _line_of(source, 'return resp["choices"][0]["text"]')
+    assert todos["LEGACY_SETTING"] == _line_of(source, "openai.api_type =")
+    assert all(f.line > 0 for f in result.findings)
+
+
+def test_a_module_client_reports_its_settings_lines() -> None:
+    source = (FIXTURES / "rewrite" / "module_client_v1.before.py").read_text()
+    result = rewrite_source(source, provider="dashscope")
+    key = _line_of(source, "openai.api_key =")
+    assert [f.line for f in result.findings if f.kind == "literal_key"] == [key]
+    assert all(f.line > 0 for f in result.findings)
+
+
 def test_a_second_run_reports_but_adds_nothing() -> None:
     first = rewrite_source("import openai\nc = openai.OpenAI()\nc.beta.threads.create()\n", provider="zhipu")
     second = rewrite_source(first.code, provider="zhipu")
