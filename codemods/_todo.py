@@ -52,9 +52,10 @@ TODO_CODES: dict[str, str] = {
     "CLIENT_KWARGS": "Client options passed as **kwargs may hold an OpenAI api_key or base_url; "
                      "check them.",
     "ORGANIZATION": "OPENAI_ORG_ID / OPENAI_PROJECT_ID have no provider equivalent; remove them.",
-    "EMBEDDING_SIZE": "An OpenAI embedding model was renamed for the provider's compatible endpoint, where "
-                      "the vector size is the provider model's default: pass dimensions= to keep the old "
-                      "size where the model offers it, or re-embed stored vectors.",
+    "EMBEDDING_SIZE": "An OpenAI embedding model was renamed (compat style, or --model-map) to a provider "
+                      "model whose vectors have another size, and stored vector indexes depend on it: "
+                      "re-embed the stored vectors, or map the model to one that offers the old size. "
+                      "Where the provider model offers it, the call gets dimensions= instead of this mark.",
     "UNKNOWN_MODEL": "A model name that is neither an OpenAI model the catalogue maps nor a "
                      "provider model: pick a provider model, or map it with --model-map.",
     "OPENAI_PROVIDER": "The client is built with openai's own provider= object (Bedrock, Vertex); "

@@ -4,34 +4,83 @@
     MODEL = "gpt-4o-mini"                                  ->  MODEL = "qwen-flash"
     client.chat.completions.create(model=MODEL, ...)          (only if MODEL is used nowhere else)
 
-OpenAI embedding model names stay in the adapter style (the runtime maps them and keeps their
-vector size, which stored indexes depend on); the compat style maps them and marks the call with
-TODO(migrate:EMBEDDING_SIZE) saying how to keep the size (``dimensions=``) or that it changes.
-
 Names map through ``adapters.catalogue.map_model`` (a user's ``model_map`` first). A module or class
 constant is rewritten only when every use of it is the ``model=`` of an OpenAI call; one that also
 feeds something else (``tiktoken.encoding_for_model(MODEL)``) is left, and the runtime maps it.
 When every client in the file is already pointed at one provider, that provider's names are used.
 
+Embedding models: stored vector indexes depend on the vector size, which the runtime keeps (1536,
+3072) only while it sees the OpenAI name. So in the adapter style an OpenAI embedding name stays
+(a finding says whether the provider keeps its size). Where the name is renamed (the compat style,
+which has no runtime, or a ``model_map`` entry), the embeddings calls it reaches keep the size:
+
+    client.embeddings.create(model="text-embedding-3-small", input=docs)
+      -> client.embeddings.create(model="text-embedding-v4", input=docs, dimensions=1536)
+
 Leaves alone: provider model names in the catalogue, names built at run time, everything with
-``keep_models``. Marks with TODO(migrate:UNKNOWN_MODEL): a literal that is neither (a fine-tune, an
-Azure deployment name), in files that import openai.
+``keep_models``, a call's own ``dimensions=``. Marks with TODO(migrate:UNKNOWN_MODEL): a literal
+that is neither (a fine-tune, an Azure deployment name), in files that import openai; with
+TODO(migrate:EMBEDDING_SIZE): a renamed embedding model's call whose vector size changes (the
+provider model cannot make the old size, or ``**kwargs`` hide whether ``dimensions=`` is passed).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 import libcst as cst
 
 from adapters import catalogue
 
-from ._api_calls import keyword
+from ._api_calls import keyword, with_keyword
 from ._literals import string_value, with_value
 from ._pass import FileState, Rule, RuleCodemod
 from .client_construction import client_provider
 
 __all__ = ["RewriteModelNames"]
+
+
+@dataclass(frozen=True)
+class _Embedding:
+    """An OpenAI embedding model and the provider model it maps to: what happens to its vectors."""
+
+    name: str
+    target: str
+    size: int  #: the OpenAI model's vector size
+    sizes: tuple[int, ...]  #: what the provider model offers (empty: unknown to the catalogue)
+    default: int | None  #: what it makes without ``dimensions=``
+
+    @classmethod
+    def of(cls, name: str, target: str, provider: str) -> _Embedding | None:
+        size = catalogue.openai_dimensions(name)
+        if size is None:
+            return None
+        info = catalogue.provider_model(provider, target) or {}
+        sizes = tuple(info.get("dimensions") or ())
+        default = info.get("default_dimension", sizes[0] if sizes else None)
+        return cls(name, target, size, sizes, default if isinstance(default, int) else None)
+
+    @property
+    def offered(self) -> bool:
+        return self.size in self.sizes
+
+    @property
+    def kept(self) -> bool:
+        """Whether calls get the old size without asking (the provider model's default is that size)."""
+        return self.default == self.size
+
+    def changes(self, hidden: bool = False) -> str:
+        """The TODO for a call without ``dimensions=`` (``hidden``: its ``**kwargs`` may pass one)."""
+        if self.default is None:
+            return (f"{self.name} made {self.size}-dimensional vectors and {self.target} is not in the "
+                    f"catalogue: check its vector size, and re-embed stored vectors if it differs")
+        change = f"the vector size changes from {self.size} ({self.name}) to {self.default} ({self.target})"
+        if hidden:
+            return (f"{change} unless dimensions={self.size} is passed, which this call's **kwargs hide: "
+                    f"pass it, or re-embed the vectors stored from {self.name}")
+        return (f"{change}: re-embed the vectors stored from {self.name}, or map it with --model-map to "
+                f"a model that offers {self.size}")
 
 
 class ModelNamesRule(Rule):
@@ -40,6 +89,7 @@ class ModelNamesRule(Rule):
         self.provider = self._file_provider()
         self.literals: set[int] = set()
         self.quiet: set[int] = set()
+        self.sized: dict[int, int] = {}  # embeddings calls (by id) -> the dimensions= they get
 
     def _file_provider(self) -> str:
         found = {client_provider(call, self.facts) for calls in self.facts.assigned_calls.values()
@@ -47,17 +97,53 @@ class ModelNamesRule(Rule):
         providers = {f[0] if f else self.state.provider for f in found}
         return providers.pop() if len(providers) == 1 else self.state.provider
 
+    def _renamed_embedding(self, name: str) -> _Embedding | None:
+        """The embedding model ``name`` is, when this run renames it (adapter style: only by the
+        user's map, since the runtime keeps the size of a name it still sees)."""
+        if self.options.style == "adapter" and name not in self.options.model_map:
+            return None
+        mapped = catalogue.map_model(name, self.provider, self.options.model_map)
+        return _Embedding.of(name, mapped, self.provider) if mapped != name else None
+
     def visit_Call(self, node: cst.Call) -> None:
         if self.options.keep_models:
             return
         model = keyword(node, "model")
-        if model is None or not isinstance(model.value, cst.SimpleString):
+        if model is None:
             return
         api = self.facts.api_call(node)
-        if api is not None:
+        if api is not None and isinstance(model.value, cst.SimpleString):
             self.literals.add(id(model.value))
             if api.endpoint not in self.state.target.endpoints:
                 self.quiet.add(id(model.value))  # the unsupported feature's TODO says enough
+        if api is not None and api.endpoint == "embeddings":
+            self._keep_size(node, model.value)
+
+    def _keep_size(self, call: cst.Call, model: cst.BaseExpression) -> None:
+        """Give an embeddings call whose model is renamed the OpenAI model's vector size, or mark it."""
+        if isinstance(model, cst.SimpleString):
+            name = string_value(model)
+        elif isinstance(model, cst.Name | cst.Attribute):
+            ref = model.value if isinstance(model, cst.Name) else model.attr.value
+            name = self.facts.model_constants.get(ref)  # a constant this run rewrites
+        else:
+            name = None
+        embedding = self._renamed_embedding(name) if name else None
+        if embedding is None or embedding.kept or keyword(call, "dimensions") is not None:
+            return
+        if embedding.offered and not any(arg.star == "**" for arg in call.args):
+            self.sized[id(call)] = embedding.size
+            self.state.find(call, "model", f"dimensions={embedding.size} keeps the vector size of "
+                                           f"{embedding.name} on {embedding.target}")
+            return
+        self.state.todo(call, "EMBEDDING_SIZE", embedding.changes(hidden=embedding.offered))
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
+        size = self.sized.get(id(original_node))
+        if size is None:
+            return updated_node
+        self.state.edited()
+        return with_keyword(updated_node, "dimensions", cst.Integer(str(size)))
 
     def leave_SimpleString(self, original_node: cst.SimpleString,
                            updated_node: cst.SimpleString) -> cst.SimpleString:
@@ -68,7 +154,8 @@ class ModelNamesRule(Rule):
         name = string_value(original_node)
         if name is None:
             return updated_node
-        if self._keeps_embedding_model(original_node, name):
+        if self.options.style == "adapter" and name not in self.options.model_map and \
+                self._left_for_the_runtime(original_node, name):
             return updated_node
         mapped = catalogue.map_model(name, self.provider, self.options.model_map)
         if mapped != name:
@@ -82,27 +169,19 @@ class ModelNamesRule(Rule):
                             f"{self.provider} model, or map it with --model-map")
         return updated_node
 
-
-    def _keeps_embedding_model(self, node: cst.SimpleString, name: str) -> bool:
-        """OpenAI embedding names stay in the adapter style: the runtime keeps their vector size only
-        while it sees them (stored indexes depend on it). In the compat style the name must change,
-        and a TODO says how the vector size changes."""
-        size = catalogue.openai_dimensions(name)
-        if size is None or name in self.options.model_map:
+    def _left_for_the_runtime(self, node: cst.SimpleString, name: str) -> bool:
+        """Whether ``name`` is an OpenAI embedding model, left for the runtime to map (and said so)."""
+        embedding = _Embedding.of(name, catalogue.map_model(name, self.provider), self.provider)
+        if embedding is None:
             return False
-        target = catalogue.map_model(name, self.provider)
-        sizes = (catalogue.provider_model(self.provider, target) or {}).get("dimensions") or []
-        if self.options.style == "adapter":
-            kept = "keeps" if size in sizes else f"cannot keep (it gives {sizes[0] if sizes else '?'})"
-            self.state.find(node, "model", f"{name} kept: the runtime maps it to {target} and {kept} "
-                                           f"its {size}-dimensional vectors")
-            return True
-        advice = (f"pass dimensions={size} to embeddings.create to keep {size}-dimensional vectors"
-                  if size in sizes else
-                  f"{target} gives {sizes[0] if sizes else 'other'}-dimensional vectors, not {size}: stored "
-                  f"vectors must be re-embedded (or --model-map to a model with {size})")
-        self.state.todo(node, "EMBEDDING_SIZE", f"{name} made {size}-dimensional vectors; {advice}")
-        return False
+        if embedding.offered:
+            detail = f"keeps its {embedding.size} dimensions"
+        else:
+            detail = (f"cannot keep its {embedding.size} dimensions ({embedding.target} makes "
+                      f"{embedding.default or 'another size'}): vectors stored from {name} must be re-embedded")
+        self.state.find(node, "model", f"{name} left for the runtime, which maps it to {embedding.target} "
+                                       f"and {detail}")
+        return True
 
 
 class RewriteModelNames(RuleCodemod):

@@ -115,6 +115,29 @@ def test_model_map_overrides_and_keep_models() -> None:
     assert "model='glm-4.6'" in custom.code and not custom.todos
 
 
+@pytest.mark.parametrize("target, call, todo", [
+    ("text-embedding-v4", "model='text-embedding-v4', input='a', dimensions=1536)", None),
+    ("text-embedding-v2", "model='text-embedding-v2', input='a')", None),  # makes 1536 by default
+    ("text-embedding-v3", "model='text-embedding-v3', input='a')",
+     "the vector size changes from 1536 (text-embedding-3-small) to 1024 (text-embedding-v3): re-embed "
+     "the vectors stored from text-embedding-3-small, or map it with --model-map to a model that offers 1536"),
+    ("house-embedder", "model='house-embedder', input='a')",
+     "text-embedding-3-small made 1536-dimensional vectors and house-embedder is not in the catalogue: "
+     "check its vector size, and re-embed stored vectors if it differs"),
+], ids=["offered", "default", "other-size", "unknown"])
+def test_a_mapped_embedding_model_keeps_its_size_or_is_marked(target: str, call: str, todo: str | None) -> None:
+    # The adapter style leaves OpenAI embedding names to the runtime, which keeps their size; a
+    # user's map renames them, and the runtime no longer knows the size to keep.
+    source = "from openai import OpenAI\nv = OpenAI().embeddings.create(model='text-embedding-3-small', input='a')\n"
+    result = rewrite_source(source, provider="dashscope", model_map={"text-embedding-3-small": target})
+    assert result.code.endswith(call + "\n")
+    assert [t.message for t in result.todos if t.code == "EMBEDDING_SIZE"] == ([todo] if todo else [])
+    left = rewrite_source(source, provider="dashscope")
+    assert "model='text-embedding-3-small', input='a')" in left.code and not left.todos
+    assert ("model", 2, "text-embedding-3-small left for the runtime, which maps it to text-embedding-v4 and "
+                        "keeps its 1536 dimensions") in {(f.kind, f.line, f.detail) for f in left.findings}
+
+
 def test_unchanged_input_is_returned_as_is() -> None:
     source = "import openai  # nothing to do\r\nprint(openai.__version__)\r\n"
     result = rewrite_source(source, provider="dashscope")

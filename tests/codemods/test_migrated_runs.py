@@ -8,8 +8,11 @@ from pathlib import Path
 import openai
 import pytest
 
+from adapters import registry
+from adapters.embeddings import EmbeddingSizeWarning
 from adapters.emulator import Emulator
 from codemods import rewrite_source
+from tests.adapters.scenarios import KEYS
 
 MODERN = '''
 import os
@@ -49,6 +52,16 @@ emb = openai.Embedding.create(model="text-embedding-ada-002", input=["x"])
 print(len(emb["data"][0]["embedding"]) > 0)
 '''
 
+EMBEDDINGS = '''
+import os
+from openai import OpenAI
+
+EMBEDDING_MODEL = "text-embedding-3-small"
+client = OpenAI(api_key=os.environ["OPENAI_API_KEY"])
+vectors = client.embeddings.create(model=EMBEDDING_MODEL, input=["x", "y"])
+print(len(vectors.data[0].embedding))
+'''
+
 
 def _run(code: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> list[str]:
     script = tmp_path / "app.py"
@@ -86,3 +99,36 @@ def test_legacy_app_runs_after_rewrite(emulator: Emulator, tmp_path: Path, monke
     emulator.fail("dashscope", status=400, times=1)
     out = _run(result.code, tmp_path, capsys)
     assert out == ["invalid request", "Echo from qwen-turbo: hello", "Echo from qwen-plus: a b", "True"]
+
+
+@pytest.mark.parametrize("provider, style, size", [
+    ("dashscope", "adapter", 1536),  # the name stays; the runtime asks for 1536
+    ("dashscope", "compat", 1536),   # renamed, with dimensions=1536
+    ("zhipu", "adapter", 2048),      # embedding-3 cannot make 1536: the runtime warns
+    ("zhipu", "compat", 2048),       # renamed, marked EMBEDDING_SIZE
+])
+def test_embeddings_keep_their_vector_size_or_say_so(provider: str, style: str, size: int, emulator: Emulator,
+                                                     tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    result = rewrite_source(EMBEDDINGS, provider=provider, style=style)
+    backend = registry.get(provider)
+    monkeypatch.setenv(backend.KEY_VARS[0], KEYS[provider])
+    monkeypatch.setenv(backend.BASE_URL_VAR, emulator.base_url(provider))
+    monkeypatch.setenv(backend.COMPAT_BASE_URL_VAR, emulator.compat_base_url(provider))
+    emulator.add_key(provider, KEYS[provider])
+    if style == "adapter" and size != 1536:
+        with pytest.warns(EmbeddingSizeWarning):
+            out = _run(result.code, tmp_path, capsys)
+    else:
+        out = _run(result.code, tmp_path, capsys)
+    assert out == [str(size)]
+    said = [t.message for t in result.todos if t.code == "EMBEDDING_SIZE"]
+    said += [f.detail for f in result.findings if f.kind == "model" and f.detail.startswith("text-embedding-3-small ")]
+    if style == "adapter":
+        assert '"text-embedding-3-small"' in result.code
+        kept = "keeps its 1536 dimensions" if size == 1536 else f"cannot keep its 1536 dimensions (embedding-3 makes {size})"
+        assert any(kept in text for text in said), said
+    elif size == 1536:
+        assert "dimensions=1536" in result.code and not [t for t in result.todos if t.code == "EMBEDDING_SIZE"]
+    else:
+        assert any(f"changes from 1536 (text-embedding-3-small) to {size}" in text for text in said), said
