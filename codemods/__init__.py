@@ -5,8 +5,10 @@
 
 ``CODEMODS`` is the ordered tuple ``migrate rewrite`` runs: ``LEGACY_CODEMODS`` (openai 0.x ->
 1.x, a first pass only in files that use 0.x names) then ``MODERN_CODEMODS`` (one composed pass);
-the file is parsed once. Each transform also runs alone:
+the file is parsed once. Each transform also runs alone, by name inside this repository (its
+``.libcst.codemod.yaml`` lists ``codemods``), by module path (``-x``) anywhere it is installed:
 
+    python -m libcst.tool codemod env_vars.RewriteEnvVars --provider zhipu app.py
     python -m libcst.tool codemod -x codemods.env_vars.RewriteEnvVars --provider zhipu --no-format app.py
 
 ``Rewrite.code`` keeps a BOM as a leading U+FEFF; ``Rewrite.data`` (from ``rewrite_bytes``) is in

@@ -5,7 +5,7 @@ Each transform is a ``Rule``: plain ``visit_<Node>`` / ``leave_<Node>`` hooks, a
 rule order (a rule reads ``original_node`` to decide and builds on ``updated_node``, so rules
 compose). The LibCST codemod framework is not used for the composed run: it would deep-copy the
 tree and keep matcher bookkeeping for every node. ``RuleCodemod`` wraps rules as an ordinary
-``libcst.codemod.Codemod`` so each transform also runs alone under ``python -m libcst.tool codemod -x``.
+``libcst.codemod.Codemod`` so each transform also runs alone under ``python -m libcst.tool codemod``.
 """
 
 from __future__ import annotations
@@ -201,9 +201,9 @@ def run_phases(module: cst.Module, phases: Sequence[Sequence[type[Rule]]], optio
 
 
 class RuleCodemod(Codemod):
-    """A LibCST codemod made of rules, runnable alone:
+    """A LibCST codemod made of rules, runnable alone (``-x`` and the module path outside this repository):
 
-        python -m libcst.tool codemod -x codemods.env_vars.RewriteEnvVars --provider zhipu --no-format FILE
+        python -m libcst.tool codemod env_vars.RewriteEnvVars --provider zhipu FILE
     """
 
     RULES: ClassVar[tuple[type[Rule], ...]] = ()

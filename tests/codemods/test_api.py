@@ -6,7 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import libcst as cst
 import pytest
+from libcst.codemod import CodemodContext
 
 import codemods
 from adapters.registry import UnknownProvider
@@ -190,15 +192,37 @@ def test_prefilter_changes_no_result(monkeypatch: pytest.MonkeyPatch) -> None:
     assert fast == slow
 
 
+REPO = Path(codemods.__file__).parent.parent
+
+
+def _libcst_tool(*args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m libcst.tool codemod ARGS`` in the repository (where .libcst.codemod.yaml is)."""
+    return subprocess.run(
+        [sys.executable, "-m", "libcst.tool", "codemod", *args], capture_output=True, text=True, cwd=REPO,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), "LIBCST_PARSER_TYPE": "native"}, timeout=120,
+    )
+
+
 def test_libcst_tool_runs_one_transform_alone(tmp_path: Path) -> None:
     target = tmp_path / "app.py"
     target.write_bytes((FIXTURES / "env_vars" / "reads.before.py").read_bytes())
-    done = subprocess.run(
-        [sys.executable, "-m", "libcst.tool", "codemod", "-x", "codemods.env_vars.RewriteEnvVars", "--provider", "dashscope",
-         "--no-format", str(target)],
-        capture_output=True, text=True, cwd=Path(codemods.__file__).parent.parent,
-        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(Path(codemods.__file__).parent.parent),
-             "LIBCST_PARSER_TYPE": "native"}, timeout=120,
-    )
+    done = _libcst_tool("-x", "codemods.env_vars.RewriteEnvVars", "--provider", "dashscope", "--no-format",
+                        str(target))
     assert done.returncode == 0, done.stderr
     assert target.read_bytes() == (FIXTURES / "env_vars" / "reads.after.py").read_bytes()
+
+
+def test_libcst_tool_finds_the_transforms_by_the_repository_config(tmp_path: Path) -> None:
+    # .libcst.codemod.yaml names `codemods` in modules (no -x) and a formatter that changes nothing,
+    # so even without --no-format the output is the transform's, CRLF and all.
+    target, kept = tmp_path / "app.py", tmp_path / "fixtures" / "app.py"
+    kept.parent.mkdir()
+    for path in (target, kept):
+        path.write_bytes((FIXTURES / "rewrite" / "crlf.before.py").read_bytes())
+    done = _libcst_tool("client_construction.RewriteClientConstruction", "--provider", "dashscope",
+                        str(target), str(kept))
+    assert done.returncode == 0, done.stderr
+    expected = codemods.RewriteClientConstruction(CodemodContext(), provider="dashscope").transform_module(
+        cst.parse_module((FIXTURES / "rewrite" / "crlf.before.py").read_bytes())).bytes
+    assert target.read_bytes() == expected and b"\r\n" in expected and expected != kept.read_bytes()
+    assert kept.read_bytes() == (FIXTURES / "rewrite" / "crlf.before.py").read_bytes()  # fixtures: blacklisted
