@@ -7,7 +7,6 @@ third-party backend found through ``adapters.registry`` works the same way.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -20,10 +19,6 @@ __all__ = ["Options", "ProviderFacts", "Style", "provider_facts", "provider_for_
            "provider_for_var"]
 
 Style = Literal["adapter", "compat"]
-
-#: Endpoints assumed while a backend does not declare ``CAPABILITIES.endpoints`` yet.
-_DEFAULT_ENDPOINTS = frozenset({"chat.completions", "embeddings", "models"})
-_WITH_IMAGES = frozenset({"dashscope", "zhipu"})
 
 
 @dataclass(frozen=True)
@@ -60,21 +55,10 @@ def _host(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 
 
-def _backend(name: str) -> registry.Backend:
-    with warnings.catch_warnings():
-        # Backends still being written fail the registry's shape check; their constants are enough here.
-        warnings.simplefilter("ignore", registry.BackendLoadWarning)
-        return registry.get(name)
-
-
 @cache
 def provider_facts(name: str) -> ProviderFacts:
     """Facts for ``name``; raises ``adapters.registry.UnknownProvider`` for an unknown one."""
-    backend = _backend(name)
-    capabilities = getattr(backend, "CAPABILITIES", None)
-    endpoints = getattr(capabilities, "endpoints", None)
-    if not endpoints:
-        endpoints = _DEFAULT_ENDPOINTS | ({"images"} if name in _WITH_IMAGES else set())
+    backend = registry.get(name)
     regions: Mapping[str, str] = getattr(backend, "REGIONS", {})
     default = str(backend.DEFAULT_BASE_URL)
     compat = str(getattr(backend, "COMPAT_BASE_URL", default))
@@ -85,16 +69,14 @@ def provider_facts(name: str) -> ProviderFacts:
         base_url_var=str(backend.BASE_URL_VAR), default_base_url=default,
         compat_base_url=compat,
         compat_base_url_var=str(getattr(backend, "COMPAT_BASE_URL_VAR", f"{name.upper()}_COMPAT_BASE_URL")),
-        endpoints=frozenset(endpoints), regions=dict(regions),
+        endpoints=frozenset(backend.CAPABILITIES.endpoints), regions=dict(regions),
         hosts=frozenset(_host(url) for url in urls if _host(url)),
     )
 
 
 @cache
 def _all_providers() -> tuple[ProviderFacts, ...]:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", registry.BackendLoadWarning)
-        names = sorted(set(registry.BUILTIN) | set(registry.names()))
+    names = sorted(set(registry.BUILTIN) | set(registry.names()))
     return tuple(provider_facts(name) for name in names)
 
 

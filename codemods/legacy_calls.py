@@ -189,8 +189,6 @@ class LegacyCallsRule(Rule):
             name = _RENAMED_SETTINGS.get(name, name)
             if name not in _DROPPED_SETTINGS:
                 args.append(keyword_arg(name, line.body[0].value))
-        args = [a.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-                for a in args[:-1]] + args[-1:]
         func = cst.Attribute(cst.Name(self.alias), cst.Name("AsyncOpenAI"))
         client = cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(cst.Name(self.async_name))],
                                                      cst.Call(func, args=args))])

@@ -23,10 +23,7 @@ from ._pass import Rule, RuleCodemod
 from ._qualnames import dotted
 from .legacy_calls import is_legacy
 
-__all__ = ["ERRORS", "RewriteLegacyErrors"]
-
-#: openai 0.x ``openai.error.<name>`` -> openai>=1 ``openai.<name>`` (shared with the runtime shim).
-ERRORS = LEGACY_ERRORS
+__all__ = ["RewriteLegacyErrors"]
 
 
 class LegacyErrorsRule(Rule):
@@ -40,7 +37,7 @@ class LegacyErrorsRule(Rule):
         if name is None or not name.startswith("openai.error.") or name.count(".") != 2:
             return updated_node
         old = name.rsplit(".", 1)[1]
-        new = ERRORS.get(old)
+        new = LEGACY_ERRORS.get(old)
         if new is None:
             self.state.todo(original_node, "LEGACY_ERROR", f"openai.error.{old} does not exist in openai>=1: "
                                                             f"catch openai.OpenAIError or remove the handler")
@@ -60,7 +57,7 @@ class LegacyErrorsRule(Rule):
         aliases = []
         for alias in updated_node.names if not isinstance(updated_node.names, cst.ImportStar) else ():
             old = dotted(alias.name) or ""
-            new = ERRORS.get(old)
+            new = LEGACY_ERRORS.get(old)
             if new is None:
                 self.state.todo(original_node, "LEGACY_ERROR", f"openai.error.{old} does not exist in "
                                                                 f"openai>=1: catch openai.OpenAIError instead")
