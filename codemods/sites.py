@@ -33,8 +33,8 @@ from adapters.capabilities import EMBEDDING_PARAMETERS, ENDPOINTS
 from . import _env, _source
 from ._api_calls import RESOURCES, ApiCall, keyword
 from ._facts import Facts, collect
+from ._lines import lines_of
 from ._literals import looks_secret, redact_url, string_value
-from ._pass import _lines_of
 from ._results import SourceError
 from .client_construction import openai_provider_object
 from .legacy_calls import LEGACY_CALLS, legacy_call
@@ -382,7 +382,7 @@ def analyse_module(module: cst.Module, *, path: str | None = None, facts: Facts 
     """The sites of a parsed module, by line (``facts`` when the caller has them already)."""
     finder = _Finder(facts if facts is not None else collect(module))
     module.visit(finder)
-    lines = _lines_of(module, [node for node, _ in finder.found])
+    lines = lines_of(module, [node for node, _ in finder.found])
     sites = {Site(lines.get(id(node), 0), site.category, site.name, site.parameters, site.values, site.model,
                   site.features, site.detail, site.dynamic, path): None for node, site in finder.found}
     return sorted(sites, key=_order)

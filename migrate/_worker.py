@@ -75,9 +75,8 @@ def rewrite_file(job: Job, options: Options) -> FileResult:
 def _verdicts(job: Job, options: Options, result: Rewrite) -> tuple[ScannedSite, ...]:
     """The sites of ``job``'s input on the lines of the rewrite's findings and TODOs, judged.
 
-    Those lines count in the input, as the sites' do, for openai>=1 code (one pass). In a file with
-    openai 0.x calls the second pass counts in the first pass's output, which may have gained lines
-    (a client, TODO comments): there every site is kept, as the rewrite touches every 0.x call.
+    Those lines count in the input, as the sites' do. In a file with openai 0.x calls every site is
+    kept, as the rewrite touches every 0.x call.
     """
     from codemods import SourceError
 
