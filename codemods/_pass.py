@@ -85,9 +85,6 @@ class Rule:
         return True
 
 
-#: The old name, still imported by sites.py (which another change owns): use ``_lines.lines_of``.
-_lines_of = lines_of
-
 #: Nodes a TODO comment can stand above (an ``except`` clause too: its own line).
 _STATEMENTS = (cst.SimpleStatementLine, cst.BaseCompoundStatement, cst.ExceptHandler)
 Hook = Callable[..., Any]
