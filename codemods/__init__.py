@@ -5,8 +5,10 @@
 
 ``CODEMODS`` is the ordered tuple ``migrate rewrite`` runs: ``LEGACY_CODEMODS`` (openai 0.x ->
 1.x, a first pass only in files that use 0.x names) then ``MODERN_CODEMODS`` (one composed pass);
-the file is parsed once. Each transform also runs alone, by name inside this repository (its
-``.libcst.codemod.yaml`` lists ``codemods``), by module path (``-x``) anywhere it is installed:
+the file is parsed once. ``rewrite_source`` runs their rules (``LEGACY_TRANSFORMS``,
+``MODERN_TRANSFORMS``) without the codemod classes, which are built on first use. Each transform
+also runs alone, by name inside this repository (its ``.libcst.codemod.yaml`` lists
+``codemods``), by module path (``-x``) anywhere it is installed:
 
     python -m libcst.tool codemod env_vars.RewriteEnvVars --provider zhipu app.py
     python -m libcst.tool codemod -x codemods.env_vars.RewriteEnvVars --provider zhipu --no-format app.py
@@ -22,51 +24,80 @@ import re
 from collections.abc import Mapping
 from dataclasses import replace
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from adapters import catalogue
 
-from . import _source
-from ._pass import Rule, RuleCodemod, run_phases
+from . import (
+    _source,
+    client_construction,
+    env_vars,
+    imports,
+    legacy_calls,
+    legacy_errors,
+    legacy_responses,
+    model_names,
+    module_client,
+    unsupported_features,
+)
+from ._pass import Rule, Transform, run_phases
 from ._results import Finding, Rewrite, SourceError, Todo
 from ._target import Options, Style, provider_facts
 from ._todo import TODO_CODES
-from .client_construction import RewriteClientConstruction
-from .env_vars import RewriteEnvVars
-from .imports import RewriteImports
-from .legacy_calls import RewriteLegacyCalls
-from .legacy_errors import RewriteLegacyErrors
-from .legacy_responses import RewriteLegacyResponses
-from .model_names import RewriteModelNames
-from .module_client import RewriteModuleClient
-from .unsupported_features import MarkUnsupportedFeatures
 
-__all__ = ["CODEMODS", "LEGACY_CODEMODS", "MODERN_CODEMODS", "TODO_CODES", "Finding",
-           "MarkUnsupportedFeatures", "Rewrite", "RewriteLegacyCalls", "RewriteLegacyErrors",
-           "RewriteLegacyResponses",
-           "RewriteClientConstruction", "RewriteEnvVars", "RewriteImports", "RewriteModelNames",
-           "RewriteModuleClient", "RuleCodemod", "SourceError", "Style", "Todo", "rewrite_bytes",
-           "rewrite_source"]
+if TYPE_CHECKING:
+    from ._codemod import RuleCodemod
+
+__all__ = ["CODEMODS", "LEGACY_CODEMODS", "LEGACY_TRANSFORMS", "MODERN_CODEMODS", "MODERN_TRANSFORMS",
+           "TODO_CODES", "Finding", "MarkUnsupportedFeatures", "Rewrite", "RewriteLegacyCalls",
+           "RewriteLegacyErrors", "RewriteLegacyResponses", "RewriteClientConstruction", "RewriteEnvVars",
+           "RewriteImports", "RewriteModelNames", "RewriteModuleClient", "RuleCodemod", "SourceError", "Style",
+           "Todo", "Transform", "rewrite_bytes", "rewrite_source"]
 
 #: Modernising transforms for openai 0.x code: a first pass, only in files that use 0.x names.
-LEGACY_CODEMODS: tuple[type[RuleCodemod], ...] = (
-    RewriteLegacyCalls,
-    RewriteLegacyErrors,
-    RewriteLegacyResponses,
+LEGACY_TRANSFORMS: tuple[Transform, ...] = (
+    legacy_calls.TRANSFORM,
+    legacy_errors.TRANSFORM,
+    legacy_responses.TRANSFORM,
 )
 #: The transforms for openai>=1 code, in the order they compose (arguments before callees, imports last).
-MODERN_CODEMODS: tuple[type[RuleCodemod], ...] = (
-    RewriteModuleClient,
-    RewriteClientConstruction,
-    RewriteEnvVars,
-    RewriteModelNames,
-    MarkUnsupportedFeatures,
-    RewriteImports,
+MODERN_TRANSFORMS: tuple[Transform, ...] = (
+    module_client.TRANSFORM,
+    client_construction.TRANSFORM,
+    env_vars.TRANSFORM,
+    model_names.TRANSFORM,
+    unsupported_features.TRANSFORM,
+    imports.TRANSFORM,
 )
-#: Everything ``migrate rewrite`` runs, in order.
-CODEMODS: tuple[type[RuleCodemod], ...] = LEGACY_CODEMODS + MODERN_CODEMODS
 _PHASES: tuple[tuple[type[Rule], ...], ...] = tuple(
-    tuple(rule for codemod in group for rule in codemod.RULES) for group in (LEGACY_CODEMODS, MODERN_CODEMODS))
+    tuple(rule for transform in group for rule in transform.rules)
+    for group in (LEGACY_TRANSFORMS, MODERN_TRANSFORMS))
+
+
+def __getattr__(name: str) -> Any:
+    """The LibCST codemod classes, built on first use (``_codemod.py`` says why):
+
+    ``CODEMODS`` (everything ``migrate rewrite`` runs, in order), ``LEGACY_CODEMODS``,
+    ``MODERN_CODEMODS``, each ``Rewrite...`` class by name, and their base ``RuleCodemod``.
+    """
+    if name == "RuleCodemod":
+        from ._codemod import RuleCodemod
+
+        return RuleCodemod
+    groups = {"LEGACY_CODEMODS": LEGACY_TRANSFORMS, "MODERN_CODEMODS": MODERN_TRANSFORMS,
+              "CODEMODS": LEGACY_TRANSFORMS + MODERN_TRANSFORMS}
+    if name in groups:
+        return tuple(transform.codemod() for transform in groups[name])
+    for transform in LEGACY_TRANSFORMS + MODERN_TRANSFORMS:
+        if transform.name == name:
+            return transform.codemod()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+if TYPE_CHECKING:
+    CODEMODS: tuple[type[RuleCodemod], ...]
+    LEGACY_CODEMODS: tuple[type[RuleCodemod], ...]
+    MODERN_CODEMODS: tuple[type[RuleCodemod], ...]
 
 
 @cache

@@ -9,13 +9,16 @@ analysis. Where a name is ambiguous the answer is the conservative one.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 import libcst as cst
 
 from ._api_calls import ADAPTER_CLIENTS, CLIENT_CLASSES, ApiCall, keyword, split_api_call
 from ._literals import string_value
 from ._qualnames import ImportTable, dotted
+from ._walk import walk
 
 __all__ = ["Facts", "collect"]
 
@@ -144,16 +147,24 @@ def _string_constant(statement: cst.BaseStatement) -> tuple[str, cst.SimpleStrin
     return None
 
 
-class _Collector(cst.CSTVisitor):
+def _unchanged(_original: cst.CSTNode, updated: cst.CSTNode) -> cst.CSTNode:
+    return updated
+
+
+class _Collector:
+    """``visit_<Node>`` hooks (False: do not enter the node), called by ``_walk.walk``."""
+
+    HOOKS: ClassVar[dict[type[cst.CSTNode], Callable[[_Collector, Any], bool | None]]] = {}
+
     def __init__(self) -> None:
         self.facts = Facts()
 
-    # No per-field hooks here: skip LibCST's lookup of them for every field of every node.
-    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
-        pass
+    def visit(self, node: cst.CSTNode) -> None:
+        walk(node, self.on_visit, _unchanged)
 
-    def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
-        pass
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        hook = self.HOOKS.get(type(node))
+        return hook is None or hook(self, node) is not False
 
     # imports: recorded, not counted as uses
     def visit_Import(self, node: cst.Import) -> bool:
@@ -185,11 +196,11 @@ class _Collector(cst.CSTVisitor):
         self.facts.attr_loads[node.attr.value] += 1
         if isinstance(node.value, cst.Name):
             self.facts.name_attrs.add((node.value.value, node.attr.value))
-        node.value.visit(self)
+        self.visit(node.value)
         return False  # `attr` is not a use of a variable of that name
 
     def visit_Arg(self, node: cst.Arg) -> bool:
-        node.value.visit(self)
+        self.visit(node.value)
         return False  # the keyword is not a use either
 
     def _store(self, target: cst.BaseExpression, value: cst.BaseExpression | None) -> bool:
@@ -203,25 +214,25 @@ class _Collector(cst.CSTVisitor):
             self.facts.attr_stores[target.attr.value] += 1
             if isinstance(value, cst.Call):
                 self.facts.attr_assigned_calls[target.attr.value].append(value)
-            target.value.visit(self)
+            self.visit(target.value)
             return True
         return False
 
     def visit_Assign(self, node: cst.Assign) -> bool:
         for target in node.targets:
             if not self._store(target.target, node.value):
-                target.visit(self)
-        node.value.visit(self)
+                self.visit(target)
+        self.visit(node.value)
         return False
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> bool:
         if isinstance(node.target, cst.Name):
             self.facts.annotations[node.target.value].append(node.annotation.annotation)
         if not self._store(node.target, node.value):
-            node.target.visit(self)
-        node.annotation.visit(self)
+            self.visit(node.target)
+        self.visit(node.annotation)
         if node.value is not None:
-            node.value.visit(self)
+            self.visit(node.value)
         return False
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
@@ -252,9 +263,13 @@ class _Collector(cst.CSTVisitor):
                 self.facts.model_refs.append((node, model.value.attr.value, True))
 
 
+_Collector.HOOKS.update((getattr(cst, name.removeprefix("visit_")), hook) for name, hook in vars(_Collector).items()
+                       if name.startswith("visit_"))
+
+
 def collect(module: cst.Module) -> Facts:
     """Walk ``module`` once and return its facts."""
     collector = _Collector()
-    module.visit(collector)
+    collector.visit(module)
     collector.facts.finish()
     return collector.facts

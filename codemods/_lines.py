@@ -3,8 +3,8 @@
     lines_of(module, nodes)        {id(node): 1-based line of the node's first token}
     to_input(source, rewritten)    line of ``rewritten`` -> line of ``source`` it came from
 
-``lines_of`` runs LibCST's codegen once, counting line breaks only before the wanted nodes (far
-cheaper than ``PositionProvider``). ``to_input`` matches the two texts line by line: a kept line
+``lines_of`` runs LibCST's codegen once, counting line breaks only before the wanted nodes, and
+stops at the last of them (far cheaper than ``PositionProvider``). ``to_input`` matches the two texts line by line: a kept line
 maps to itself, a rewritten one to its counterpart in the input, an added one (a client built
 for the module, a TODO comment) to the input line it follows.
 """
@@ -25,6 +25,10 @@ def newline_of(module: cst.Module) -> str:
     return "\r" if module.default_newline == "\r" else "\n"
 
 
+class _AllFound(Exception):
+    pass
+
+
 class _LineState(CodegenState):  # LibCST's own PositionProvider subclasses it too
     """Codegen that notes the line where each wanted node starts."""
 
@@ -39,6 +43,8 @@ class _LineState(CodegenState):  # LibCST's own PositionProvider subclasses it t
             self._line += "".join(self.tokens[self._counted:]).count(self._newline)
             self._counted = len(self.tokens)
             self.lines[id(node)] = self._line + _leading_line_count(node)
+            if len(self.lines) == len(self.wanted):
+                raise _AllFound  # the rest of the code is not needed
 
 
 def _leading_line_count(node: cst.CSTNode) -> int:
@@ -54,7 +60,10 @@ def lines_of(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[int, int]
     if not wanted:
         return {}
     state = _LineState(module, wanted)
-    module._codegen(state)
+    try:
+        module._codegen(state)
+    except _AllFound:
+        pass
     return state.lines
 
 

@@ -3,30 +3,33 @@
 Each transform is a ``Rule``: plain ``visit_<Node>`` / ``leave_<Node>`` hooks, as on a LibCST
 ``CSTTransformer``. ``run_rules`` walks the tree once, calling every rule's hook for a node in
 rule order (a rule reads ``original_node`` to decide and builds on ``updated_node``, so rules
-compose). The LibCST codemod framework is not used for the composed run: it would deep-copy the
-tree and keep matcher bookkeeping for every node. ``RuleCodemod`` wraps rules as an ordinary
+compose). Neither the LibCST codemod framework nor LibCST's own visit drives it (they copy every
+node of the tree); ``_walk.walk`` does, rebuilding only what a rule changed. A ``Transform`` names one concern's rules; its
+``codemod()`` (``_codemod.py``, built on first use) wraps them as an ordinary
 ``libcst.codemod.Codemod`` so each transform also runs alone under ``python -m libcst.tool codemod``.
 """
 
 from __future__ import annotations
 
-import argparse
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 import libcst as cst
-from libcst.codemod import Codemod, CodemodContext
 
 from . import _imports
 from ._facts import Facts, collect
 from ._lines import lines_of, newline_of, to_input
 from ._results import Finding, Todo
-from ._target import Options, ProviderFacts, Style, provider_facts
+from ._target import Options, ProviderFacts, provider_facts
 from ._todo import add_todos
+from ._walk import TRIVIA, walk
 
-__all__ = ["FileState", "Outcome", "Rule", "RuleCodemod", "run_phases", "run_rules"]
+if TYPE_CHECKING:
+    from ._codemod import RuleCodemod
+
+__all__ = ["FileState", "Outcome", "Rule", "Transform", "run_phases", "run_rules"]
 
 Statement = cst.SimpleStatementLine | cst.BaseCompoundStatement | cst.ExceptHandler
 
@@ -96,18 +99,22 @@ _HOOKS: dict[type[Rule], tuple[tuple[str, type[cst.CSTNode], str], ...]] = {}
 def _hooks(rule: type[Rule]) -> tuple[tuple[str, type[cst.CSTNode], str], ...]:
     """``(visit|leave, node class, method name)`` for each hook a rule class defines (cached)."""
     if rule not in _HOOKS:
-        found = []
+        found: list[tuple[str, type[cst.CSTNode], str]] = []
         for name in dir(rule):
             kind, _, node_name = name.partition("_")
-            if kind in ("visit", "leave") and node_name and isinstance(getattr(cst, node_name, None), type):
-                found.append((kind, getattr(cst, node_name), name))
+            node_type = getattr(cst, node_name, None) if kind in ("visit", "leave") and node_name else None
+            if isinstance(node_type, type) and issubclass(node_type, cst.CSTNode):
+                if issubclass(node_type, TRIVIA):
+                    raise TypeError(f"{rule.__name__}.{name}: the composed pass does not visit {node_name} nodes")
+                found.append((kind, node_type, name))
         _HOOKS[rule] = tuple(found)
     return _HOOKS[rule]
 
 
-class _ComposedPass(cst.CSTTransformer):
+class _ComposedPass:
+    """Every active rule's hooks, called node by node in one ``_walk.walk``."""
+
     def __init__(self, state: FileState, rules: Sequence[Rule]) -> None:
-        super().__init__()
         self.state = state
         self.visits: dict[type[cst.CSTNode], list[Hook]] = defaultdict(list)
         self.leaves: dict[type[cst.CSTNode], list[Hook]] = defaultdict(list)
@@ -122,13 +129,6 @@ class _ComposedPass(cst.CSTTransformer):
         for hook in self.visits.get(type(node), ()):
             hook(node)
         return True
-
-    # No rule uses per-field hooks (visit_Call_func...): skip LibCST's lookup of them for every field.
-    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
-        pass
-
-    def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
-        pass
 
     def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> Any:
         result: Any = updated_node
@@ -180,7 +180,9 @@ def run_phases(module: cst.Module, phases: Sequence[Sequence[type[Rule]]], optio
         if not active:
             continue
         state = FileState(module=module, options=options, facts=facts, target=target)
-        result = module.visit(_ComposedPass(state, [rule(state) for rule in active]))
+        composed = _ComposedPass(state, [rule(state) for rule in active])
+        result = walk(module, composed.on_visit, composed.on_leave)
+        assert isinstance(result, cst.Module)
         if state.need_modules:
             result, added = _imports.ensure_modules(result, sorted(state.need_modules))
             state.edits += added
@@ -197,27 +199,26 @@ def run_phases(module: cst.Module, phases: Sequence[Sequence[type[Rule]]], optio
     return Outcome(module, changed, tuple(dict.fromkeys(todos)), tuple(dict.fromkeys(findings)))
 
 
-class RuleCodemod(Codemod):
-    """A LibCST codemod made of rules, runnable alone (``-x`` and the module path outside this repository):
+@dataclass(frozen=True)
+class Transform:
+    """One concern's rules, and the LibCST codemod (``name``, in ``module``) that runs them alone.
 
-        python -m libcst.tool codemod env_vars.RewriteEnvVars --provider zhipu FILE
+    A transform module defines ``TRANSFORM = Transform(...)`` and a module ``__getattr__`` that
+    returns ``TRANSFORM.attribute(name)``: the codemod class exists once something asks for it.
     """
 
-    RULES: ClassVar[tuple[type[Rule], ...]] = ()
+    name: str
+    rules: tuple[type[Rule], ...]
+    description: str
+    module: str
 
-    def __init__(self, context: CodemodContext, provider: str, style: Style = "adapter",
-                 keep_models: bool = False) -> None:
-        super().__init__(context)
-        self.options = Options(provider=provider, style=style, keep_models=keep_models)
+    def codemod(self) -> type[RuleCodemod]:
+        from ._codemod import codemod_class
 
-    @staticmethod
-    def add_args(arg_parser: argparse.ArgumentParser) -> None:
-        arg_parser.add_argument("--provider", required=True, help="dashscope, qianfan or zhipu")
-        arg_parser.add_argument("--style", choices=("adapter", "compat"), default="adapter")
-        arg_parser.add_argument("--keep-models", action="store_true", dest="keep_models")
+        return codemod_class(self)
 
-    def transform_module_impl(self, tree: cst.Module) -> cst.Module:
-        outcome = run_rules(tree, self.RULES, self.options)
-        for todo in outcome.todos:
-            self.warn(f"line {todo.line}: TODO(migrate:{todo.code}): {todo.message}")
-        return outcome.module
+    def attribute(self, name: str) -> type[RuleCodemod]:
+        """A transform module's lazy attribute: its codemod class."""
+        if name == self.name:
+            return self.codemod()
+        raise AttributeError(f"module {self.module!r} has no attribute {name!r}")

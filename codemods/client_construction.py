@@ -25,7 +25,7 @@ clients already given a provider name, anything that is not openai's client clas
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
@@ -33,10 +33,15 @@ from . import _env
 from ._api_calls import keyword_arg, laid_out
 from ._facts import Facts
 from ._literals import REDACTED, describe, make_string, redact_url, string_value
-from ._pass import FileState, Rule, RuleCodemod
+from ._pass import FileState, Rule, Transform
 from ._target import ProviderFacts, provider_facts, provider_for_url, provider_for_var
 
-__all__ = ["RewriteClientConstruction", "client_provider", "openai_provider_object", "rebuild_client"]
+if TYPE_CHECKING:
+    from ._codemod import RuleCodemod
+
+    RewriteClientConstruction: type[RuleCodemod]  # built on first use: see __getattr__ at the end
+
+__all__ = ["TRANSFORM", "RewriteClientConstruction", "client_provider", "openai_provider_object", "rebuild_client"]
 
 _ACCOUNT = frozenset({"organization", "project"})
 _AZURE = frozenset({"azure_endpoint", "api_version", "azure_deployment", "azure_ad_token",
@@ -226,6 +231,11 @@ class ClientConstructionRule(Rule):
         return result
 
 
-class RewriteClientConstruction(RuleCodemod):
-    DESCRIPTION = "Give OpenAI client constructions the provider, its key variable and no OpenAI-only options."
-    RULES: ClassVar[tuple[type[Rule], ...]] = (ClientConstructionRule,)
+TRANSFORM = Transform(
+    "RewriteClientConstruction", (ClientConstructionRule,),
+    "Give OpenAI client constructions the provider, its key variable and no OpenAI-only options.",
+    __name__)
+
+
+def __getattr__(name: str) -> type[RuleCodemod]:  # the codemod class, built when asked for
+    return TRANSFORM.attribute(name)

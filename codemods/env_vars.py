@@ -20,15 +20,20 @@ is not OpenAI's (``BASE_URL``), and ``OPENAI_ORG_ID``/``OPENAI_PROJECT_ID`` read
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
 from . import _env
 from ._literals import REDACTED, make_string, redact_url, string_value, with_value
-from ._pass import FileState, Rule, RuleCodemod
+from ._pass import FileState, Rule, Transform
 
-__all__ = ["RewriteEnvVars"]
+if TYPE_CHECKING:
+    from ._codemod import RuleCodemod
+
+    RewriteEnvVars: type[RuleCodemod]  # built on first use: see __getattr__ at the end
+
+__all__ = ["TRANSFORM", "RewriteEnvVars"]
 
 _OWNED_ARGS = frozenset({"api_key", "base_url", "organization", "project"})
 
@@ -122,6 +127,11 @@ class EnvVarsRule(Rule):
         return _env.renamed(updated, self.base_var, default=root)
 
 
-class RewriteEnvVars(RuleCodemod):
-    DESCRIPTION = "Read the provider's key and base-URL variables where OpenAI's were read."
-    RULES: ClassVar[tuple[type[Rule], ...]] = (EnvVarsRule,)
+TRANSFORM = Transform(
+    "RewriteEnvVars", (EnvVarsRule,),
+    "Read the provider's key and base-URL variables where OpenAI's were read.",
+    __name__)
+
+
+def __getattr__(name: str) -> type[RuleCodemod]:  # the codemod class, built when asked for
+    return TRANSFORM.attribute(name)

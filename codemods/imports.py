@@ -21,17 +21,22 @@ other blocks (their constructions are qualified instead), relative imports.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
 from ._api_calls import CLIENT_CLASSES
 from ._imports import import_of, imported_modules
-from ._pass import FileState, Rule, RuleCodemod
+from ._pass import FileState, Rule, Transform
 from ._qualnames import dotted
 from .client_construction import openai_provider_object
 
-__all__ = ["RewriteImports"]
+if TYPE_CHECKING:
+    from ._codemod import RuleCodemod
+
+    RewriteImports: type[RuleCodemod]  # built on first use: see __getattr__ at the end
+
+__all__ = ["TRANSFORM", "RewriteImports"]
 
 _COMPAT_CLASSES = {"AzureOpenAI": "OpenAI", "AsyncAzureOpenAI": "AsyncOpenAI"}
 
@@ -191,6 +196,11 @@ class ImportsRule(Rule):
         return dropped > 0 and self.facts.loads[local] <= dropped
 
 
-class RewriteImports(RuleCodemod):
-    DESCRIPTION = "Import adapters' OpenAI/AsyncOpenAI where openai's client classes were imported."
-    RULES: ClassVar[tuple[type[Rule], ...]] = (ImportsRule,)
+TRANSFORM = Transform(
+    "RewriteImports", (ImportsRule,),
+    "Import adapters' OpenAI/AsyncOpenAI where openai's client classes were imported.",
+    __name__)
+
+
+def __getattr__(name: str) -> type[RuleCodemod]:  # the codemod class, built when asked for
+    return TRANSFORM.attribute(name)

@@ -19,16 +19,21 @@ configure the client instead), ``openai.api_key_path`` and ``openai.api_type`` (
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
 from ._api_calls import keyword_arg
 from ._facts import Facts
 from ._imports import import_of
-from ._pass import FileState, Rule, RuleCodemod
+from ._pass import FileState, Rule, Transform
 
-__all__ = ["ASYNC_METHODS", "LEGACY_CALLS", "RewriteLegacyCalls", "is_legacy", "legacy_call"]
+if TYPE_CHECKING:
+    from ._codemod import RuleCodemod
+
+    RewriteLegacyCalls: type[RuleCodemod]  # built on first use: see __getattr__ at the end
+
+__all__ = ["TRANSFORM", "ASYNC_METHODS", "LEGACY_CALLS", "RewriteLegacyCalls", "is_legacy", "legacy_call"]
 
 #: 0.x ``openai.<Class>.<method>`` -> openai>=1 resource path.
 LEGACY_CALLS = {
@@ -214,6 +219,11 @@ def _setting(statement: cst.BaseStatement, facts: Facts) -> str | None:
     return None
 
 
-class RewriteLegacyCalls(RuleCodemod):
-    DESCRIPTION = "Turn openai 0.x API calls and settings into openai>=1 module-client code."
-    RULES: ClassVar[tuple[type[Rule], ...]] = (LegacyCallsRule,)
+TRANSFORM = Transform(
+    "RewriteLegacyCalls", (LegacyCallsRule,),
+    "Turn openai 0.x API calls and settings into openai>=1 module-client code.",
+    __name__)
+
+
+def __getattr__(name: str) -> type[RuleCodemod]:  # the codemod class, built when asked for
+    return TRANSFORM.attribute(name)

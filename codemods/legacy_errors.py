@@ -12,18 +12,23 @@ other change. Marks with TODO(migrate:LEGACY_ERROR): 0.x exceptions openai>=1 do
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
 from adapters.legacy_names import LEGACY_ERRORS
 
 from ._facts import Facts
-from ._pass import Rule, RuleCodemod
+from ._pass import Rule, Transform
 from ._qualnames import dotted
 from .legacy_calls import is_legacy
 
-__all__ = ["RewriteLegacyErrors"]
+if TYPE_CHECKING:
+    from ._codemod import RuleCodemod
+
+    RewriteLegacyErrors: type[RuleCodemod]  # built on first use: see __getattr__ at the end
+
+__all__ = ["TRANSFORM", "RewriteLegacyErrors"]
 
 
 class LegacyErrorsRule(Rule):
@@ -83,6 +88,11 @@ class LegacyErrorsRule(Rule):
         return updated_node.with_changes(names=names)
 
 
-class RewriteLegacyErrors(RuleCodemod):
-    DESCRIPTION = "Name openai>=1's exception classes where openai.error's were named."
-    RULES: ClassVar[tuple[type[Rule], ...]] = (LegacyErrorsRule,)
+TRANSFORM = Transform(
+    "RewriteLegacyErrors", (LegacyErrorsRule,),
+    "Name openai>=1's exception classes where openai.error's were named.",
+    __name__)
+
+
+def __getattr__(name: str) -> type[RuleCodemod]:  # the codemod class, built when asked for
+    return TRANSFORM.attribute(name)

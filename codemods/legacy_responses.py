@@ -16,16 +16,21 @@ a value it cannot follow (a parameter, a returned value), and ``.get(key, defaul
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
 from ._facts import Facts
 from ._literals import string_value
-from ._pass import FileState, Rule, RuleCodemod
+from ._pass import FileState, Rule, Transform
 from .legacy_calls import is_legacy, legacy_call
 
-__all__ = ["RewriteLegacyResponses"]
+if TYPE_CHECKING:
+    from ._codemod import RuleCodemod
+
+    RewriteLegacyResponses: type[RuleCodemod]  # built on first use: see __getattr__ at the end
+
+__all__ = ["TRANSFORM", "RewriteLegacyResponses"]
 
 _SCOPES = (cst.FunctionDef, cst.Lambda)
 
@@ -133,6 +138,11 @@ def _string_key(node: cst.Subscript) -> str | None:
     return key if key is not None and key.isidentifier() else None
 
 
-class RewriteLegacyResponses(RuleCodemod):
-    DESCRIPTION = "Read openai>=1 responses by attribute where 0.x code read them as dicts."
-    RULES: ClassVar[tuple[type[Rule], ...]] = (LegacyResponsesRule,)
+TRANSFORM = Transform(
+    "RewriteLegacyResponses", (LegacyResponsesRule,),
+    "Read openai>=1 responses by attribute where 0.x code read them as dicts.",
+    __name__)
+
+
+def __getattr__(name: str) -> type[RuleCodemod]:  # the codemod class, built when asked for
+    return TRANSFORM.attribute(name)

@@ -27,7 +27,7 @@ provider model cannot make the old size, or ``**kwargs`` hide whether ``dimensio
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
@@ -35,10 +35,15 @@ from adapters import catalogue
 
 from ._api_calls import keyword, with_keyword
 from ._literals import string_value, with_value
-from ._pass import FileState, Rule, RuleCodemod
+from ._pass import FileState, Rule, Transform
 from .client_construction import client_provider
 
-__all__ = ["RewriteModelNames"]
+if TYPE_CHECKING:
+    from ._codemod import RuleCodemod
+
+    RewriteModelNames: type[RuleCodemod]  # built on first use: see __getattr__ at the end
+
+__all__ = ["TRANSFORM", "RewriteModelNames"]
 
 
 @dataclass(frozen=True)
@@ -184,6 +189,11 @@ class ModelNamesRule(Rule):
         return True
 
 
-class RewriteModelNames(RuleCodemod):
-    DESCRIPTION = "Map OpenAI model names passed to OpenAI calls onto the provider's models."
-    RULES: ClassVar[tuple[type[Rule], ...]] = (ModelNamesRule,)
+TRANSFORM = Transform(
+    "RewriteModelNames", (ModelNamesRule,),
+    "Map OpenAI model names passed to OpenAI calls onto the provider's models.",
+    __name__)
+
+
+def __getattr__(name: str) -> type[RuleCodemod]:  # the codemod class, built when asked for
+    return TRANSFORM.attribute(name)

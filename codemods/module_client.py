@@ -18,16 +18,21 @@ Marks with TODO(migrate:MODULE_CLIENT): settings assigned inside functions or bl
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
 from ._api_calls import RESOURCES, keyword_arg
-from ._pass import FileState, Rule, RuleCodemod
+from ._pass import FileState, Rule, Transform
 from ._todo import add_todos
 from .client_construction import rebuild_client
 
-__all__ = ["RewriteModuleClient"]
+if TYPE_CHECKING:
+    from ._codemod import RuleCodemod
+
+    RewriteModuleClient: type[RuleCodemod]  # built on first use: see __getattr__ at the end
+
+__all__ = ["TRANSFORM", "RewriteModuleClient"]
 
 SETTINGS = ("api_key", "organization", "project", "base_url", "timeout", "max_retries",
             "default_headers", "default_query", "http_client", "websocket_base_url", "webhook_secret",
@@ -135,6 +140,11 @@ class ModuleClientRule(Rule):
         return last[-1] + 1 if last else 0
 
 
-class RewriteModuleClient(RuleCodemod):
-    DESCRIPTION = "Build a provider client where the module used openai's module-level client."
-    RULES: ClassVar[tuple[type[Rule], ...]] = (ModuleClientRule,)
+TRANSFORM = Transform(
+    "RewriteModuleClient", (ModuleClientRule,),
+    "Build a provider client where the module used openai's module-level client.",
+    __name__)
+
+
+def __getattr__(name: str) -> type[RuleCodemod]:  # the codemod class, built when asked for
+    return TRANSFORM.attribute(name)

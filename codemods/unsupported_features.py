@@ -14,14 +14,19 @@ Leaves alone: anything whose receiver is not known or very plausibly an OpenAI c
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from ._pass import Rule, RuleCodemod
+from ._pass import Rule, Transform
 from ._qualnames import dotted
 
-__all__ = ["ENDPOINT_TODOS", "MarkUnsupportedFeatures"]
+if TYPE_CHECKING:
+    from ._codemod import RuleCodemod
+
+    MarkUnsupportedFeatures: type[RuleCodemod]  # built on first use: see __getattr__ at the end
+
+__all__ = ["TRANSFORM", "ENDPOINT_TODOS", "MarkUnsupportedFeatures"]
 
 #: endpoint -> (TODO code, what to do)
 ENDPOINT_TODOS = {
@@ -61,6 +66,11 @@ class UnsupportedFeaturesRule(Rule):
         return updated_node
 
 
-class MarkUnsupportedFeatures(RuleCodemod):
-    DESCRIPTION = "Mark calls of OpenAI features the provider lacks with TODO(migrate) comments."
-    RULES: ClassVar[tuple[type[Rule], ...]] = (UnsupportedFeaturesRule,)
+TRANSFORM = Transform(
+    "MarkUnsupportedFeatures", (UnsupportedFeaturesRule,),
+    "Mark calls of OpenAI features the provider lacks with TODO(migrate) comments.",
+    __name__)
+
+
+def __getattr__(name: str) -> type[RuleCodemod]:  # the codemod class, built when asked for
+    return TRANSFORM.attribute(name)

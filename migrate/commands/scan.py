@@ -13,9 +13,8 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from .. import api, scan_render
+from .. import api
 from ..cli import Outcome
-from ..scan import scan as scan_tree
 from ._options import Exclude, Paths, err, out
 
 __all__ = ["scan"]
@@ -40,6 +39,9 @@ def scan(
     exclude: Exclude = None,
 ) -> Outcome:
     """List every OpenAI SDK usage under PATH... and whether it works on each provider (writes nothing)."""
+    from .. import scan_render  # here, not above: the other commands need not load the scan's codemods
+    from ..scan import scan as scan_tree
+
     if format not in scan_render.FORMATS:
         raise api.UsageError(f"unknown format {format!r}; use one of {', '.join(scan_render.FORMATS)}")
     if fail_on is not None and fail_on not in FAIL_ON:

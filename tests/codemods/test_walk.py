@@ -1,0 +1,107 @@
+"""``codemods._walk``: LibCST's visiting order without its copies, and the facts walk built on it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+import libcst as cst
+import pytest
+
+from codemods._facts import collect
+from codemods._pass import Rule, run_rules
+from codemods._target import Options
+from codemods._walk import TRIVIA, walk
+
+from .harness import FIXTURES
+
+ROOT = Path(__file__).resolve().parents[2]
+SOURCES = sorted([*FIXTURES.rglob("*.py"), *(ROOT / "examples").rglob("*.py"), *(ROOT / "codemods").glob("*.py")])
+
+
+class _Order(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.seen: list[int] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if not isinstance(node, TRIVIA):
+            self.seen.append(id(node))
+        return True
+
+
+def _keep(_original: cst.CSTNode, updated: cst.CSTNode) -> cst.CSTNode:
+    return updated
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_walk_visits_what_libcst_visits_in_its_order_and_copies_nothing(path: Path) -> None:
+    module = cst.parse_module(path.read_bytes())
+    expected = _Order()
+    module.visit(expected)
+    seen: list[int] = []
+
+    def on_visit(node: cst.CSTNode) -> bool:
+        seen.append(id(node))
+        return True
+
+    assert walk(module, on_visit, _keep) is module
+    assert seen == expected.seen
+    assert seen
+
+
+def test_a_replacement_rebuilds_its_ancestors_only() -> None:
+    module = cst.parse_module("a = 1\nb = x  # keep\n\nc = [x, y]\n")
+
+    def rename(original: cst.CSTNode, updated: cst.CSTNode) -> cst.CSTNode:
+        return cst.Name("z") if isinstance(original, cst.Name) and original.value == "x" else updated
+
+    result = walk(module, lambda node: True, rename)
+    assert isinstance(result, cst.Module)
+    assert result.code == "a = 1\nb = z  # keep\n\nc = [z, y]\n"
+    assert result.body[0] is module.body[0]
+    assert result.body[1] is not module.body[1]
+    first, second = result.body[1], module.body[1]
+    assert isinstance(first, cst.SimpleStatementLine) and isinstance(second, cst.SimpleStatementLine)
+    assert first.trailing_whitespace is second.trailing_whitespace
+
+
+def test_skipping_children_and_refusing_removal() -> None:
+    module = cst.parse_module("def f():\n    return x\n")
+    names: list[str] = []
+
+    def on_visit(node: cst.CSTNode) -> bool:
+        if isinstance(node, cst.Name):
+            names.append(node.value)
+        return not isinstance(node, cst.IndentedBlock)
+
+    walk(module, on_visit, _keep)
+    assert names == ["f"]
+    with pytest.raises(TypeError, match="only replaces nodes"):
+        walk(module, lambda node: True,
+             lambda original, updated: cst.RemoveFromParent() if isinstance(original, cst.Return) else updated)
+    with pytest.raises(TypeError, match="does not enter"):
+        walk(cst.Comma(), lambda node: True, _keep)
+
+
+def test_a_rule_cannot_hook_trivia() -> None:
+    class CommaRule(Rule):
+        def leave_Comma(self, original_node: cst.Comma, updated_node: cst.Comma) -> cst.Comma:
+            return updated_node
+
+    rules: ClassVar = (CommaRule,)
+    with pytest.raises(TypeError, match="does not visit Comma"):
+        run_rules(cst.parse_module("f(a, b)\n"), rules, Options(provider="dashscope"))
+
+
+def test_facts_count_uses_in_every_kind_of_target() -> None:
+    facts = collect(cst.parse_module(
+        "table[key]: int = make()\n"
+        "obj.attr = other.value\n"
+        "name: Client = OpenAI()\n"
+        "f(keyword=arg)\n"
+    ))
+    assert facts.loads["table"] == facts.loads["key"] == facts.loads["make"] == 1
+    assert facts.loads["other"] == facts.loads["obj"] == facts.loads["arg"] == 1
+    assert facts.loads["keyword"] == facts.loads["attr"] == 0  # a keyword and an attribute name are no uses
+    assert facts.stores["name"] == 1 and facts.attr_stores["attr"] == 1
+    assert [call.func for call in facts.assigned_calls["name"]][0].deep_equals(cst.Name("OpenAI"))
