@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 import libcst as cst
 
@@ -90,6 +90,15 @@ class Rule:
 
 #: Nodes a TODO comment can stand above (an ``except`` clause too: its own line).
 _STATEMENTS = (cst.SimpleStatementLine, cst.BaseCompoundStatement, cst.ExceptHandler)
+_IS_STATEMENT: dict[type, bool] = {}  # by class: isinstance on LibCST's abstract classes is slow
+
+
+def _is_statement(node: object) -> TypeGuard[Statement]:
+    kind = type(node)
+    if kind not in _IS_STATEMENT:
+        _IS_STATEMENT[kind] = issubclass(kind, _STATEMENTS)
+    return _IS_STATEMENT[kind]
+
 Hook = Callable[..., Any]
 
 
@@ -124,7 +133,7 @@ class _ComposedPass:
                 table[node_type].append(getattr(rule, name))
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        if isinstance(node, _STATEMENTS):
+        if _is_statement(node):
             self.state.stack.append(node)
         for hook in self.visits.get(type(node), ()):
             hook(node)
@@ -136,10 +145,10 @@ class _ComposedPass:
             result = hook(original_node, result)
             if type(result) is not type(original_node):
                 break  # removed or replaced: later rules have nothing of this shape to change
-        if isinstance(original_node, _STATEMENTS):
+        if _is_statement(original_node):
             self.state.stack.pop()
             notes = self.state.pending.pop(id(original_node), None)
-            if notes and isinstance(result, _STATEMENTS):
+            if notes and _is_statement(result):
                 first = bool(self.state.module.body) and self.state.module.body[0] is original_node
                 marked = add_todos(result, notes, self.state.module.header if first else ())
                 if marked is not result:

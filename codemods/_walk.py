@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import libcst as cst
 
@@ -35,6 +35,19 @@ OnLeave = Callable[[cst.CSTNode, cst.CSTNode], Any]
 
 #: Node class -> the names of its fields in source order; None for trivia.
 _FIELDS: dict[type[cst.CSTNode], tuple[str, ...] | None] = {}
+#: Any class met in a field -> what ``walk`` does with it (``CSTNode`` is an ABC: ``isinstance``
+#: on it costs several times a dictionary lookup, once per field of every node).
+_ENTER, _SKIP, _SEQUENCE = 1, 2, 3
+_ROLES: dict[type, int] = {}
+
+
+def _role(kind: type) -> int:
+    if kind not in _ROLES:
+        if issubclass(kind, cst.CSTNode):
+            _ROLES[kind] = _SKIP if issubclass(kind, TRIVIA) else _ENTER
+        else:
+            _ROLES[kind] = _SEQUENCE if issubclass(kind, tuple | list) else 0
+    return _ROLES[kind]
 
 
 class _FieldOrder(cst.CSTVisitor):
@@ -74,7 +87,7 @@ def _fields(node: cst.CSTNode) -> tuple[str, ...] | None:
 
 def walk(node: cst.CSTNode, on_visit: OnVisit, on_leave: OnLeave) -> cst.CSTNode:
     """``node`` with ``on_leave``'s replacements; ``node`` itself when nothing was replaced."""
-    fields = _fields(node)
+    fields = _FIELDS[type(node)] if type(node) in _FIELDS else _fields(node)
     if fields is None:
         raise TypeError(f"walk() does not enter {type(node).__name__} nodes")
     updated = node
@@ -82,15 +95,15 @@ def walk(node: cst.CSTNode, on_visit: OnVisit, on_leave: OnLeave) -> cst.CSTNode
         changes: dict[str, Any] = {}
         for name in fields:
             value = getattr(node, name)
-            if isinstance(value, cst.CSTNode):
-                if _fields(value) is not None:
-                    new = walk(value, on_visit, on_leave)
-                    if new is not value:
-                        changes[name] = new
-            elif isinstance(value, tuple | list) and value:
+            role = _ROLES.get(type(value)) or _role(type(value))
+            if role == _ENTER:
+                new = walk(value, on_visit, on_leave)
+                if new is not value:
+                    changes[name] = new
+            elif role == _SEQUENCE and value:
                 items: list[Any] | None = None
                 for index, child in enumerate(value):
-                    if isinstance(child, cst.CSTNode) and _fields(child) is not None:
+                    if (_ROLES.get(type(child)) or _role(type(child))) == _ENTER:
                         new = walk(child, on_visit, on_leave)
                         if new is not child:
                             items = items or list(value)
@@ -100,7 +113,7 @@ def walk(node: cst.CSTNode, on_visit: OnVisit, on_leave: OnLeave) -> cst.CSTNode
         if changes:
             updated = node.with_changes(**changes)
     result = on_leave(node, updated)
-    if not isinstance(result, cst.CSTNode):
+    if (_ROLES.get(type(result)) or _role(type(result))) not in (_ENTER, _SKIP):
         raise TypeError(f"a hook returned {type(result).__name__} for a {type(node).__name__}: "
                         f"walk() only replaces nodes")
-    return result
+    return cast(cst.CSTNode, result)

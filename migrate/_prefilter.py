@@ -21,13 +21,14 @@ _WORDS = (b"openai", b"adapters")
 
 
 @lru_cache(maxsize=8)
-def _names_pattern(names: tuple[str, ...]) -> re.Pattern[bytes] | None:
+def _names_patterns(names: tuple[str, ...]) -> tuple[re.Pattern[bytes], ...]:
     if not names:
-        return None
-    # Searched in the lower-cased bytes: a case-sensitive pattern with a literal quote first is
-    # several times faster than re.IGNORECASE on every position.
+        return ()
+    # Searched in the lower-cased bytes, once per quote character: a case-sensitive pattern that
+    # starts with a literal lets the regex engine skip ahead to that byte (five times faster here
+    # than one pattern starting with [\"'], which tries every position).
     alternatives = b"|".join(re.escape(name.lower().encode("utf-8")) for name in sorted(names, key=len, reverse=True))
-    return re.compile(b"[\"'](?:" + alternatives + b")")
+    return tuple(re.compile(quote + b"(?:" + alternatives + b")") for quote in (b'"', b"'"))
 
 
 class Prefilter:
@@ -36,7 +37,7 @@ class Prefilter:
     def __init__(self, extra_names: Iterable[str] = ()) -> None:
         from adapters import catalogue
 
-        self.names = _names_pattern(tuple(sorted({*catalogue.openai_models(), *extra_names})))
+        self.names = _names_patterns(tuple(sorted({*catalogue.openai_models(), *extra_names})))
 
     def __call__(self, data: bytes) -> bool:
         lowered = data.lower()
@@ -50,4 +51,4 @@ class Prefilter:
                 data.decode("utf-8")
             except UnicodeDecodeError:
                 return True
-        return self.names is not None and self.names.search(lowered) is not None
+        return any(pattern.search(lowered) is not None for pattern in self.names)

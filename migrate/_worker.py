@@ -44,9 +44,12 @@ class Job:
 
 def warm_up(provider: str) -> None:
     """Load the codemods and their tables for ``provider`` (a worker process does it as it starts)."""
+    import gc
+
     import codemods
 
     codemods.rewrite_source("import openai\nopenai.OpenAI()\n", provider=provider)
+    gc.freeze()  # what is loaded now lives as long as the worker: the collector need not scan it again
 
 
 def rewrite_file(job: Job, options: Options) -> FileResult:

@@ -54,10 +54,11 @@ def check_provider(name: str) -> str:
     return name
 
 
-def display_path(path: Path) -> str:
-    """``path`` relative to the working folder when inside it, else absolute (posix slashes)."""
+def display_path(path: Path, cwd: Path | None = None) -> str:
+    """``path`` relative to the working folder (``cwd``: it, known) when inside it, else absolute
+    (posix slashes)."""
     try:
-        return path.relative_to(Path.cwd()).as_posix()
+        return path.relative_to(cwd or Path.cwd()).as_posix()
     except ValueError:
         return path.as_posix()
 
@@ -99,11 +100,10 @@ def rewrite(paths: Sequence[Path | str], *, provider: str, write: bool = False, 
     options = Options(provider, style, dict(model_map or {}), keep_models, verdicts)
 
     found = discover(roots, exclude, gitignore=gitignore, env_files=env_files)
-    processes = min(jobs or os.cpu_count() or 1, 64)
     results: list[FileResult] = [Skipped(p, display_path(p), why) for p, why in found.skipped]
     snapshots: dict[Path, _fs.Snapshot] = {}
     todo = _read(found.files, Prefilter(options.model_map) if prefilter else None, results, snapshots)
-    processes = min(processes, len(todo) // FILES_PER_PROCESS)
+    processes = min(jobs or os.cpu_count() or 1, 64, len(todo) // FILES_PER_PROCESS)
     if processes > 1:
         workers = _Workers(processes, provider)
         try:
@@ -128,8 +128,9 @@ def _read(files: list[tuple[Path, Path]], worth: Prefilter | None, results: list
           snapshots: dict[Path, _fs.Snapshot]) -> list[Job]:
     """Read every file; those the prefilter passes become jobs, the rest ``Unchanged``."""
     todo: list[Job] = []
+    cwd = Path.cwd()
     for path, _root in files:
-        display = display_path(path)
+        display = display_path(path, cwd)
         try:
             data, snapshots[path] = _fs.read(path)
         except OSError as exc:
