@@ -40,6 +40,7 @@ from . import (
     module_client,
     unsupported_features,
 )
+from ._codegen import code_of
 from ._pass import Rule, Transform, run_phases
 from ._results import Finding, Rewrite, SourceError, Todo
 from ._target import Options, Style, provider_facts
@@ -136,16 +137,22 @@ def rewrite_source(source: str, *, provider: str, style: Style = "adapter",
     except RecursionError:  # LibCST's visitors recurse per nesting level, like its parser
         where = f"{path}: " if path else ""
         raise SourceError(f"{where}too deeply nested for the transforms") from None
-    code = bom + outcome.module.code if outcome.changed else source
-    if code != source:
-        _check_parses(code, source, path)
-    return Rewrite(code, code != source, outcome.todos, outcome.findings)
+    if not outcome.changed:
+        return Rewrite(source, False, outcome.todos, outcome.findings)
+    code, generated = code_of(outcome.module, module, text)
+    if code != text:
+        _check_parses(generated, source, path)
+    return Rewrite(bom + code, code != text, outcome.todos, outcome.findings)
 
 
-def _check_parses(code: str, source: str, path: str | None) -> None:
-    """Refuse an output that does not compile (only where the input did): never write broken code."""
+def _check_parses(generated: str, source: str, path: str | None) -> None:
+    """Refuse an output that does not compile (only where the input did): never write broken code.
+
+    ``generated`` is the output's new beginning (whole top-level statements); the rest is the
+    input's own end, which parses wherever the input does.
+    """
     try:
-        ast.parse(code)
+        ast.parse(generated)
     except SyntaxError:
         try:
             ast.parse(source)

@@ -1,4 +1,5 @@
-"""``codemods._walk``: LibCST's visiting order without its copies, and the facts walk built on it."""
+"""``codemods._walk`` (LibCST's visiting order without its copies), the facts walk built on it, and
+``codemods._codegen`` (generating only what changed)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ from typing import ClassVar
 import libcst as cst
 import pytest
 
+import codemods
+from codemods import _source
+from codemods._codegen import code_of
 from codemods._facts import collect
-from codemods._pass import Rule, run_rules
+from codemods._pass import Rule, run_phases, run_rules
 from codemods._target import Options
 from codemods._walk import TRIVIA, walk
 
@@ -105,3 +109,33 @@ def test_facts_count_uses_in_every_kind_of_target() -> None:
     assert facts.loads["keyword"] == facts.loads["attr"] == 0  # a keyword and an attribute name are no uses
     assert facts.stores["name"] == 1 and facts.attr_stores["attr"] == 1
     assert [call.func for call in facts.assigned_calls["name"]][0].deep_equals(cst.Name("OpenAI"))
+
+
+SAMPLES = [
+    "import openai\nopenai.api_key = 'k'\nopenai.chat.completions.create(model='gpt-4o', messages=[])\n\n\ndef f():\n    return 1\n",
+    "# header comment\nfrom openai import OpenAI\nclient = OpenAI()\nclient.files.create(file=f)\nx = 1",  # no final newline
+    "from openai import OpenAI\r\n\r\nclient = OpenAI()\r\n\r\n# tail comment\r\n",
+    "x = 1\ny = 2\nfrom openai import OpenAI\nOpenAI().moderations.create(input='x')\n",
+]
+
+
+@pytest.mark.parametrize("source", [*SAMPLES, *(_source.decode(p.read_bytes())[0] for p in SOURCES)])
+@pytest.mark.parametrize("style", ["adapter", "compat"])
+def test_generating_only_the_changed_beginning_gives_the_whole_code(source: str, style: str) -> None:
+    module = cst.parse_module(source)
+    outcome = run_phases(module, codemods._PHASES, Options(provider="zhipu", style=style))  # noqa: SLF001
+    code, generated = code_of(outcome.module, module, source)
+    assert code == outcome.module.code
+    assert code.startswith(generated)
+
+
+def test_the_untouched_end_is_not_generated_again() -> None:
+    source = SAMPLES[0]
+    module = cst.parse_module(source)
+    outcome = run_phases(module, codemods._PHASES, Options(provider="dashscope"))  # noqa: SLF001
+    code, generated = code_of(outcome.module, module, source)
+    assert code.endswith("\n\ndef f():\n    return 1\n") and not generated.endswith("return 1\n")
+    # A changed last statement leaves nothing to reuse: all of it is generated.
+    module = cst.parse_module(SAMPLES[3])
+    outcome = run_phases(module, codemods._PHASES, Options(provider="dashscope"))  # noqa: SLF001
+    assert code_of(outcome.module, module, SAMPLES[3]) == (outcome.module.code, outcome.module.code)
