@@ -19,9 +19,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from . import _deps, _diff, _envfiles, _fs, _git, _redact
+from . import _deps, _diff, _envfiles, _fs, _git, _overlap, _redact
 from ._config import Defaults, load_defaults, load_model_map
-from ._discover import discover
+from ._discover import Discovery, discover
 from ._errors import UncommittedChanges, UsageError
 from ._prefilter import Prefilter
 from ._providers import ModelRow, ProviderRow, models, providers
@@ -99,11 +99,14 @@ def rewrite(paths: Sequence[Path | str], *, provider: str, write: bool = False, 
         raise UsageError(f"dependency file not found: {deps}")
     options = Options(provider, style, dict(model_map or {}), keep_models, verdicts)
 
-    found = discover(roots, exclude, gitignore=gitignore, env_files=env_files)
-    results: list[FileResult] = [Skipped(p, display_path(p), why) for p, why in found.skipped]
-    snapshots: dict[Path, _fs.Snapshot] = {}
-    todo = _read(found.files, Prefilter(options.model_map) if prefilter else None, results, snapshots)
-    processes = min(jobs or os.cpu_count() or 1, 64, len(todo) // FILES_PER_PROCESS)
+    cores = min(jobs or os.cpu_count() or 1, 64)
+    # With more than one core, a forked child finds and reads the files while this process loads
+    # the codemods (nearly every run needs them; forked workers inherit them).
+    find_and_read = functools.partial(_find_and_read, roots, exclude, gitignore, env_files,
+                                      Prefilter(options.model_map) if prefilter else None)
+    found, todo, results, snapshots = _overlap.overlapped(
+        find_and_read, meanwhile=functools.partial(warm_up, provider), fork=cores > 1 and os.name == "posix")
+    processes = min(cores, len(todo) // FILES_PER_PROCESS)
     if processes > 1:
         workers = _Workers(processes, provider)
         try:
@@ -122,6 +125,16 @@ def rewrite(paths: Sequence[Path | str], *, provider: str, write: bool = False, 
     if write:
         results = _write(results, snapshots, force)
     return RewriteRun(provider, style, write, tuple(results), tuple(notes), judged=verdicts)
+
+
+def _find_and_read(roots: list[Path], exclude: Sequence[str], gitignore: bool, env_files: bool,
+                   worth: Prefilter | None) -> tuple[Discovery, list[Job], list[FileResult], dict[Path, _fs.Snapshot]]:
+    """The files to look at; the jobs (files the prefilter passes), the other results, every snapshot."""
+    found = discover(roots, exclude, gitignore=gitignore, env_files=env_files)
+    results: list[FileResult] = [Skipped(p, display_path(p), why) for p, why in found.skipped]
+    snapshots: dict[Path, _fs.Snapshot] = {}
+    todo = _read(found.files, worth, results, snapshots)
+    return found, todo, results, snapshots
 
 
 def _read(files: list[tuple[Path, Path]], worth: Prefilter | None, results: list[FileResult],
