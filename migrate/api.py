@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import multiprocessing
 import os
+import threading
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
@@ -101,11 +102,13 @@ def rewrite(paths: Sequence[Path | str], *, provider: str, write: bool = False, 
 
     cores = min(jobs or os.cpu_count() or 1, 64)
     # With more than one core, a forked child finds and reads the files while this process loads
-    # the codemods (nearly every run needs them; forked workers inherit them).
+    # the codemods (nearly every run needs them; forked workers inherit them). Not from a process
+    # running other threads: a forked child would inherit whatever locks they hold.
     find_and_read = functools.partial(_find_and_read, roots, exclude, gitignore, env_files,
                                       Prefilter(options.model_map) if prefilter else None)
+    fork = cores > 1 and os.name == "posix" and threading.active_count() == 1
     found, todo, results, snapshots = _overlap.overlapped(
-        find_and_read, meanwhile=functools.partial(warm_up, provider), fork=cores > 1 and os.name == "posix")
+        find_and_read, meanwhile=functools.partial(warm_up, provider), fork=fork)
     processes = min(cores, len(todo) // FILES_PER_PROCESS)
     if processes > 1:
         workers = _Workers(processes, provider)

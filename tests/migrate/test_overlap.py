@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
 from migrate import _overlap, api
 from migrate._results import Unchanged
 
+T = TypeVar("T")
 forking = pytest.mark.skipif(not hasattr(os, "fork"), reason="no os.fork here")
 
 
@@ -53,7 +56,24 @@ def test_when_the_child_cannot_answer_the_work_is_done_here(failure: str) -> Non
     assert _overlap.overlapped(work, meanwhile=lambda: None) == "done here"
 
 
-def test_a_run_gives_the_same_results_with_and_without_the_child(tmp_path: Path) -> None:
+def _spy_on_forks(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """The ``fork`` argument of each ``overlapped`` call that ``api.rewrite`` makes."""
+    forks: list[bool] = []
+    real = _overlap.overlapped
+
+    def spy(work: Callable[[], T], meanwhile: Callable[[], object], *, fork: bool = True) -> T:
+        forks.append(fork)
+        return real(work, meanwhile, fork=fork)
+
+    monkeypatch.setattr(_overlap, "overlapped", spy)
+    return forks
+
+
+@forking
+def test_a_run_gives_the_same_results_with_and_without_the_child(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    forks = _spy_on_forks(monkeypatch)
+    # Other tests' emulator threads may still run in this process; the child only reads files.
+    monkeypatch.setattr(api.threading, "active_count", lambda: 1)
     for i in range(30):
         (tmp_path / f"m{i:02}.py").write_text("import json\n" if i % 3 else "from openai import OpenAI\nOpenAI()\n")
     (tmp_path / "sub").mkdir()
@@ -64,8 +84,17 @@ def test_a_run_gives_the_same_results_with_and_without_the_child(tmp_path: Path)
         alone = api.rewrite([tmp_path], provider="zhipu", jobs=1)
     finally:
         (tmp_path / "sub" / "unreadable.py").chmod(0o644)
+    assert forks == [True, False]
     assert forked == alone
     assert len(forked.changed) == 10
     unreadable = 0 if os.geteuid() == 0 else 1  # root reads it all the same
     assert len(forked.failed) == unreadable
     assert sum(isinstance(result, Unchanged) for result in forked.results) == 21 - unreadable
+
+
+def test_no_child_is_forked_while_other_threads_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    forks = _spy_on_forks(monkeypatch)
+    monkeypatch.setattr(api.threading, "active_count", lambda: 2)
+    (tmp_path / "app.py").write_text("from openai import OpenAI\nOpenAI()\n")
+    assert len(api.rewrite([tmp_path], provider="zhipu", jobs=2).changed) == 1
+    assert forks == [False]
