@@ -17,7 +17,7 @@ from . import _diff, _redact
 from ._results import Changed, Failed, FileResult, Unchanged
 
 if TYPE_CHECKING:
-    from codemods import Rewrite
+    from codemods import Rewrite, Style
 
     from .scan import ScannedSite
 
@@ -29,7 +29,7 @@ class Options:
     """The codemods' arguments for a run."""
 
     provider: str
-    style: str = "adapter"
+    style: Style = "adapter"
     model_map: Mapping[str, str] = field(default_factory=dict)
     keep_models: bool = False
     verdicts: bool = False  # judge the touched and marked sites (for the report)
@@ -57,7 +57,7 @@ def rewrite_file(job: Job, options: Options) -> FileResult:
     import codemods
 
     try:
-        result = codemods.rewrite_bytes(job.data, provider=options.provider, style=options.style,  # type: ignore[arg-type]
+        result = codemods.rewrite_bytes(job.data, provider=options.provider, style=options.style,
                                         model_map=options.model_map, keep_models=options.keep_models,
                                         path=job.display)
     except codemods.SourceError as exc:

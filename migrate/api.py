@@ -19,6 +19,7 @@ import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from . import _deps, _diff, _envfiles, _fs, _git, _overlap, _redact
 from ._config import Defaults, load_defaults, load_model_map
@@ -29,6 +30,9 @@ from ._providers import ModelRow, ProviderRow, models, providers
 from ._results import Changed, Failed, FileResult, RewriteRun, Skipped, Unchanged
 from ._status import Marker, StatusReport, status
 from ._worker import Job, Options, rewrite_file, rewrite_files, warm_up
+
+if TYPE_CHECKING:
+    from codemods import Style
 
 __all__ = ["STYLES", "Changed", "Defaults", "Failed", "FileResult", "Marker", "ModelRow", "ProviderRow",
            "RewriteRun", "Skipped", "StatusReport", "Unchanged", "UncommittedChanges", "UsageError",
@@ -98,7 +102,7 @@ def rewrite(paths: Sequence[Path | str], *, provider: str, write: bool = False, 
     deps_file = Path(os.path.abspath(deps)) if deps is not None else None
     if deps_file is not None and not deps_file.is_file():
         raise UsageError(f"dependency file not found: {deps}")
-    options = Options(provider, style, dict(model_map or {}), keep_models, verdicts)
+    options = Options(provider, cast("Style", style), dict(model_map or {}), keep_models, verdicts)  # checked above
 
     cores = min(jobs or os.cpu_count() or 1, 64)
     # With more than one core, a forked child finds and reads the files while this process loads
