@@ -56,6 +56,11 @@ TODO_CODES: dict[str, str] = {
                       "model whose vectors have another size, and stored vector indexes depend on it: "
                       "re-embed the stored vectors, or map the model to one that offers the old size. "
                       "Where the provider model offers it, the call gets dimensions= instead of this mark.",
+    "MODEL_CONSTANT": "A model= constant kept its OpenAI name because it also feeds something else "
+                      "(tiktoken.encoding_for_model, a log line), and nothing maps that name at run time "
+                      "the way the rewrite would have (compat style: the provider's compatible endpoint "
+                      "does not know it; adapter style with --model-map: the runtime's own mapping "
+                      "differs). Pass the provider model to the call, or give the call its own constant.",
     "UNKNOWN_MODEL": "A model name that is neither an OpenAI model the catalogue maps nor a "
                      "provider model: pick a provider model, or map it with --model-map.",
     "OPENAI_PROVIDER": "The client is built with openai's own provider= object (Bedrock, Vertex); "

@@ -21,7 +21,9 @@ Leaves alone: provider model names in the catalogue, names built at run time, ev
 ``keep_models``, a call's own ``dimensions=``. Marks with TODO(migrate:UNKNOWN_MODEL): a literal
 that is neither (a fine-tune, an Azure deployment name), in files that import openai; with
 TODO(migrate:EMBEDDING_SIZE): a renamed embedding model's call whose vector size changes (the
-provider model cannot make the old size, or ``**kwargs`` hide whether ``dimensions=`` is passed).
+provider model cannot make the old size, or ``**kwargs`` hide whether ``dimensions=`` is passed);
+with TODO(migrate:MODEL_CONSTANT): a call whose constant keeps its OpenAI name (it feeds something
+else too) where no runtime maps it as this run would (the compat style; a ``model_map`` entry).
 """
 
 from __future__ import annotations
@@ -123,6 +125,36 @@ class ModelNamesRule(Rule):
                 self.quiet.add(id(model.value))  # the unsupported feature's TODO says enough
         if api is not None and api.endpoint == "embeddings":
             self._keep_size(node, model.value)
+        if api is not None and isinstance(model.value, cst.Name | cst.Attribute):
+            self._check_kept_constant(node, model.value)
+
+    def _check_kept_constant(self, call: cst.Call, ref: cst.Name | cst.Attribute) -> None:
+        """Mark a call whose ``model=`` constant keeps an OpenAI name because it also feeds
+        something else, where nothing at run time would map that name as this run would have."""
+        name = ref.value if isinstance(ref, cst.Name) else ref.attr.value
+        if name in self.facts.model_constants:
+            return  # rewritten with the file
+        if isinstance(ref, cst.Name):
+            literal = self.facts.module_constants.get(name)
+        else:
+            found = self.facts.class_constants.get(name, [])
+            literal = found[0] if len(found) == 1 else None
+        value = string_value(literal) if literal is not None else None
+        if value is None:
+            return
+        mapped = catalogue.map_model(value, self.provider, self.options.model_map)
+        if mapped == value:
+            return
+        if self.options.style == "compat":
+            why = f"{self.provider}'s OpenAI-compatible endpoint does not know that name"
+        elif value in self.options.model_map:
+            why = (f"the runtime maps it to {catalogue.map_model(value, self.provider)}, not to {mapped} as "
+                   f"the model map says (unless the client gets model_map= too)")
+        else:
+            return  # the runtime maps it, as this run would have
+        self.state.todo(call, "MODEL_CONSTANT",
+                        f"{name} ({value!r}) also feeds something other than model=, so it keeps its OpenAI "
+                        f"name, and {why}: pass model=\"{mapped}\" here, or give the call a constant of its own")
 
     def _keep_size(self, call: cst.Call, model: cst.BaseExpression) -> None:
         """Give an embeddings call whose model is renamed the OpenAI model's vector size, or mark it."""

@@ -226,3 +226,22 @@ def test_libcst_tool_finds_the_transforms_by_the_repository_config(tmp_path: Pat
         cst.parse_module((FIXTURES / "rewrite" / "crlf.before.py").read_bytes())).bytes
     assert target.read_bytes() == expected and b"\r\n" in expected and expected != kept.read_bytes()
     assert kept.read_bytes() == (FIXTURES / "rewrite" / "crlf.before.py").read_bytes()  # fixtures: blacklisted
+
+
+def test_a_shared_model_constant_is_marked_where_nothing_maps_it_at_run_time() -> None:
+    source = (
+        "import tiktoken\n"
+        "from openai import OpenAI\n"
+        "MODEL = 'gpt-4o'\n"
+        "tiktoken.encoding_for_model(MODEL)\n"
+        "OpenAI().chat.completions.create(model=MODEL, messages=[])\n"
+    )
+    adapter = rewrite_source(source, provider="zhipu")
+    assert "'gpt-4o'" in adapter.code and not [t for t in adapter.todos if t.code == "MODEL_CONSTANT"]
+    mapped = rewrite_source(source, provider="zhipu", model_map={"gpt-4o": "glm-4-air"})
+    assert [(t.line, t.message) for t in mapped.todos if t.code == "MODEL_CONSTANT"] == [
+        (5, "MODEL ('gpt-4o') also feeds something other than model=, so it keeps its OpenAI name, and the "
+            "runtime maps it to glm-4.6, not to glm-4-air as the model map says (unless the client gets "
+            "model_map= too): pass model=\"glm-4-air\" here, or give the call a constant of its own")]
+    assert not [t for t in rewrite_source(source, provider="zhipu", style="compat", keep_models=True).todos
+                if t.code == "MODEL_CONSTANT"]
