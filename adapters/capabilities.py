@@ -36,6 +36,7 @@ __all__ = [
     "UnsupportedParameterWarning",
     "describe",
     "describe_feature",
+    "note_for",
 ]
 
 PolicyName = Literal["warn", "drop", "error"]
@@ -120,6 +121,20 @@ def describe(caps: Capabilities, name: str, *, embeddings: bool = False) -> tupl
     if note and note != detail:
         detail = f"{detail}; {note}" if detail else note
     return verdict, detail
+
+
+def note_for(caps: Capabilities, name: str, value: object = None, *, embeddings: bool = False) -> str:
+    """The declared note on ``name`` as it concerns ``value`` (``None``: not known). A note written
+    ``<number> -> <what happens>`` (Zhipu's ``"0 -> do_sample=false"``) is about that number only."""
+    note = caps.notes.get(f"embeddings.{name}" if embeddings else name, "")
+    head, arrow, _ = note.partition(" -> ")
+    try:
+        about = float(head) if arrow else None
+    except ValueError:
+        about = None
+    if about is not None and isinstance(value, int | float) and not isinstance(value, bool) and value != about:
+        return ""
+    return note
 
 
 def _verdict(caps: Capabilities, name: str, embeddings: bool) -> tuple[str, str]:

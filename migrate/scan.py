@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from adapters import catalogue, registry
-from adapters.capabilities import Capabilities, describe, describe_feature
+from adapters.capabilities import Capabilities, describe, describe_feature, note_for
 from codemods.sites import CATEGORIES, FEATURE_PARAMETERS, MARKERS, Site, analyse_bytes, is_openai_model
 
 from ._discover import discover
@@ -155,7 +155,10 @@ def _number(value: object) -> float | None:
 def _parameter(t: _Target, name: str, value: object = None, *, embeddings: bool = False) -> Reason:
     """One parameter, as ``capabilities.describe`` says (a literal inside a clamp range passes)."""
     verdict, detail = describe(t.caps, name, embeddings=embeddings)
-    note = t.caps.notes.get(f"embeddings.{name}" if embeddings else name, "")
+    declared = t.caps.notes.get(f"embeddings.{name}" if embeddings else name, "")
+    note = note_for(t.caps, name, value, embeddings=embeddings)  # a value-specific note only for its value
+    if declared and declared != note:
+        detail = detail.removesuffix(declared).removesuffix("; ")
     p = t.provider
     if verdict == "passes":
         return Reason(name, "caveat", "note", detail) if detail else Reason(name, "works", "passes", "sent as it is")

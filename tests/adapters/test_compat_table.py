@@ -15,6 +15,7 @@ from adapters.capabilities import (
     RESPONSE_FEATURES,
     Capabilities,
     describe,
+    note_for,
 )
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "providers.md"
@@ -63,3 +64,12 @@ def test_a_value_of_a_parameter_follows_the_parameter_unless_declared() -> None:
     qianfan, zhipu = registry.get("qianfan").CAPABILITIES, registry.get("zhipu").CAPABILITIES
     assert describe(qianfan, "response_format.json_schema")[0] == "passes"
     assert describe(zhipu, "response_format.json_schema")[0] == "emulated"
+
+
+def test_a_note_about_one_value_is_kept_for_that_value_or_an_unknown_one() -> None:
+    caps = Capabilities(clamped={"temperature": (0.0, 0.99)}, notes={"temperature": "0 -> do_sample=false",
+                                                                      "top_p": "kept as sent"})
+    assert note_for(caps, "temperature", 0) == note_for(caps, "temperature", 0.0) == "0 -> do_sample=false"
+    assert note_for(caps, "temperature") == "0 -> do_sample=false"  # value not known
+    assert note_for(caps, "temperature", 0.7) == note_for(caps, "temperature", 1.5) == ""
+    assert note_for(caps, "top_p", 0.7) == "kept as sent"  # not about one value
