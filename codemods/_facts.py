@@ -9,16 +9,14 @@ analysis. Where a name is ambiguous the answer is the conservative one.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
 
 import libcst as cst
 
 from ._api_calls import ADAPTER_CLIENTS, CLIENT_CLASSES, ApiCall, keyword, split_api_call
 from ._literals import string_value
 from ._qualnames import ImportTable, dotted
-from ._walk import walk
+from ._walk import Visitor
 
 __all__ = ["Facts", "collect"]
 
@@ -147,24 +145,9 @@ def _string_constant(statement: cst.BaseStatement) -> tuple[str, cst.SimpleStrin
     return None
 
 
-def _unchanged(_original: cst.CSTNode, updated: cst.CSTNode) -> cst.CSTNode:
-    return updated
-
-
-class _Collector:
-    """``visit_<Node>`` hooks (False: do not enter the node), called by ``_walk.walk``."""
-
-    HOOKS: ClassVar[dict[type[cst.CSTNode], Callable[[_Collector, Any], bool | None]]] = {}
-
+class _Collector(Visitor):
     def __init__(self) -> None:
         self.facts = Facts()
-
-    def visit(self, node: cst.CSTNode) -> None:
-        walk(node, self.on_visit, _unchanged)
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        hook = self.HOOKS.get(type(node))
-        return hook is None or hook(self, node) is not False
 
     # imports: recorded, not counted as uses
     def visit_Import(self, node: cst.Import) -> bool:
@@ -261,10 +244,6 @@ class _Collector:
                 self.facts.model_refs.append((node, model.value.value, False))
             elif isinstance(model.value, cst.Attribute):
                 self.facts.model_refs.append((node, model.value.attr.value, True))
-
-
-_Collector.HOOKS.update((getattr(cst, name.removeprefix("visit_")), hook) for name, hook in vars(_Collector).items()
-                       if name.startswith("visit_"))
 
 
 def collect(module: cst.Module) -> Facts:

@@ -2,6 +2,9 @@
 
     new_tree = walk(tree, on_visit, on_leave)   # on_visit(node) -> bool (False: skip its children)
                                                 # on_leave(original, updated) -> replacement node
+    class Finder(Visitor):                      # read-only, LibCST's CSTVisitor hooks
+        def visit_Call(self, node): ...         # False: do not enter the node
+    Finder().visit(tree)
 
 LibCST's own ``node.visit(visitor)`` builds a new copy of every node it passes (a read-only
 visitor's too) and visits every space, comma and bracket; on a typical module that is most of a
@@ -15,11 +18,11 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 import libcst as cst
 
-__all__ = ["TRIVIA", "walk"]
+__all__ = ["TRIVIA", "Visitor", "walk"]
 
 #: Node classes ``walk`` never enters (nor reports to the hooks).
 TRIVIA: tuple[type[cst.CSTNode], ...] = (
@@ -117,3 +120,39 @@ def walk(node: cst.CSTNode, on_visit: OnVisit, on_leave: OnLeave) -> cst.CSTNode
         raise TypeError(f"a hook returned {type(result).__name__} for a {type(node).__name__}: "
                         f"walk() only replaces nodes")
     return cast(cst.CSTNode, result)
+
+
+Hook = Callable[..., Any]
+
+
+class Visitor:
+    """A read-only visitor: ``visit_<Node>(node)`` (returning False: do not enter the node) and
+    ``leave_<Node>(node)`` methods, as on LibCST's ``CSTVisitor``, called by ``walk``."""
+
+    _VISITS: ClassVar[dict[type[cst.CSTNode], Hook]] = {}
+    _LEAVES: ClassVar[dict[type[cst.CSTNode], Hook]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._VISITS, cls._LEAVES = {}, {}
+        for name in dir(cls):
+            kind, _, node_name = name.partition("_")
+            node_type = getattr(cst, node_name, None) if kind in ("visit", "leave") and node_name else None
+            if isinstance(node_type, type) and issubclass(node_type, cst.CSTNode):
+                if issubclass(node_type, TRIVIA):
+                    raise TypeError(f"{cls.__name__}.{name}: walk() does not visit {node_name} nodes")
+                (cls._VISITS if kind == "visit" else cls._LEAVES)[node_type] = getattr(cls, name)
+
+    def visit(self, node: cst.CSTNode) -> None:
+        """Walk ``node`` and everything below it."""
+        walk(node, self._on_visit, self._on_leave)
+
+    def _on_visit(self, node: cst.CSTNode) -> bool:
+        hook = self._VISITS.get(type(node))
+        return hook is None or hook(self, node) is not False
+
+    def _on_leave(self, original: cst.CSTNode, updated: cst.CSTNode) -> cst.CSTNode:
+        hook = self._LEAVES.get(type(original))
+        if hook is not None:
+            hook(self, original)
+        return updated

@@ -25,6 +25,7 @@ import libcst as cst
 from ._api_calls import RESOURCES, keyword_arg
 from ._pass import FileState, Rule, Transform
 from ._todo import add_todos
+from ._walk import Visitor
 from .client_construction import rebuild_client
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ SETTINGS = ("api_key", "organization", "project", "base_url", "timeout", "max_re
 _NAMES = ("client", "llm_client", "provider_client")
 
 
-class _Refs(cst.CSTVisitor):
+class _Refs(Visitor):
     def __init__(self, names: set[str]) -> None:
         self.names, self.count = names, 0
 
@@ -115,7 +116,7 @@ class ModuleClientRule(Rule):
         client = cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(cst.Name(self.name))], call)])
         for index in sorted(self.settings, reverse=True):
             counter = _Refs(self.aliases)
-            original_node.body[index].visit(counter)
+            counter.visit(original_node.body[index])
             for alias in self.aliases if self.options.style != "compat" else ():
                 self.state.dropped_refs[alias] += counter.count  # over-counts only if two aliases
             removed = body.pop(index)

@@ -36,6 +36,7 @@ from ._facts import Facts, collect
 from ._lines import lines_of
 from ._literals import looks_secret, redact_url, string_value
 from ._results import SourceError
+from ._walk import Visitor
 from .client_construction import openai_provider_object
 from .legacy_calls import LEGACY_CALLS, legacy_call
 
@@ -186,7 +187,7 @@ def _dict_type(node: cst.Dict) -> str | None:
     return None
 
 
-class _Finder(cst.CSTVisitor):
+class _Finder(Visitor):
     def __init__(self, facts: Facts) -> None:
         self.facts = facts
         self.found: list[tuple[cst.CSTNode, Site]] = []
@@ -197,13 +198,6 @@ class _Finder(cst.CSTVisitor):
 
     def add(self, node: cst.CSTNode, category: str, name: str, **fields: Any) -> None:
         self.found.append((node, Site(0, category, name, **fields)))
-
-    # No per-field hooks here: skip LibCST's lookup of them for every field of every node.
-    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
-        pass
-
-    def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
-        pass
 
     def model_of(self, expr: cst.BaseExpression | None) -> str | None:
         """The model ``expr`` names: a literal, or a module or class constant holding one."""
@@ -381,7 +375,7 @@ def _order(site: Site) -> tuple[int, int, str]:
 def analyse_module(module: cst.Module, *, path: str | None = None, facts: Facts | None = None) -> list[Site]:
     """The sites of a parsed module, by line (``facts`` when the caller has them already)."""
     finder = _Finder(facts if facts is not None else collect(module))
-    module.visit(finder)
+    finder.visit(module)
     lines = lines_of(module, [node for node, _ in finder.found])
     sites = {Site(lines.get(id(node), 0), site.category, site.name, site.parameters, site.values, site.model,
                   site.features, site.detail, site.dynamic, path): None for node, site in finder.found}

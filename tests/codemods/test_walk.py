@@ -15,7 +15,7 @@ from codemods._codegen import code_of
 from codemods._facts import collect
 from codemods._pass import Rule, run_phases, run_rules
 from codemods._target import Options
-from codemods._walk import TRIVIA, walk
+from codemods._walk import TRIVIA, Visitor, walk
 
 from .harness import FIXTURES
 
@@ -139,3 +139,33 @@ def test_the_untouched_end_is_not_generated_again() -> None:
     module = cst.parse_module(SAMPLES[3])
     outcome = run_phases(module, codemods._PHASES, Options(provider="dashscope"))  # noqa: SLF001
     assert code_of(outcome.module, module, SAMPLES[3]) == (outcome.module.code, outcome.module.code)
+
+
+def test_a_visitor_gets_libcsts_hooks_in_libcsts_order() -> None:
+    module = cst.parse_module("f(g(1), [h(2)])\ndef k():\n    return m(3)\n")
+
+    class Hooks:
+        def __init__(self) -> None:
+            self.seen: list[str] = []
+
+        def visit_Call(self, node: cst.Call) -> None:
+            self.seen.append(f"> {cst.Module([]).code_for_node(node.func)}")
+
+        def leave_Call(self, original_node: cst.Call) -> None:
+            self.seen.append(f"< {cst.Module([]).code_for_node(original_node.func)}")
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return False
+
+    class Calls(Hooks, cst.CSTVisitor):  # LibCST's own visit
+        pass
+
+    class FastCalls(Hooks, Visitor):  # the same hooks, driven by walk()
+        pass
+
+    expected, fast = Calls(), FastCalls()
+    module.visit(expected)
+    fast.visit(module)
+    assert fast.seen == expected.seen == ["> f", "> g", "< g", "> h", "< h", "< f"]
+    with pytest.raises(TypeError, match="does not visit Comma"):
+        type("CommaCounter", (Visitor,), {"visit_Comma": lambda self, node: None})
