@@ -24,7 +24,7 @@ from ._lines import lines_of, newline_of, to_input
 from ._results import Finding, Todo
 from ._target import Options, ProviderFacts, provider_facts
 from ._todo import add_todos
-from ._walk import TRIVIA, walk
+from ._walk import hooks_of, walk
 
 if TYPE_CHECKING:
     from ._codemod import RuleCodemod
@@ -108,15 +108,7 @@ _HOOKS: dict[type[Rule], tuple[tuple[str, type[cst.CSTNode], str], ...]] = {}
 def _hooks(rule: type[Rule]) -> tuple[tuple[str, type[cst.CSTNode], str], ...]:
     """``(visit|leave, node class, method name)`` for each hook a rule class defines (cached)."""
     if rule not in _HOOKS:
-        found: list[tuple[str, type[cst.CSTNode], str]] = []
-        for name in dir(rule):
-            kind, _, node_name = name.partition("_")
-            node_type = getattr(cst, node_name, None) if kind in ("visit", "leave") and node_name else None
-            if isinstance(node_type, type) and issubclass(node_type, cst.CSTNode):
-                if issubclass(node_type, TRIVIA):
-                    raise TypeError(f"{rule.__name__}.{name}: the composed pass does not visit {node_name} nodes")
-                found.append((kind, node_type, name))
-        _HOOKS[rule] = tuple(found)
+        _HOOKS[rule] = hooks_of(rule)
     return _HOOKS[rule]
 
 

@@ -22,7 +22,7 @@ from typing import Any, ClassVar, cast
 
 import libcst as cst
 
-__all__ = ["TRIVIA", "Visitor", "walk"]
+__all__ = ["TRIVIA", "Visitor", "hooks_of", "walk"]
 
 #: Node classes ``walk`` never enters (nor reports to the hooks).
 TRIVIA: tuple[type[cst.CSTNode], ...] = (
@@ -125,6 +125,20 @@ def walk(node: cst.CSTNode, on_visit: OnVisit, on_leave: OnLeave) -> cst.CSTNode
 Hook = Callable[..., Any]
 
 
+def hooks_of(cls: type) -> tuple[tuple[str, type[cst.CSTNode], str], ...]:
+    """``(visit|leave, node class, method name)`` for each ``visit_<Node>``/``leave_<Node>`` of ``cls``;
+    a ``TypeError`` for a hook on trivia, which ``walk`` never visits."""
+    found: list[tuple[str, type[cst.CSTNode], str]] = []
+    for name in dir(cls):
+        kind, _, node_name = name.partition("_")
+        node_type = getattr(cst, node_name, None) if kind in ("visit", "leave") and node_name else None
+        if isinstance(node_type, type) and issubclass(node_type, cst.CSTNode):
+            if issubclass(node_type, TRIVIA):
+                raise TypeError(f"{cls.__name__}.{name}: walk() does not visit {node_name} nodes")
+            found.append((kind, node_type, name))
+    return tuple(found)
+
+
 class Visitor:
     """A read-only visitor: ``visit_<Node>(node)`` (returning False: do not enter the node) and
     ``leave_<Node>(node)`` methods, as on LibCST's ``CSTVisitor``, called by ``walk``."""
@@ -135,13 +149,8 @@ class Visitor:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._VISITS, cls._LEAVES = {}, {}
-        for name in dir(cls):
-            kind, _, node_name = name.partition("_")
-            node_type = getattr(cst, node_name, None) if kind in ("visit", "leave") and node_name else None
-            if isinstance(node_type, type) and issubclass(node_type, cst.CSTNode):
-                if issubclass(node_type, TRIVIA):
-                    raise TypeError(f"{cls.__name__}.{name}: walk() does not visit {node_name} nodes")
-                (cls._VISITS if kind == "visit" else cls._LEAVES)[node_type] = getattr(cls, name)
+        for kind, node_type, name in hooks_of(cls):
+            (cls._VISITS if kind == "visit" else cls._LEAVES)[node_type] = getattr(cls, name)
 
     def visit(self, node: cst.CSTNode) -> None:
         """Walk ``node`` and everything below it."""
