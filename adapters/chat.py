@@ -297,16 +297,19 @@ Part = Callable[[Mapping[str, Any]], dict[str, Any]]
 
 
 def flat_messages(messages: Sequence[Mapping[str, Any]], *, parts: Part | None = None,
-                  named_results: bool = False) -> list[dict[str, Any]]:
+                  contents: Callable[[Any], Any] | None = None, named_results: bool = False) -> list[dict[str, Any]]:
     """Messages for an OpenAI-shaped native API: string content (list content flattened), except user
-    turns with list content when ``parts`` converts each part (vision models); assistant tool calls
-    in OpenAI's shape; tool results with their ``tool_call_id`` (and the function ``name`` if asked)."""
+    turns with list content when ``parts`` converts each part (vision models), and every turn but tool
+    results when ``contents`` converts whole contents (DashScope's multimodal models); assistant tool
+    calls in OpenAI's shape; tool results with their ``tool_call_id`` (and the function ``name`` if asked)."""
     names = tool_names(messages) if named_results else {}
     out: list[dict[str, Any]] = []
     for message in messages:
         role, content = message.get("role"), message.get("content")
         native: dict[str, Any] = {"role": role}
-        if parts is not None and role == "user" and isinstance(content, list):
+        if contents is not None and role != "tool":
+            native["content"] = contents(content)
+        elif parts is not None and role == "user" and isinstance(content, list):
             native["content"] = [parts(part) for part in content]
         else:
             native["content"] = openai_wire.text_of(content)

@@ -204,25 +204,9 @@ def _has_media(messages: list[Mapping[str, Any]]) -> bool:
 
 
 def to_native_messages(messages: list[Mapping[str, Any]], *, multimodal: bool) -> list[dict[str, Any]]:
-    """OpenAI messages as DashScope wants them: string content for text models, parts for VL ones."""
-    names = chat.tool_names(messages)
-    out: list[dict[str, Any]] = []
-    for message in messages:
-        role = message.get("role")
-        native: dict[str, Any] = {"role": role}
-        content = message.get("content")
-        if multimodal:
-            native["content"] = _parts(content)
-        else:
-            native["content"] = openai_wire.text_of(content)
-        if role == "assistant" and message.get("tool_calls"):
-            native["tool_calls"] = [openai_wire.tool_call(i, c) for i, c in enumerate(message["tool_calls"])]
-        if role == "tool":
-            native["tool_call_id"] = message.get("tool_call_id", "")
-            native["name"] = message.get("name") or names.get(message.get("tool_call_id", ""), "")
-            native["content"] = openai_wire.text_of(content)
-        out.append(native)
-    return out
+    """OpenAI messages as DashScope wants them: string content for text models, parts for VL ones
+    (tool results stay text), tool results named after their function."""
+    return chat.flat_messages(messages, contents=_parts if multimodal else None, named_results=True)
 
 
 def _parts(content: Any) -> list[dict[str, Any]]:
