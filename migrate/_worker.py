@@ -46,10 +46,16 @@ def warm_up(provider: str) -> None:
     """Load the codemods and their tables for ``provider`` (a worker process does it as it starts)."""
     import gc
 
-    import codemods
+    collecting = gc.isenabled()
+    gc.disable()  # loading makes objects that live on, not garbage: no collections meanwhile
+    try:
+        import codemods
 
-    codemods.rewrite_source("import openai\nopenai.OpenAI()\n", provider=provider)
-    gc.freeze()  # what is loaded now lives as long as the worker: the collector need not scan it again
+        codemods.rewrite_source("import openai\nopenai.OpenAI()\n", provider=provider)
+    finally:
+        gc.freeze()  # what is loaded now lives as long as the process: the collector need not scan it again
+        if collecting:
+            gc.enable()
 
 
 def rewrite_file(job: Job, options: Options) -> FileResult:
