@@ -4,9 +4,10 @@ Each transform is a ``Rule``: plain ``visit_<Node>`` / ``leave_<Node>`` hooks, a
 ``CSTTransformer``. ``run_rules`` walks the tree once, calling every rule's hook for a node in
 rule order (a rule reads ``original_node`` to decide and builds on ``updated_node``, so rules
 compose). Neither the LibCST codemod framework nor LibCST's own visit drives it (they copy every
-node of the tree); ``_walk.walk`` does, rebuilding only what a rule changed. A ``Transform`` names one concern's rules; its
-``codemod()`` (``_codemod.py``, built on first use) wraps them as an ordinary
-``libcst.codemod.Codemod`` so each transform also runs alone under ``python -m libcst.tool codemod``.
+node of the tree); ``_walk.walk`` does, rebuilding only what a rule changed. A ``Transform`` names
+one concern's rules; its ``codemod()`` (``_codemod.py``, built on first use) wraps them as an
+ordinary ``libcst.codemod.Codemod`` so each transform also runs alone under
+``python -m libcst.tool codemod``.
 """
 
 from __future__ import annotations
