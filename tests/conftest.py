@@ -28,14 +28,21 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+_DEAD_PROXY = "http://127.0.0.1:9"  # the discard port: nothing listens there
 
 
 @pytest.fixture(autouse=True)
 def loopback_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """No test reaches the internet: resolving or connecting to any host but the loopback fails.
 
-    (Subprocesses a test starts are not covered; they are pointed at the emulator explicitly.)
+    Subprocesses a test starts are pointed at the emulator explicitly; in case one is not, every
+    HTTP client that reads the proxy variables (httpx, the openai SDK, requests) sends anything not
+    for the loopback to a closed port on it, where it fails without leaving the machine.
     """
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.setenv(name, _DEAD_PROXY)
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.setenv(name, ",".join(sorted(_LOOPBACK)))
     real_getaddrinfo, real_connect = socket.getaddrinfo, socket.socket.connect
 
     def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:

@@ -123,7 +123,24 @@ def test_importing_the_plugin_loads_nothing_heavy() -> None:
 
 
 def test_tests_cannot_reach_other_hosts() -> None:
+    direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # past the proxy variables too
     with pytest.raises(OSError, match="only"):
-        urllib.request.urlopen("http://example.com/", timeout=2)
+        direct.open("http://example.com/", timeout=2)
     with pytest.raises((OSError, urllib.error.URLError)):
-        urllib.request.urlopen("http://10.255.255.1/", timeout=2)
+        direct.open("http://10.255.255.1/", timeout=2)
+    with pytest.raises((OSError, urllib.error.URLError)):
+        urllib.request.urlopen("http://example.com/", timeout=2)  # sent to the closed loopback proxy
+
+
+def test_a_process_a_test_starts_sends_http_to_a_closed_loopback_port_instead() -> None:
+    code = (
+        "import openai\n"
+        "client = openai.OpenAI(api_key='k', base_url='https://dashscope.aliyuncs.com/compatible-mode/v1',\n"
+        "                       max_retries=0, timeout=5)\n"
+        "try:\n"
+        "    client.models.list()\n"
+        "except openai.APIConnectionError as exc:\n"
+        "    print(repr(exc.__cause__))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert "Connection refused" in done.stdout, done.stdout + done.stderr
