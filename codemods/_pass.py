@@ -205,8 +205,8 @@ def run_phases(module: cst.Module, phases: Sequence[Sequence[type[Rule]]], optio
 class Transform:
     """One concern's rules, and the LibCST codemod (``name``, in ``module``) that runs them alone.
 
-    A transform module defines ``TRANSFORM = Transform(...)`` and a module ``__getattr__`` that
-    returns ``TRANSFORM.attribute(name)``: the codemod class exists once something asks for it.
+    A transform module defines ``TRANSFORM = Transform(...)`` and ``__getattr__ = TRANSFORM.attribute``
+    (PEP 562): the codemod class exists once something asks for it.
     """
 
     name: str

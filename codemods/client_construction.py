@@ -235,7 +235,4 @@ TRANSFORM = Transform(
     "RewriteClientConstruction", (ClientConstructionRule,),
     "Give OpenAI client constructions the provider, its key variable and no OpenAI-only options.",
     __name__)
-
-
-def __getattr__(name: str) -> type[RuleCodemod]:  # the codemod class, built when asked for
-    return TRANSFORM.attribute(name)
+__getattr__ = TRANSFORM.attribute  # the codemod class, built when asked for

@@ -131,7 +131,4 @@ TRANSFORM = Transform(
     "RewriteEnvVars", (EnvVarsRule,),
     "Read the provider's key and base-URL variables where OpenAI's were read.",
     __name__)
-
-
-def __getattr__(name: str) -> type[RuleCodemod]:  # the codemod class, built when asked for
-    return TRANSFORM.attribute(name)
+__getattr__ = TRANSFORM.attribute  # the codemod class, built when asked for

@@ -200,7 +200,4 @@ TRANSFORM = Transform(
     "RewriteImports", (ImportsRule,),
     "Import adapters' OpenAI/AsyncOpenAI where openai's client classes were imported.",
     __name__)
-
-
-def __getattr__(name: str) -> type[RuleCodemod]:  # the codemod class, built when asked for
-    return TRANSFORM.attribute(name)
+__getattr__ = TRANSFORM.attribute  # the codemod class, built when asked for

@@ -223,7 +223,4 @@ TRANSFORM = Transform(
     "RewriteLegacyCalls", (LegacyCallsRule,),
     "Turn openai 0.x API calls and settings into openai>=1 module-client code.",
     __name__)
-
-
-def __getattr__(name: str) -> type[RuleCodemod]:  # the codemod class, built when asked for
-    return TRANSFORM.attribute(name)
+__getattr__ = TRANSFORM.attribute  # the codemod class, built when asked for

@@ -92,7 +92,4 @@ TRANSFORM = Transform(
     "RewriteLegacyErrors", (LegacyErrorsRule,),
     "Name openai>=1's exception classes where openai.error's were named.",
     __name__)
-
-
-def __getattr__(name: str) -> type[RuleCodemod]:  # the codemod class, built when asked for
-    return TRANSFORM.attribute(name)
+__getattr__ = TRANSFORM.attribute  # the codemod class, built when asked for

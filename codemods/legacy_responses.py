@@ -142,7 +142,4 @@ TRANSFORM = Transform(
     "RewriteLegacyResponses", (LegacyResponsesRule,),
     "Read openai>=1 responses by attribute where 0.x code read them as dicts.",
     __name__)
-
-
-def __getattr__(name: str) -> type[RuleCodemod]:  # the codemod class, built when asked for
-    return TRANSFORM.attribute(name)
+__getattr__ = TRANSFORM.attribute  # the codemod class, built when asked for

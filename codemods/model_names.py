@@ -225,7 +225,4 @@ TRANSFORM = Transform(
     "RewriteModelNames", (ModelNamesRule,),
     "Map OpenAI model names passed to OpenAI calls onto the provider's models.",
     __name__)
-
-
-def __getattr__(name: str) -> type[RuleCodemod]:  # the codemod class, built when asked for
-    return TRANSFORM.attribute(name)
+__getattr__ = TRANSFORM.attribute  # the codemod class, built when asked for

@@ -145,7 +145,4 @@ TRANSFORM = Transform(
     "RewriteModuleClient", (ModuleClientRule,),
     "Build a provider client where the module used openai's module-level client.",
     __name__)
-
-
-def __getattr__(name: str) -> type[RuleCodemod]:  # the codemod class, built when asked for
-    return TRANSFORM.attribute(name)
+__getattr__ = TRANSFORM.attribute  # the codemod class, built when asked for

@@ -70,7 +70,4 @@ TRANSFORM = Transform(
     "MarkUnsupportedFeatures", (UnsupportedFeaturesRule,),
     "Mark calls of OpenAI features the provider lacks with TODO(migrate) comments.",
     __name__)
-
-
-def __getattr__(name: str) -> type[RuleCodemod]:  # the codemod class, built when asked for
-    return TRANSFORM.attribute(name)
+__getattr__ = TRANSFORM.attribute  # the codemod class, built when asked for

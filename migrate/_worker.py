@@ -42,8 +42,14 @@ class Job:
     data: bytes = field(repr=False)
 
 
+_WARM: set[str] = set()  # providers this process has warmed up for
+
+
 def warm_up(provider: str) -> None:
-    """Load the codemods and their tables for ``provider`` (a worker process does it as it starts)."""
+    """Load the codemods and their tables for ``provider`` (a worker process does it as it starts;
+    once per process and provider)."""
+    if provider in _WARM:
+        return
     import gc
 
     collecting = gc.isenabled()
@@ -52,6 +58,7 @@ def warm_up(provider: str) -> None:
         import codemods
 
         codemods.rewrite_source("import openai\nopenai.OpenAI()\n", provider=provider)
+        _WARM.add(provider)
     finally:
         gc.freeze()  # what is loaded now lives as long as the process: the collector need not scan it again
         if collecting:
