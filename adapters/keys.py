@@ -1,0 +1,64 @@
+"""Which keys are plainly OpenAI's (DESIGN.md, "Keys"): the one test the runtime and the codemods share.
+
+    openai_key_reason("sk-proj-...")                         -> "an OpenAI project key (sk-proj-...)"
+    openai_key_reason(k, {"OPENAI_API_KEY": k})              -> "the value of OPENAI_API_KEY"
+    openai_key_reason("sk-0123456789abcdef0123456789abcdef") -> None   (DashScope, DeepSeek... keys)
+
+A key is OpenAI's when it equals ``OPENAI_API_KEY``'s value or has one of OpenAI's key shapes: the
+``sk-proj-``, ``sk-svcacct-`` and ``sk-admin-`` prefixes, or the ``T3BlbkFJ`` marker (base64 of
+"OpenAI") inside a legacy ``sk-`` key. A bare ``sk-`` prefix proves nothing: DashScope's keys start
+with it too. Nothing here returns, logs or formats the key itself. This module imports nothing
+heavy (no openai, no libcst) so the codemods can use it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+__all__ = ["OPENAI_KEY_VARIABLE", "clean_key", "has_openai_shape", "is_openai_key", "openai_key_reason"]
+
+OPENAI_KEY_VARIABLE = "OPENAI_API_KEY"
+
+#: OpenAI's current key prefixes and what each names.
+OPENAI_PREFIXES = (
+    ("sk-proj-", "an OpenAI project key (sk-proj-...)"),
+    ("sk-svcacct-", "an OpenAI service-account key (sk-svcacct-...)"),
+    ("sk-admin-", "an OpenAI admin key (sk-admin-...)"),
+)
+#: base64 of "OpenAI", inside OpenAI's legacy ``sk-`` keys (and most newer ones).
+LEGACY_MARKER = "T3BlbkFJ"
+
+
+def clean_key(key: str) -> str:
+    """``key`` without surrounding whitespace (a key read from a file ends with a newline)."""
+    return key.strip()
+
+
+def _shape_reason(key: str) -> str | None:
+    for prefix, reason in OPENAI_PREFIXES:
+        if key.startswith(prefix):
+            return reason
+    if key.startswith("sk-") and LEGACY_MARKER in key:
+        return "an OpenAI key (sk-... with OpenAI's T3BlbkFJ marker)"
+    return None
+
+
+def openai_key_reason(key: str, env: Mapping[str, str] | None = None) -> str | None:
+    """Why ``key`` is plainly OpenAI's (a phrase without the key), or ``None`` when it may be any key."""
+    key = clean_key(key)
+    if not key:
+        return None
+    openai_key = clean_key((env or {}).get(OPENAI_KEY_VARIABLE) or "")
+    if openai_key and key == openai_key:
+        return f"the value of {OPENAI_KEY_VARIABLE}"
+    return _shape_reason(key)
+
+
+def has_openai_shape(key: str) -> bool:
+    """True when ``key`` (e.g. a string literal in source) has one of OpenAI's key shapes."""
+    return _shape_reason(clean_key(key)) is not None
+
+
+def is_openai_key(key: str, env: Mapping[str, str] | None = None) -> bool:
+    """True when ``key`` is plainly OpenAI's: its shape, or equal to ``env["OPENAI_API_KEY"]``."""
+    return openai_key_reason(key, env) is not None
