@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from . import catalogue, openai_wire
+from . import catalogue, completions, openai_wire
 from .capabilities import Policy, Refused
 from .errors import error_body, error_headers, lookup, parse_json, unsupported_endpoint
 from .native import Context, ErrorInfo, NativeError, NativeRequest, SSEEvent, StreamState
@@ -101,13 +101,19 @@ class Exchange:
         ctx = Context(self.backend.NAME, catalogue.map_model(requested, self.backend.NAME, self.model_map),
                       requested, self.policy, self.variant, options=self.options)
         try:
-            plan = self.backend.to_native(endpoint, body, ctx)
+            plan = self._plan(endpoint, body, ctx)
         except Refused as refused:
             return error_answer(ErrorInfo(refused.status, refused.code, refused.message, self.backend.NAME,
                                           param=refused.param))
         stream_out = bool(body.get("stream"))
         include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
         return Prepared(endpoint, ctx, plan, stream_out, include_usage)
+
+    def _plan(self, endpoint: str, body: dict[str, Any], ctx: Context) -> list[NativeRequest]:
+        if endpoint == "completions":  # served by chat, one chat request per prompt
+            return [native for chat_body in completions.to_chat(body, ctx)
+                    for native in self.backend.to_native("chat.completions", chat_body, ctx)]
+        return self.backend.to_native(endpoint, body, ctx)
 
     def inspect(self, status: int, raw: bytes, headers: Mapping[str, str]) -> tuple[Any, ErrorInfo | None]:
         """The parsed native reply, and the mapped error if it is one (some come with HTTP 200)."""
@@ -129,6 +135,8 @@ class Exchange:
                                           self.backend.NAME, retry=True))
         try:
             result = self.backend.from_native(prepared.endpoint, replies, prepared.ctx)
+            if prepared.endpoint == "completions" and result.get("object") == "chat.completion":
+                result = completions.from_chat(result, prepared.ctx)
         except NativeError as err:
             return error_answer(err.info)
         except Refused as refused:
@@ -159,6 +167,7 @@ class StreamTranslator:
         self.backend = exchange.backend
         self.state = StreamState(prepared.ctx)
         self.include_usage = prepared.include_usage
+        self.as_text = prepared.endpoint == "completions"
         self.decoder = SSEDecoder()
         self.failed = False
         self._text = codecs.getincrementaldecoder("utf-8")("replace")
@@ -189,9 +198,18 @@ class StreamTranslator:
             yield self.interrupted(EOFError("the stream ended before the answer was finished"))
             return
         if self.include_usage and self.state.usage is not None:
-            yield encode_data(openai_wire.chunk(id=self.state.id, model=self.state.ctx.model,
-                                                created=self.state.ctx.created, usage=self.state.usage))
+            yield from self._frame(openai_wire.chunk(id=self.state.id, model=self.state.ctx.model,
+                                                     created=self.state.ctx.created, usage=self.state.usage))
         yield DONE
+
+    def _frame(self, chunk: dict[str, Any]) -> Iterator[bytes]:
+        """One OpenAI chunk on the wire (as a text-completion chunk for ``completions``)."""
+        if self.as_text:
+            text = completions.chunk_from_chat(chunk, self.state.ctx)
+            if text is not None:
+                yield encode_data(text)
+            return
+        yield encode_data(chunk)
 
     def interrupted(self, exc: Exception) -> bytes:
         """The error frame for a stream the connection dropped (the openai SDK raises ``APIError``)."""
@@ -209,7 +227,7 @@ class StreamTranslator:
             return
         try:
             for c in self.backend.from_native_event(event, self.state):
-                yield encode_data(c)
+                yield from self._frame(c)
         except NativeError as err:
             self.failed = True
             yield encode_data(error_body(err.info))

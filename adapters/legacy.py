@@ -1,7 +1,7 @@
 """The openai 0.x API, rebuilt on a modern client for code that was never rewritten.
 
     openai.ChatCompletion.create(model=..., messages=...)   -> client.chat.completions.create(...)
-    openai.Completion.create(prompt=...)                    -> chat, answered as a text completion
+    openai.Completion.create(prompt=...)                    -> client.completions.create(...) (on chat)
     openai.Embedding.create(input=...)                      -> client.embeddings.create(...)
     openai.Model.list()                                     -> client.models.list()
     openai.error.RateLimitError                             -> openai.RateLimitError (and the rest)
@@ -84,35 +84,9 @@ def _arguments(kwargs: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _chat_args_for_completion(kwargs: dict[str, Any]) -> dict[str, Any]:
-    args = _arguments(kwargs)
-    prompt = args.pop("prompt", "")
-    prompt = "".join(prompt) if isinstance(prompt, list) else str(prompt)
-    for dropped in ("suffix", "echo", "best_of", "logprobs"):
-        args.pop(dropped, None)
-    args["messages"] = [{"role": "user", "content": prompt}]
-    return args
-
-
-def _as_text_completion(chat: LegacyObject) -> LegacyObject:
-    choices = [{"index": c.get("index", 0), "text": (c.get("message") or {}).get("content") or "",
-                "finish_reason": c.get("finish_reason"), "logprobs": None} for c in chat.get("choices", [])]
-    out: LegacyObject = wrap({"id": chat.get("id"), "object": "text_completion", "created": chat.get("created"),
-                              "model": chat.get("model"), "choices": choices, "usage": chat.get("usage")})
-    return out
-
-
-def _as_text_chunk(chunk: LegacyObject) -> LegacyObject:
-    choices = [{"index": c.get("index", 0), "text": (c.get("delta") or {}).get("content") or "",
-                "finish_reason": c.get("finish_reason"), "logprobs": None} for c in chunk.get("choices", [])]
-    out: LegacyObject = wrap({"id": chunk.get("id"), "object": "text_completion",
-                              "created": chunk.get("created"), "model": chunk.get("model"), "choices": choices})
-    return out
-
-
 def _warn_completion() -> None:
-    warn("openai.Completion is served through the provider's chat endpoint (providers have no "
-                  "text-completion API); rewrite it with `migrate rewrite` to chat.completions.", LegacyCompletionWarning)
+    warn("openai.Completion is served through the provider's chat API (the prompt is sent as a user "
+         "message; providers have no text-completion API for their chat models).", LegacyCompletionWarning)
 
 
 def resources(sync: Callable[[], openai.OpenAI], async_: Callable[[], openai.AsyncOpenAI]) -> dict[str, type]:
@@ -162,15 +136,14 @@ def resources(sync: Callable[[], openai.OpenAI], async_: Callable[[], openai.Asy
         @staticmethod
         def create(**kwargs: Any) -> Any:
             _warn_completion()
-            result = sync().chat.completions.create(**_chat_args_for_completion(kwargs))
-            return stream(result, _as_text_chunk) if kwargs.get("stream") else _as_text_completion(_dump(result))
+            result = sync().completions.create(**_arguments(kwargs))
+            return stream(result, same) if kwargs.get("stream") else _dump(result)
 
         @staticmethod
         async def acreate(**kwargs: Any) -> Any:
             _warn_completion()
-            stream = bool(kwargs.get("stream"))
-            return await acall(lambda c: c.chat.completions.create(**_chat_args_for_completion(kwargs)), stream,
-                               _as_text_chunk if stream else _as_text_completion)
+            return await acall(lambda c: c.completions.create(**_arguments(kwargs)), bool(kwargs.get("stream")),
+                               same)
 
     class Embedding:
         @staticmethod

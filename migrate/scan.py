@@ -292,6 +292,19 @@ def _vector_size(t: _Target, site: Site) -> Reason | None:
                   f"stored vectors must be re-embedded (or --model-map to a model with {wanted})")
 
 
+def _completions(t: _Target, site: Site) -> list[Reason]:
+    """Legacy completions run on the provider's chat API: say so, and what becomes of their own parameters."""
+    if "completions" not in t.caps.endpoints:
+        return [_endpoint(t, "completions")]
+    from adapters.completions import COMPLETION_NOTES
+
+    reasons = [Reason("completions", "caveat", "translated", f"served through {t.provider}'s chat API: "
+                                                               f"{COMPLETION_NOTES['prompt']}")]
+    reasons += [Reason(name, "caveat", "emulated" if name == "echo" else "dropped", COMPLETION_NOTES[name])
+                for name in ("suffix", "echo", "best_of") if name in site.parameters]
+    return reasons + _parameters(t, site, [n for n in site.parameters if n not in COMPLETION_NOTES and n != "model"])
+
+
 def _embeddings(t: _Target, site: Site) -> list[Reason]:
     reasons = [] if "embeddings" in t.caps.endpoints else [_endpoint(t, "embeddings")]
     names = [n for n in site.parameters if n != "model"]
@@ -387,6 +400,7 @@ def _endpoint_site(t: _Target, site: Site) -> list[Reason]:
 _JUDGES: dict[str, Callable[[_Target, Site], list[Reason]]] = {
     "client": _client, "chat": _chat, "streaming": _streaming, "tools": _tools, "json_object": _json_object,
     "json_schema": _json_schema, "vision": _vision, "embeddings": _embeddings, "legacy": _legacy,
+    "completions": _completions,
     "model": _model, "env_var": _env_var, "api_key": _api_key, "library": _library,
 }
 

@@ -77,7 +77,7 @@ CAPABILITIES = Capabilities(
                            "prompt_cache_key", "safety_identifier"}),
     embedding_emulated=EMBEDDING_EMULATED,
     embedding_unsupported=frozenset({"user"}),
-    endpoints=frozenset({"chat.completions", "embeddings", "models"}),
+    endpoints=frozenset({"chat.completions", "embeddings", "models", "completions"}),
     notes={
         "model": "selects the endpoint URL; v2-only models mapped from OpenAI names fall back to ERNIE 4.0",
         "messages": "system moved to the top-level 'system'; turn order repaired with a warning or refused",

@@ -66,7 +66,7 @@ CAPABILITIES = Capabilities(
     embedding_emulated={**EMBEDDING_EMULATED, "input": "split into batches of the model's limit (v3/v4: 10), "
                                                        "merged in order"},
     embedding_unsupported=frozenset({"user"}),
-    endpoints=frozenset({"chat.completions", "embeddings", "models"}),
+    endpoints=frozenset({"chat.completions", "embeddings", "models", "completions"}),
     features={
         "streaming": ("translated", "X-DashScope-SSE events with incremental_output; no [DONE] natively"),
         "stream_usage": ("emulated", "cumulative in every native event; one usage chunk only with include_usage"),

@@ -62,7 +62,7 @@ CAPABILITIES = Capabilities(
                            "safety_identifier"}),
     embedding_emulated=v1.EMBEDDING_EMULATED,
     embedding_unsupported=frozenset({"user"}),
-    endpoints=frozenset({"chat.completions", "embeddings", "models"}),
+    endpoints=frozenset({"chat.completions", "embeddings", "models", "completions"}),
     notes={
         "messages": "turn order (one system first, user/assistant alternating, user or tool last) repaired "
                     "with a MessageOrderWarning or refused",

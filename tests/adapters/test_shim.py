@@ -99,10 +99,25 @@ def test_legacy_chat_completion_answers_dict_and_attribute_access(installed: Emu
 
 
 def test_legacy_completion_goes_through_chat_with_a_warning(installed: Emulator) -> None:
-    with pytest.warns(LegacyCompletionWarning, match="chat endpoint"):
-        response = openai.Completion.create(model="gpt-3.5-turbo", prompt="finish this")
-    assert response.choices[0].text == "Echo from qwen-turbo: finish this"
-    assert response["object"] == "text_completion"
+    with pytest.warns(LegacyCompletionWarning, match="chat API"):
+        response = openai.Completion.create(engine="text-davinci-003", prompt="finish this", max_tokens=40,
+                                            stop=["\n\n"])
+    assert response.choices[0].text == "Echo from qwen-flash: finish this"
+    assert response["object"] == "text_completion" and response["id"].startswith("cmpl-")
+    sent = installed.requests[-1].json
+    assert sent["model"] == "qwen-flash" and sent["input"]["messages"] == [{"role": "user", "content": "finish this"}]
+    assert sent["parameters"]["max_tokens"] == 40 and sent["parameters"]["stop"] == ["\n\n"]
+
+    with pytest.warns(LegacyCompletionWarning):
+        chunks = list(openai.Completion.create(model="text-davinci-003", prompt="one two", stream=True))
+    assert "".join(c["choices"][0]["text"] for c in chunks if c["choices"]) == "Echo from qwen-flash: one two"
+    assert all(c["object"] == "text_completion" for c in chunks)
+
+    async def run() -> Any:
+        return await openai.Completion.acreate(engine="text-davinci-003", prompt="async")
+
+    with pytest.warns(LegacyCompletionWarning):
+        assert asyncio.run(run()).choices[0].text == "Echo from qwen-flash: async"
 
 
 def test_legacy_embeddings_async_forms_and_errors(installed: Emulator) -> None:

@@ -39,6 +39,16 @@ def test_the_unmodified_legacy_example_runs(emulator: Emulator) -> None:
     assert all(r.bearer == KEY for r in emulator.requests) and emulator.requests
 
 
+def test_the_unmodified_legacy_completion_example_runs(emulator: Emulator) -> None:
+    done = migrate_run(sys.executable, "examples/legacy_completion/app.py", emulator=emulator)
+    assert done.returncode == 0, done.stderr
+    model = catalogue.map_model("text-davinci-003", "dashscope")
+    assert f"Completion: Echo from {model}: Write a tagline for a tea shop." in done.stdout
+    assert f"Echo from {model}: List three teas." in done.stdout  # the streamed one
+    assert "served through the provider's chat API" in done.stderr  # the shim says how it serves it
+    assert all(r.bearer == KEY for r in emulator.requests) and len(emulator.requests) == 2
+
+
 def test_the_unmodified_modern_example_runs(emulator: Emulator) -> None:
     done = migrate_run(sys.executable, "examples/streaming_chat/app.py", "hi there", emulator=emulator)
     assert done.returncode == 0, done.stderr

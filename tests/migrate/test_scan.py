@@ -375,3 +375,13 @@ def test_the_examples_migrated_forms_have_fewer_blocking_sites() -> None:
     migrated = scan(sorted(EXAMPLES.glob("*/migrated/app.py")), jobs=1)
     assert migrated.sites and all(s.site.category != "env_var" or "OPENAI" in s.site.name for s in migrated.sites)
     assert len(migrated.blocked("dashscope")) <= len(original.blocked("dashscope"))
+
+
+def test_legacy_completions_run_translated_onto_chat_everywhere() -> None:
+    site = Site(1, "completions", "completions.create", parameters=("model", "prompt", "suffix", "max_tokens"))
+    for provider in PROVIDERS:
+        verdict = judge(site, provider)
+        assert verdict.status == "caveat"
+        how = {r.subject: r.how for r in verdict.reasons}
+        assert how["completions"] == "translated" and how["suffix"] == "dropped"
+        assert "user message" in next(r.detail for r in verdict.reasons if r.subject == "completions")
