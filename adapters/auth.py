@@ -14,9 +14,10 @@ from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from .keys import clean_key, openai_key_reason
 from .native import NativeRequest
 
-__all__ = ["Auth", "BearerAuth", "CredentialError", "Setup", "TokenReply", "bearer_setup", "resolve_key"]
+__all__ = ["Auth", "BearerAuth", "CredentialError", "OpenAIKeyError", "Setup", "TokenReply", "bearer_setup", "resolve_key"]
 
 
 @dataclass(frozen=True)
@@ -71,25 +72,36 @@ class Setup:
         return f"Setup(base_url={self.base_url!r}, auth={self.auth!r}, variant={self.variant!r})"
 
 
-def refuse_openai_key(key: str, env: Mapping[str, str], provider: str, var: str) -> None:
-    """An OpenAI key must never reach a provider (DESIGN.md, "Keys")."""
-    openai_key = env.get("OPENAI_API_KEY")
-    if openai_key and key == openai_key:
-        raise CredentialError(
-            f"The api_key given for {provider} is the value of OPENAI_API_KEY; qianyi never sends an "
-            f"OpenAI key to another provider. Set {var} to your {provider} key instead."
+class OpenAIKeyError(CredentialError):
+    """The key is plainly OpenAI's: refused before any request (``openai.AuthenticationError``)."""
+
+
+def refuse_openai_key(key: str, env: Mapping[str, str], provider: str, var: str, source: str | None = None) -> None:
+    """An OpenAI key must never reach a provider (DESIGN.md, "Keys"); ``source`` says where it came from."""
+    reason = openai_key_reason(key, env)
+    if reason is not None:
+        where = source or f"The api_key given to the {provider} client"
+        raise OpenAIKeyError(
+            f"{where} is {reason}; qianyi never sends an OpenAI key to another provider. "
+            f"Set {var} to your {provider} key (or pass that key as api_key=)."
         )
 
 
 def resolve_key(explicit: str | None, env: Mapping[str, str], names: Sequence[str], provider: str) -> str:
-    """The explicit key, else the first of ``names`` set in ``env``; the error names ``names[0]``."""
-    key = explicit or next((env[n] for n in names if env.get(n)), None)
+    """The explicit key, else the first of ``names`` set in ``env``, stripped of surrounding whitespace.
+
+    An error names ``names[0]``: no key at all (``CredentialError``), or an OpenAI key
+    (``OpenAIKeyError``).
+    """
+    explicit = clean_key(explicit or "")
+    source = next((n for n in names if clean_key(env.get(n) or "")), None) if not explicit else None
+    key = explicit or (clean_key(env[source]) if source else "")
     if not key:
         raise CredentialError(
             f"The api_key client option must be set either by passing api_key to the client or by "
             f"setting the {names[0]} environment variable ({provider})."
         )
-    refuse_openai_key(key, env, provider, names[0])
+    refuse_openai_key(key, env, provider, names[0], f"The value of {source}" if source else None)
     return key
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import openai
 
 from . import registry
-from .auth import CredentialError, Setup
+from .auth import CredentialError, OpenAIKeyError, Setup
 from .capabilities import Policy, PolicyName
 from .exchange import Exchange
 from .registry import Backend
@@ -38,12 +38,23 @@ def configure(provider: str | None, api_key: str | None, base_url: str | None, *
         raise openai.OpenAIError(str(exc)) from None
     try:
         setup = backend.setup(api_key, base_url, env, {k: v for k, v in options.items() if v is not None})
-    except (CredentialError, ValueError) as exc:  # no key, an OpenAI key, an unknown region
+    except OpenAIKeyError as exc:
+        raise refused(str(exc), base_url or backend.DEFAULT_BASE_URL) from None
+    except (CredentialError, ValueError) as exc:  # no key, an unknown region
         raise openai.OpenAIError(str(exc)) from None
     root_path = openai_root(setup.base_url)
     exchange = Exchange(backend, root_path=root_path, policy=Policy(backend.NAME, unsupported),
                         variant=setup.variant, model_map=model_map, options=options)
     return backend, setup, exchange
+
+
+def refused(message: str, base_url: str) -> openai.AuthenticationError:
+    """The ``AuthenticationError`` for an OpenAI key, raised before any request (DESIGN.md, "Keys")."""
+    from ._http import http
+
+    body = {"message": message, "type": "authentication_error", "param": "api_key", "code": "openai_key_refused"}
+    response = http.Response(401, json={"error": body}, request=http.Request("POST", base_url))
+    return openai.AuthenticationError(message, response=response, body=body)
 
 
 def openai_root(base_url: str) -> str:

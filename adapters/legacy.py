@@ -73,7 +73,7 @@ _OWN_OPTIONS = ("api_key", "api_base", "api_type", "api_version", "organization"
 
 def _arguments(kwargs: dict[str, Any]) -> dict[str, Any]:
     """0.x keyword arguments as 1.x ones: ``engine``/``deployment_id`` are the model; per-call
-    credentials are ignored (the shim reads the provider's variable)."""
+    credentials go to the client factory (``_key``), not to the request."""
     out = {k: v for k, v in kwargs.items() if k not in _OWN_OPTIONS}
     for alias in ("engine", "deployment_id"):
         if alias in out:
@@ -89,8 +89,16 @@ def _warn_completion() -> None:
          "message; providers have no text-completion API for their chat models).", LegacyCompletionWarning)
 
 
-def resources(sync: Callable[[], openai.OpenAI], async_: Callable[[], openai.AsyncOpenAI]) -> dict[str, type]:
-    """The 0.x resource classes bound to client factories (called lazily, once per call)."""
+def _key(kwargs: dict[str, Any]) -> str | None:
+    """The key the 0.x code supplied: ``api_key=`` on the call, else ``openai.api_key`` now."""
+    key = kwargs.get("api_key") or getattr(openai, "api_key", None)
+    return key if isinstance(key, str) else None
+
+
+def resources(sync: Callable[[str | None], openai.OpenAI],
+              async_: Callable[[str | None], openai.AsyncOpenAI]) -> dict[str, type]:
+    """The 0.x resource classes bound to client factories (called lazily, once per call, with the
+    key the code supplied; the factory decides whether it may be sent)."""
 
     def stream(items: Iterator[Any], convert: Callable[[LegacyObject], LegacyObject]) -> Iterator[LegacyObject]:
         for item in items:
@@ -104,10 +112,10 @@ def resources(sync: Callable[[], openai.OpenAI], async_: Callable[[], openai.Asy
         finally:
             await client.close()
 
-    async def acall(create: Callable[[openai.AsyncOpenAI], Any], stream: bool,
+    async def acall(key: str | None, create: Callable[[openai.AsyncOpenAI], Any], stream: bool,
                     convert: Callable[[LegacyObject], LegacyObject]) -> Any:
         """One async 0.x call on a client of its own (async clients are bound to their loop)."""
-        client = async_()
+        client = async_(key)
         try:
             result = await create(client)
         except BaseException:
@@ -124,49 +132,49 @@ def resources(sync: Callable[[], openai.OpenAI], async_: Callable[[], openai.Asy
     class ChatCompletion:
         @staticmethod
         def create(**kwargs: Any) -> Any:
-            result = sync().chat.completions.create(**_arguments(kwargs))
+            result = sync(_key(kwargs)).chat.completions.create(**_arguments(kwargs))
             return stream(result, same) if kwargs.get("stream") else _dump(result)
 
         @staticmethod
         async def acreate(**kwargs: Any) -> Any:
-            return await acall(lambda c: c.chat.completions.create(**_arguments(kwargs)), bool(kwargs.get("stream")),
+            return await acall(_key(kwargs), lambda c: c.chat.completions.create(**_arguments(kwargs)), bool(kwargs.get("stream")),
                                same)
 
     class Completion:
         @staticmethod
         def create(**kwargs: Any) -> Any:
             _warn_completion()
-            result = sync().completions.create(**_arguments(kwargs))
+            result = sync(_key(kwargs)).completions.create(**_arguments(kwargs))
             return stream(result, same) if kwargs.get("stream") else _dump(result)
 
         @staticmethod
         async def acreate(**kwargs: Any) -> Any:
             _warn_completion()
-            return await acall(lambda c: c.completions.create(**_arguments(kwargs)), bool(kwargs.get("stream")),
-                               same)
+            return await acall(_key(kwargs), lambda c: c.completions.create(**_arguments(kwargs)),
+                               bool(kwargs.get("stream")), same)
 
     class Embedding:
         @staticmethod
         def create(**kwargs: Any) -> Any:
             args = _arguments(kwargs)
             args.setdefault("encoding_format", "float")
-            return _dump(sync().embeddings.create(**args))
+            return _dump(sync(_key(kwargs)).embeddings.create(**args))
 
         @staticmethod
         async def acreate(**kwargs: Any) -> Any:
             args = _arguments(kwargs)
             args.setdefault("encoding_format", "float")
-            return await acall(lambda c: c.embeddings.create(**args), False, same)
+            return await acall(_key(kwargs), lambda c: c.embeddings.create(**args), False, same)
 
     class Model:
         @staticmethod
-        def list(**_options: Any) -> Any:
-            page = sync().models.list()
+        def list(**options: Any) -> Any:
+            page = sync(_key(options)).models.list()
             return wrap({"object": "list", "data": [m.model_dump() for m in page.data]})
 
         @staticmethod
-        def retrieve(id: str, **_options: Any) -> Any:
-            return _dump(sync().models.retrieve(id))
+        def retrieve(id: str, **options: Any) -> Any:
+            return _dump(sync(_key(options)).models.retrieve(id))
 
     return {"ChatCompletion": ChatCompletion, "Completion": Completion, "Embedding": Embedding, "Model": Model}
 

@@ -8,12 +8,14 @@
 Installed, it
 
 * gives every ``openai.OpenAI`` / ``openai.AsyncOpenAI`` constructed afterwards (also inside
-  LangChain, LlamaIndex, instructor...) the provider transport; the key given to them is ignored
-  and the provider's variable is read, so an OpenAI key never travels;
+  LangChain, LlamaIndex, instructor...) the provider transport. A key given to them is sent unless
+  it is plainly OpenAI's (``adapters.keys``): then the key given to ``install()`` or the provider's
+  variable is used instead, so an OpenAI key never travels;
 * serves the module-level client (``openai.chat.completions.create``);
 * restores the removed 0.x names (``openai.ChatCompletion``, ``Completion``, ``Embedding``,
-  ``Model``, ``openai.error``; the settings ``api_key``/``api_base``/``api_type``/``api_version``/
-  ``organization`` are accepted and ignored) on top of the adapter (``legacy.py``).
+  ``Model``, ``openai.error``; ``openai.api_key`` and a per-call ``api_key=`` follow the key rule
+  above, the settings ``api_base``/``api_type``/``api_version``/``organization`` are accepted and
+  ignored) on top of the adapter (``legacy.py``).
 
 Nothing but ``install()`` (and ``migrate run``, which calls it) activates it. Installing twice is
 one installation (the later settings win); both functions are thread-safe.
@@ -21,6 +23,8 @@ one installation (the later settings win); both functions are thread-safe.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import sys
 import threading
 from collections.abc import Mapping
@@ -31,6 +35,7 @@ import openai
 from . import legacy
 from .capabilities import PolicyName
 from .client import configure
+from .keys import clean_key, is_openai_key
 from .transport import AsyncProviderTransport, ProviderTransport
 
 __all__ = ["install", "installed", "uninstall"]
@@ -125,7 +130,7 @@ def _patch_constructors(state: _State) -> None:
                 # not installed any more, a copy of a client of ours, or openai's own provider= objects
                 __original(self, *args, **kwargs)
                 return
-            _backend, setup, exchange = configure(**current.settings)
+            _backend, setup, exchange = configure(**_settings_for(current.settings, kwargs.get("api_key")))
             kwargs["api_key"] = f"qianyi-{exchange.backend.NAME}"
             kwargs["base_url"] = setup.base_url
             kwargs["http_client"] = __client(transport=__transport(exchange, setup))
@@ -134,22 +139,36 @@ def _patch_constructors(state: _State) -> None:
         cls.__init__ = patched  # type: ignore[method-assign]
 
 
+def _settings_for(settings: Mapping[str, Any], given: Any) -> dict[str, Any]:
+    """The shim's settings with the key the code gave ``openai.OpenAI``, unless it is OpenAI's.
+
+    A key the application supplies (a config value, a key typed into a UI) is the user's provider
+    key after migration; an OpenAI key (``OPENAI_API_KEY``'s value, OpenAI's key shapes) is replaced
+    by the key given to ``install()`` or the provider's variable (DESIGN.md, "Keys").
+    """
+    if not isinstance(given, str) or not clean_key(given) or is_openai_key(given, os.environ):
+        return dict(settings)
+    return {**settings, "api_key": given}
+
+
 def _install_legacy(state: _State) -> None:
     from .client import AsyncOpenAI, OpenAI
 
-    def sync_client() -> openai.OpenAI:
+    def sync_client(key: str | None) -> openai.OpenAI:
         assert _state is not None, "the qianyi shim was uninstalled"
-        return OpenAI(**_state.settings)
+        return OpenAI(**_settings_for(_state.settings, key))
 
-    def async_client() -> openai.AsyncOpenAI:
+    def async_client(key: str | None) -> openai.AsyncOpenAI:
         assert _state is not None, "the qianyi shim was uninstalled"
-        return AsyncOpenAI(**_state.settings)
+        return AsyncOpenAI(**_settings_for(_state.settings, key))
 
-    def cached_sync() -> openai.OpenAI:
+    def cached_sync(key: str | None) -> openai.OpenAI:
+        """One client per key the code supplies (``openai.api_key`` may change between calls)."""
+        name = "legacy" if _settings_for({}, key) == {} else f"legacy:{hashlib.sha256(str(key).encode()).hexdigest()}"
         with _LOCK:
-            if "legacy" not in state.clients:
-                state.clients["legacy"] = sync_client()
-            client: openai.OpenAI = state.clients["legacy"]
+            if name not in state.clients:
+                state.clients[name] = sync_client(key)
+            client: openai.OpenAI = state.clients[name]
             return client
 
     for name, resource in legacy.resources(cached_sync, async_client).items():
@@ -169,7 +188,6 @@ def _reset_module_client(state: _State) -> None:
     from .client import OpenAI
 
     _save(state, "_client")
-    for name in ("module", "legacy"):
-        if name in state.clients:
-            state.clients.pop(name).close()
+    for name in [n for n in state.clients if n == "module" or n.startswith("legacy")]:
+        state.clients.pop(name).close()
     state.clients["module"] = openai._client = OpenAI(**state.settings)  # type: ignore[attr-defined]

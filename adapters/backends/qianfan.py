@@ -30,6 +30,7 @@ from .. import chat, embeddings, openai_wire, streaming
 from ..auth import BearerAuth, CredentialError, Setup, base_url_of, refuse_openai_key, resolve_key
 from ..capabilities import Capabilities
 from ..errors import lookup, nested_error
+from ..keys import clean_key
 from ..native import Context, ErrorInfo, NativeRequest, SSEEvent, StreamState
 from . import _qianfan_v1 as v1
 
@@ -118,14 +119,16 @@ def setup(api_key: str | None, base_url: str | None, env: Mapping[str, str], opt
     version = options.get("api_version")
     if version not in (None, "v1", "v2"):
         raise ValueError(f"api_version must be 'v2' (API key) or 'v1' (wenxinworkshop, AK/SK), not {version!r}.")
-    has_v2_key = bool(api_key) or any(env.get(name) for name in KEY_VARS)
+    has_v2_key = bool(clean_key(api_key or "")) or any(clean_key(env.get(name) or "") for name in KEY_VARS)
     if version == "v1" or (version is None and not has_v2_key and all(env.get(n) for n in V1_KEY_VARS)):
-        ak, sk = api_key or env.get("QIANFAN_AK"), options.get("secret_key") or env.get("QIANFAN_SK")
+        ak = clean_key(api_key or env.get("QIANFAN_AK") or "")
+        sk = clean_key(options.get("secret_key") or env.get("QIANFAN_SK") or "")
         if not ak or not sk:
             raise CredentialError("Qianfan v1 needs an API key and a secret key: set QIANFAN_AK and QIANFAN_SK "
                                   "(or pass api_key= and secret_key=), or use v2 with QIANFAN_API_KEY.")
-        refuse_openai_key(ak, env, NAME, "QIANFAN_AK")
-        refuse_openai_key(sk, env, NAME, "QIANFAN_SK")
+        refuse_openai_key(ak, env, NAME, "QIANFAN_AK", None if api_key else "The value of QIANFAN_AK")
+        refuse_openai_key(sk, env, NAME, "QIANFAN_SK", "The secret key given to the qianfan client"
+                          if options.get("secret_key") else "The value of QIANFAN_SK")
         return Setup(base_url_of(base_url, env, V1_BASE_URL_VAR, V1_BASE_URL), v1.TokenAuth(ak, sk), variant="v1")
     key = resolve_key(api_key, env, KEY_VARS, NAME)
     return Setup(base_url_of(base_url, env, BASE_URL_VAR, DEFAULT_BASE_URL), BearerAuth(key), variant="v2")

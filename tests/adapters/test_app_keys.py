@@ -1,0 +1,165 @@
+"""The application's own keys (DESIGN.md, "Keys"), over real HTTP against the emulator.
+
+A key the app supplies at run time is the user's provider key and is sent; a plainly-OpenAI key is
+refused before any request with ``openai.AuthenticationError`` naming the provider's variable; the
+shim sends the keys given to ``openai.OpenAI`` unless they are OpenAI's. Keys never show.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import openai
+import pytest
+
+from adapters import AsyncOpenAI, OpenAI, registry, shim
+from adapters.emulator import Emulator
+from tests.adapters.scenarios import KEYS
+
+PROVIDERS = [p for p in ("dashscope", "qianfan", "zhipu") if p in registry.names()]
+OPENAI_ENV_KEY = "sk-openai-env-key-never-sent-0001"
+OPENAI_SHAPED = ["sk-proj-abcdefghijklmnopqrstuvwxyz0123456789", "sk-svcacct-abcdefghijklmnop0123456789",
+                 "sk-admin-abcdefghijklmnop0123456789", "sk-abcdefghijklmnopqrsT3BlbkFJabcdefghijklmnopqrst",
+                 OPENAI_ENV_KEY]
+MESSAGES = [{"role": "user", "content": "hi"}]
+
+
+@pytest.fixture(params=PROVIDERS)
+def provider(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(params=[True, False], ids=["sync", "async"])
+def sync(request: pytest.FixtureRequest) -> bool:
+    return bool(request.param)
+
+
+@pytest.fixture(autouse=True)
+def openai_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", OPENAI_ENV_KEY)
+
+
+def ask(sync: bool, **kwargs: Any) -> str:
+    """One chat request through a client built with ``kwargs`` (the way the app builds it)."""
+    if sync:
+        with OpenAI(max_retries=0, **kwargs) as client:
+            return client.chat.completions.create(model="gpt-4o", messages=MESSAGES).choices[0].message.content or ""
+
+    async def run() -> str:
+        async with AsyncOpenAI(max_retries=0, **kwargs) as client:
+            reply = await client.chat.completions.create(model="gpt-4o", messages=MESSAGES)
+            return reply.choices[0].message.content or ""
+
+    return asyncio.run(run())
+
+
+def sent_credentials(emulator: Emulator) -> list[str]:
+    return [r.headers.get("authorization", "") for r in emulator.requests]
+
+
+def test_a_key_the_app_supplies_is_sent_even_with_provider_variables_set(
+        provider: str, sync: bool, emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(registry.get(provider).KEY_VARS[0], "a-different-provider-key-from-env")
+    config = {"api_key": KEYS[provider] + "\n"}  # read from a config file, trailing newline and all
+    assert ask(sync, provider=provider, api_key=config["api_key"], base_url=emulator.base_url(provider))
+    assert sent_credentials(emulator) == [f"Bearer {KEYS[provider]}"]
+
+
+@pytest.mark.parametrize("key", OPENAI_SHAPED, ids=["project", "service-account", "admin", "legacy", "env-value"])
+def test_an_openai_key_is_refused_before_any_request(provider: str, sync: bool, key: str, emulator: Emulator,
+                                                     caplog: pytest.LogCaptureFixture) -> None:
+    variable = registry.get(provider).KEY_VARS[0]
+    caplog.set_level(logging.DEBUG)
+    with pytest.raises(openai.AuthenticationError, match=f"Set {variable} to your {provider} key") as info:
+        ask(sync, provider=provider, api_key=key, base_url=emulator.base_url(provider))
+    assert not emulator.requests
+    err = info.value
+    assert err.status_code == 401 and err.code == "openai_key_refused"
+    shown = str(err) + repr(err) + repr(err.body) + err.response.text + caplog.text
+    assert key not in shown and key[10:30] not in shown
+
+
+def test_an_openai_key_in_the_provider_variable_is_refused_naming_it(
+        provider: str, emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    variable = registry.get(provider).KEY_VARS[0]
+    monkeypatch.setenv(variable, OPENAI_SHAPED[0])
+    with pytest.raises(openai.AuthenticationError, match=f"The value of {variable} is an OpenAI project key"):
+        ask(True, provider=provider, base_url=emulator.base_url(provider))
+    assert not emulator.requests
+
+
+def test_provider_variables_with_a_trailing_newline_work(provider: str, sync: bool, emulator: Emulator,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(registry.get(provider).KEY_VARS[0], f"  {KEYS[provider]}\r\n")
+    assert ask(sync, provider=provider, base_url=emulator.base_url(provider))
+    assert sent_credentials(emulator) == [f"Bearer {KEYS[provider]}"]
+
+
+def test_qianfan_v1_ak_sk_are_stripped_and_openai_keys_refused(emulator: Emulator) -> None:
+    base = emulator.base_url("qianfan-v1")
+    assert ask(True, provider="qianfan", api_version="v1", api_key="qianfan-ak-0001\n",
+               secret_key=" qianfan-sk-secret-0001\n", base_url=base)
+    token_request = emulator.requests[0].query
+    assert (token_request["client_id"], token_request["client_secret"]) == ("qianfan-ak-0001", "qianfan-sk-secret-0001")
+    with pytest.raises(openai.AuthenticationError, match="QIANFAN_AK"):
+        ask(True, provider="qianfan", api_version="v1", api_key=OPENAI_SHAPED[0], secret_key="s", base_url=base)
+
+
+# -- the shim -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def installed(provider: str, emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    backend = registry.get(provider)
+    monkeypatch.setenv(backend.KEY_VARS[0], KEYS[provider])
+    monkeypatch.setenv(backend.BASE_URL_VAR, emulator.base_url(provider))
+    shim.install(provider=provider)
+    try:
+        yield provider
+    finally:
+        shim.uninstall()
+
+
+def shim_ask(sync: bool, key: str | None) -> str:
+    if sync:
+        with openai.OpenAI(api_key=key, max_retries=0) as client:
+            return client.chat.completions.create(model="gpt-4o", messages=MESSAGES).choices[0].message.content or ""
+
+    async def run() -> str:
+        async with openai.AsyncOpenAI(api_key=key, max_retries=0) as client:
+            reply = await client.chat.completions.create(model="gpt-4o", messages=MESSAGES)
+            return reply.choices[0].message.content or ""
+
+    return asyncio.run(run())
+
+
+def test_the_shim_sends_a_key_the_app_gives_openai(installed: str, sync: bool, emulator: Emulator) -> None:
+    typed_in_the_ui = "user-typed-provider-key-0001 "
+    assert shim_ask(sync, typed_in_the_ui)
+    assert sent_credentials(emulator) == ["Bearer user-typed-provider-key-0001"]
+
+
+@pytest.mark.parametrize("key", OPENAI_SHAPED[::2], ids=["project", "admin", "env-value"])
+def test_the_shim_replaces_an_openai_key_by_the_provider_variable(installed: str, sync: bool, key: str,
+                                                                  emulator: Emulator) -> None:
+    assert shim_ask(sync, key)
+    assert sent_credentials(emulator) == [f"Bearer {KEYS[installed]}"]
+
+
+def test_the_shim_applies_the_rule_to_0x_keys(installed: str, emulator: Emulator) -> None:
+    openai.api_key = OPENAI_ENV_KEY  # the usual 0.x line: an OpenAI key, replaced
+    assert openai.ChatCompletion.create(model="gpt-4o", messages=MESSAGES)["choices"][0]["message"]["content"]
+    openai.api_key = "key-from-settings-page-0001"  # a key the app's user typed in: sent
+    assert openai.ChatCompletion.create(model="gpt-4o", messages=MESSAGES)["choices"][0]["message"]["content"]
+    reply = openai.ChatCompletion.create(model="gpt-4o", messages=MESSAGES, api_key="per-call-key-0001")
+    assert reply.choices[0].message.content
+
+    async def run() -> Any:
+        return await openai.ChatCompletion.acreate(model="gpt-4o", messages=MESSAGES, api_key=OPENAI_SHAPED[0])
+
+    assert asyncio.run(run()).choices[0].message.content
+    assert sent_credentials(emulator) == [f"Bearer {KEYS[installed]}", "Bearer key-from-settings-page-0001",
+                                          "Bearer per-call-key-0001", f"Bearer {KEYS[installed]}"]
