@@ -41,7 +41,8 @@ def normalise(body: Mapping[str, Any], caps: Capabilities, ctx: Context) -> dict
     if out.get("max_completion_tokens") is not None and out.get("max_tokens") is None:
         out["max_tokens"] = out.pop("max_completion_tokens")
     out.pop("max_completion_tokens", None)
-    _legacy_functions(out)
+    if _legacy_functions(out):
+        ctx.notes["legacy_functions"] = True
     messages = [_message(m) for m in out.get("messages") or []]
     schema = json_schema.requested_schema(out.get("response_format"))
     if schema is not None and "response_format.json_schema" in caps.emulated:
@@ -65,15 +66,17 @@ def _message(message: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _legacy_functions(body: dict[str, Any]) -> None:
-    """``functions``/``function_call`` (deprecated OpenAI names) as ``tools``/``tool_choice``."""
+def _legacy_functions(body: dict[str, Any]) -> bool:
+    """``functions``/``function_call`` (OpenAI's older names) as ``tools``/``tool_choice``; True when
+    the reply must come back in the older shape (``message.function_call``, see ``openai_wire``)."""
     functions = body.pop("functions", None)
     choice = body.pop("function_call", None)
-    if functions and not body.get("tools"):
+    legacy = bool(functions) and not body.get("tools")
+    if legacy:
         body["tools"] = [{"type": "function", "function": f} for f in functions]
-        body["_legacy_functions"] = True
     if choice is not None and body.get("tool_choice") is None:
         body["tool_choice"] = choice if isinstance(choice, str) else {"type": "function", "function": choice}
+    return legacy
 
 
 def merge_same_role(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import catalogue, completions, openai_wire
+from ._warn import warn
 from .capabilities import Policy, Refused
 from .errors import error_body, error_headers, lookup, parse_json, unsupported_endpoint
 from .native import Context, ErrorInfo, NativeError, NativeRequest, SSEEvent, StreamState
@@ -22,7 +23,7 @@ from .sse import DONE, SSEDecoder, encode_data
 if TYPE_CHECKING:
     from .registry import Backend
 
-__all__ = ["Answer", "Exchange", "Prepared", "StreamTranslator", "endpoint_of"]
+__all__ = ["Answer", "Exchange", "FunctionCallWarning", "Prepared", "StreamTranslator", "endpoint_of"]
 
 #: First path segments (after the root) -> the OpenAI API area they belong to.
 _AREAS = {
@@ -143,6 +144,8 @@ class Exchange:
             return error_answer(ErrorInfo(refused.status, refused.code, refused.message, self.backend.NAME))
         except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
             return error_answer(malformed(self.backend.NAME, exc))
+        if prepared.ctx.notes.get("legacy_functions") and prepared.endpoint == "chat.completions":
+            _left_out(openai_wire.as_function_call(result), prepared.ctx)
         return Answer(200, result, {"content-type": "application/json"})
 
     def _models(self, method: str, path: str) -> Answer:
@@ -166,6 +169,7 @@ class StreamTranslator:
     def __init__(self, exchange: Exchange, prepared: Prepared) -> None:
         self.backend = exchange.backend
         self.state = StreamState(prepared.ctx)
+        self.legacy_functions = bool(prepared.ctx.notes.get("legacy_functions"))
         self.include_usage = prepared.include_usage
         self.as_text = prepared.endpoint == "completions"
         self.decoder = SSEDecoder()
@@ -203,7 +207,10 @@ class StreamTranslator:
         yield DONE
 
     def _frame(self, chunk: dict[str, Any]) -> Iterator[bytes]:
-        """One OpenAI chunk on the wire (as a text-completion chunk for ``completions``)."""
+        """One OpenAI chunk on the wire (as a text-completion chunk for ``completions``; in the functions
+        API's shape for a ``functions=`` request)."""
+        if self.legacy_functions:
+            _left_out(openai_wire.as_function_call_chunk(chunk), self.state.ctx)
         if self.as_text:
             text = completions.chunk_from_chat(chunk, self.state.ctx)
             if text is not None:
@@ -234,6 +241,18 @@ class StreamTranslator:
         except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
             self.failed = True
             yield encode_data(error_body(malformed(self.backend.NAME, exc)))
+
+
+class FunctionCallWarning(UserWarning):
+    """A reply to ``functions=`` held more calls than that API carries; only the first was kept."""
+
+
+def _left_out(count: int, ctx: Context) -> None:
+    if count and not ctx.notes.get("function_calls_left_out"):
+        ctx.notes["function_calls_left_out"] = True
+        warn(f"{ctx.provider} answered the functions= request with several function calls at once; the "
+             f"functions API carries one, so only the first is in message.function_call. Use tools= to "
+             f"receive them all.", FunctionCallWarning)
 
 
 def aggregate(translator: StreamTranslator, lines: Iterator[str]) -> dict[str, Any] | ErrorInfo:

@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 __all__ = [
+    "as_function_call",
+    "as_function_call_chunk",
     "chat_completion",
     "chunk",
     "completion_from_chunks",
@@ -184,6 +186,42 @@ def completion_from_chunks(chunks: Iterable[Mapping[str, Any]]) -> dict[str, Any
         choices.append(choice(index, msg, slot["finish"] or "stop"))
     return chat_completion(id=head.get("id", ""), model=head.get("model", ""), created=head.get("created", 0),
                            choices=choices, usage=final_usage)
+
+
+def as_function_call(completion: dict[str, Any]) -> int:
+    """A completion answered in the functions API's shape, in place: each choice's first tool call
+    becomes ``message.function_call`` and ``finish_reason`` ``"function_call"``, as OpenAI answers
+    ``functions=``. Returns how many further calls were left out (that API carries one per choice)."""
+    left_out = 0
+    for choice_ in completion.get("choices") or []:
+        msg = choice_.get("message") or {}
+        calls = msg.pop("tool_calls", None) or []
+        if calls:
+            function = calls[0].get("function") or {}
+            msg["function_call"] = {"name": function.get("name", ""), "arguments": function.get("arguments", "")}
+            left_out += len(calls) - 1
+        if choice_.get("finish_reason") == "tool_calls":
+            choice_["finish_reason"] = "function_call"
+    return left_out
+
+
+def as_function_call_chunk(chunk_: dict[str, Any]) -> int:
+    """A chunk in the functions API's streamed shape, in place: deltas of the first tool call (index 0)
+    become ``delta.function_call`` (``name`` once, then ``arguments`` pieces); ``finish_reason``
+    ``"tool_calls"`` becomes ``"function_call"``. Returns how many deltas of further calls were left out."""
+    left_out = 0
+    for choice_ in chunk_.get("choices") or []:
+        delta = choice_.get("delta") or {}
+        calls = delta.pop("tool_calls", None) or []
+        first = [c for c in calls if int(c.get("index") or 0) == 0]
+        left_out += len(calls) - len(first)
+        if first:
+            function = first[0].get("function") or {}
+            call = {"name": function["name"]} if function.get("name") else {}
+            delta["function_call"] = {**call, "arguments": function.get("arguments") or ""}
+        if choice_.get("finish_reason") == "tool_calls":
+            choice_["finish_reason"] = "function_call"
+    return left_out
 
 
 def encode_vector(vector: Sequence[float]) -> str:
