@@ -15,26 +15,16 @@ from typing import Any
 import openai
 import pytest
 
-from adapters import AsyncOpenAI, OpenAI, registry, shim
+from adapters import AsyncOpenAI, OpenAI, registry
 from adapters.emulator import Emulator
+from tests.adapters.conftest import install_shim
 from tests.adapters.scenarios import KEYS
 
-PROVIDERS = [p for p in ("dashscope", "qianfan", "zhipu") if p in registry.names()]
 OPENAI_ENV_KEY = "sk-openai-env-key-never-sent-0001"
 OPENAI_SHAPED = ["sk-proj-abcdefghijklmnopqrstuvwxyz0123456789", "sk-svcacct-abcdefghijklmnop0123456789",
                  "sk-admin-abcdefghijklmnop0123456789", "sk-abcdefghijklmnopqrsT3BlbkFJabcdefghijklmnopqrst",
                  OPENAI_ENV_KEY]
 MESSAGES = [{"role": "user", "content": "hi"}]
-
-
-@pytest.fixture(params=PROVIDERS)
-def provider(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture(params=[True, False], ids=["sync", "async"])
-def sync(request: pytest.FixtureRequest) -> bool:
-    return bool(request.param)
 
 
 @pytest.fixture(autouse=True)
@@ -113,14 +103,8 @@ def test_qianfan_v1_ak_sk_are_stripped_and_openai_keys_refused(emulator: Emulato
 
 @pytest.fixture
 def installed(provider: str, emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    backend = registry.get(provider)
-    monkeypatch.setenv(backend.KEY_VARS[0], KEYS[provider])
-    monkeypatch.setenv(backend.BASE_URL_VAR, emulator.base_url(provider))
-    shim.install(provider=provider)
-    try:
+    for _ in install_shim(provider, emulator, monkeypatch):
         yield provider
-    finally:
-        shim.uninstall()
 
 
 def shim_ask(sync: bool, key: str | None) -> str:

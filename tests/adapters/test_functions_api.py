@@ -12,38 +12,28 @@ from typing import Any
 import openai
 import pytest
 
-from adapters import AsyncOpenAI, OpenAI, UnsupportedParameterWarning, registry, shim
+from adapters import AsyncOpenAI, OpenAI, UnsupportedParameterWarning, registry
 from adapters.emulator import Emulator, Reply
 from adapters.exchange import FunctionCallWarning
+from tests.adapters.conftest import V1, install_shim
 from tests.adapters.scenarios import KEYS
 
 WEATHER = {"name": "get_weather", "description": "The weather in a city",
            "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}
 TIME = {"name": "get_time", "parameters": {"type": "object", "properties": {"zone": {"type": "string"}}}}
 ASK = [{"role": "user", "content": "What is the weather in Paris?"}]
-#: (provider, emulator address, client options)
-TARGETS = {
-    "dashscope": ("dashscope", "dashscope", {}),
-    "qianfan": ("qianfan", "qianfan", {}),
-    "qianfan-v1": ("qianfan", "qianfan-v1", {"api_version": "v1", "secret_key": "qianfan-sk-secret-0001"}),
-    "zhipu": ("zhipu", "zhipu", {}),
-}
+TARGETS = ["dashscope", "qianfan", "qianfan-v1", "zhipu"]
 
 
-@pytest.fixture(params=[t for t in TARGETS if TARGETS[t][0] in registry.names()])
+@pytest.fixture(params=[t for t in TARGETS if t.split("-")[0] in registry.names()])
 def target(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-@pytest.fixture(params=[True, False], ids=["sync", "async"])
-def sync(request: pytest.FixtureRequest) -> bool:
-    return bool(request.param)
-
-
 def options(target: str, emulator: Emulator) -> dict[str, Any]:
-    provider, address, extra = TARGETS[target]
-    key = "qianfan-ak-0001" if extra else KEYS[provider]
-    return dict(provider=provider, api_key=key, base_url=emulator.base_url(address), max_retries=0, **extra)
+    if target == "qianfan-v1":
+        return dict(provider="qianfan", base_url=emulator.base_url(target), max_retries=0, **V1)
+    return dict(provider=target, api_key=KEYS[target], base_url=emulator.base_url(target), max_retries=0)
 
 
 def create(target: str, emulator: Emulator, sync: bool, **kwargs: Any) -> Any:
@@ -137,20 +127,8 @@ def test_several_calls_keep_the_first_with_a_warning(stream: bool, emulator: Emu
 
 @pytest.fixture
 def installed(target: str, emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    provider, address, extra = TARGETS[target]
-    backend = registry.get(provider)
-    if extra:
-        monkeypatch.setenv("QIANFAN_AK", "qianfan-ak-0001")
-        monkeypatch.setenv("QIANFAN_SK", extra["secret_key"])
-        monkeypatch.setenv("QIANFAN_BASE_URL", emulator.base_url(address))
-    else:
-        monkeypatch.setenv(backend.KEY_VARS[0], KEYS[provider])
-        monkeypatch.setenv(backend.BASE_URL_VAR, emulator.base_url(address))
-    shim.install(provider=provider)
-    try:
+    for _ in install_shim(target, emulator, monkeypatch):
         yield target
-    finally:
-        shim.uninstall()
 
 
 def test_0x_function_calling_under_the_shim(installed: str) -> None:

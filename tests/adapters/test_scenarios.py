@@ -22,18 +22,6 @@ from adapters.embeddings import EmbeddingSizeWarning
 from adapters.emulator import Emulator, Reply
 from tests.adapters.scenarios import EXCEPTIONS, FAULTS, KEYS, mapped
 
-PROVIDERS = [p for p in ("dashscope", "qianfan", "zhipu") if p in registry.names()]
-
-
-@pytest.fixture(params=PROVIDERS)
-def provider(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture(params=[True, False], ids=["sync", "async"])
-def sync(request: pytest.FixtureRequest) -> bool:
-    return bool(request.param)
-
 
 class Client:
     """One call style for sync and async tests: ``call(lambda c: c.chat.completions.create(...))``.
