@@ -20,6 +20,7 @@ import pytest
 from adapters import AsyncOpenAI, OpenAI, catalogue, registry
 from adapters.embeddings import EmbeddingSizeWarning
 from adapters.emulator import Emulator, Reply
+from tests.adapters.conftest import PROVIDERS as PROVIDERS  # imported from here by other tests
 from tests.adapters.scenarios import EXCEPTIONS, FAULTS, KEYS, mapped
 
 
