@@ -23,6 +23,7 @@ RUNS = {  # example -> (arguments, a line its output must contain)
     "mixed_features": ([], "Echo from qwen-flash: Say hello."),
     "legacy_chat": ([], "Answer: Echo from qwen-turbo: How do I reset my password?"),
     "legacy_completion": ([], "Completion: Echo from qwen-flash: Write a tagline for a tea shop."),
+    "legacy_stream": (["Dark mode"], "--- assistant, 10 words ---\nEcho from qwen-turbo: Write short release notes for: Dark mode"),
 }
 
 
