@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__all__ = ["AsyncOpenAI", "OpenAI", "UnsupportedParameterWarning", "shim"]
+__all__ = ["AsyncOpenAI", "LazyAsyncOpenAI", "LazyOpenAI", "OpenAI", "UnsupportedParameterWarning", "lazy", "shim"]
 
 if TYPE_CHECKING:
     from . import shim
     from .capabilities import UnsupportedParameterWarning
     from .client import AsyncOpenAI, OpenAI
+    from .lazy_client import LazyAsyncOpenAI, LazyOpenAI, lazy
 
 
 def __getattr__(name: str) -> Any:
@@ -25,6 +26,10 @@ def __getattr__(name: str) -> Any:
         from . import client
 
         return getattr(client, name)
+    if name in ("LazyOpenAI", "LazyAsyncOpenAI", "lazy"):
+        from . import lazy_client
+
+        return getattr(lazy_client, name)
     if name == "UnsupportedParameterWarning":
         from .capabilities import UnsupportedParameterWarning
 

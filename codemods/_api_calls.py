@@ -23,7 +23,7 @@ CLIENT_CLASSES = {
     "AzureOpenAI": "OpenAI",
     "AsyncAzureOpenAI": "AsyncOpenAI",
 }
-ADAPTER_CLIENTS = frozenset({"adapters.OpenAI", "adapters.AsyncOpenAI"})
+ADAPTER_CLIENTS = frozenset({"adapters.OpenAI", "adapters.AsyncOpenAI", "adapters.LazyOpenAI", "adapters.LazyAsyncOpenAI"})
 
 _WRAPPERS = frozenset({"with_raw_response", "with_streaming_response"})
 _BETA = frozenset({"assistants", "threads", "vector_stores", "realtime", "chat"})

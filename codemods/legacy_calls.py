@@ -5,7 +5,8 @@
                                                  ->  openai.chat.completions.create(model="gpt-4", messages=m, timeout=30)
     await openai.Embedding.acreate(model=M, input=x)
                                                  ->  await aclient.embeddings.create(model=M, input=x)
-                                                     (with ``aclient = openai.AsyncOpenAI(...)`` built once per module)
+                                                     (with ``aclient = adapters.LazyAsyncOpenAI(...)`` once per module,
+                                                     built on first use; ``openai.AsyncOpenAI`` with ``--style compat``)
 
 The result is openai>=1 code on the module-level client, which the modern transforms then move to
 the provider like any other (``RewriteModuleClient`` gives the module its own client). Only files
@@ -194,13 +195,15 @@ class LegacyCallsRule(Rule):
             name = _RENAMED_SETTINGS.get(name, name)
             if name not in _DROPPED_SETTINGS:
                 args.append(keyword_arg(name, line.body[0].value))
-        func = cst.Attribute(cst.Name(self.alias), cst.Name("AsyncOpenAI"))
+        # Built on first use in the adapter style, as the 0.x module was configured: import needs no key.
+        owner, cls = ("openai", "AsyncOpenAI") if self.options.style == "compat" else ("adapters", "LazyAsyncOpenAI")
+        func = cst.Attribute(cst.Name(self.alias if owner == "openai" else owner), cst.Name(cls))
         client = cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(cst.Name(self.async_name))],
                                                      cst.Call(func, args=args))])
         imports = [i for i, s in enumerate(body) if import_of(s) is not None]
         position = max([*settings, *imports], default=-1) + 1
         body.insert(position, client)
-        self.state.need_modules.add("openai")
+        self.state.need_modules.add(owner)
         self.state.edited()
         return updated_node.with_changes(body=body)
 

@@ -1,14 +1,16 @@
 """Give a module its own provider client where it used openai's module-level client (v1 style).
 
     import openai                                  import adapters
-    openai.api_key = os.environ["OPENAI_API_KEY"]  client = adapters.OpenAI(provider="dashscope", max_retries=5)
-    openai.max_retries = 5                  ->
+    openai.api_key = os.getenv("OPENAI_API_KEY")   client = adapters.LazyOpenAI(provider="dashscope",
+    openai.max_retries = 5                  ->                                  api_key=os.getenv("DASHSCOPE_API_KEY"), max_retries=5)
     openai.chat.completions.create(...)            client.chat.completions.create(...)
 
 The settings assigned at module level (``api_key``, ``base_url``, ``timeout``, ``max_retries``, ...)
 become the client's arguments, handled as ``RewriteClientConstruction`` handles them; the client
 takes the place of the first setting (or follows the imports) and is named ``client`` unless that
-name is taken. With ``--style compat`` the client is ``openai.OpenAI(...)`` on the compatible URL.
+name is taken. The client is built on first use (``adapters.LazyOpenAI``), as openai's module client
+was, so importing the module still needs no key. With ``--style compat`` the client is
+``openai.OpenAI(...)`` on the compatible URL, built at import (no runtime of ours to defer it).
 
 Leaves alone: files without a module-level API call (settings alone, as configuration modules for
 other modules, are legacy territory), the 0.x API (``openai.ChatCompletion``).
@@ -108,10 +110,11 @@ class ModuleClientRule(Rule):
             self.state.todos.append((anchor, code, message))
 
         args = [keyword_arg(name, assign.value) for name, assign in self.settings.values()]
-        func = cst.Attribute(cst.Name("openai" if self.options.style == "compat" else "adapters"),
-                             cst.Name("OpenAI"))
-        call = cst.Call(func, args=args)
+        compat = self.options.style == "compat"
+        call = cst.Call(cst.Attribute(cst.Name("openai" if compat else "adapters"), cst.Name("OpenAI")), args=args)
         call = rebuild_client(call, call, self.state, note, site=anchor)
+        if not compat:  # built on first use, as openai's module client was: importing needs no key
+            call = call.with_changes(func=cst.Attribute(cst.Name("adapters"), cst.Name("LazyOpenAI")))
         self.state.need_modules.add("openai" if self.options.style == "compat" else "adapters")
         client = cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(cst.Name(self.name))], call)])
         for index in sorted(self.settings, reverse=True):

@@ -30,6 +30,10 @@ def test_import_adapters_alone_does_not_even_load_openai() -> None:
     assert "openai" not in _modules_after("import adapters")
 
 
+def test_a_lazy_client_loads_openai_only_when_used() -> None:
+    assert "openai" not in _modules_after('import adapters; adapters.LazyOpenAI(provider="dashscope")')
+
+
 def test_backends_and_catalogue_load_without_openai() -> None:
     loaded = _modules_after("import adapters.catalogue, adapters.registry; adapters.registry.names()")
     assert "openai" not in loaded and "httpx" not in loaded and "httpx2" not in loaded
@@ -39,5 +43,6 @@ def test_exported_members_match_all() -> None:
     exported = {name for name in dir(adapters) if not name.startswith("_")} | set(adapters.__all__)
     for name in adapters.__all__:
         assert getattr(adapters, name) is not None
-    assert set(adapters.__all__) == {"AsyncOpenAI", "OpenAI", "UnsupportedParameterWarning", "shim"}
+    assert set(adapters.__all__) == {"AsyncOpenAI", "LazyAsyncOpenAI", "LazyOpenAI", "OpenAI",
+                                     "UnsupportedParameterWarning", "lazy", "shim"}
     assert exported >= set(adapters.__all__)

@@ -65,7 +65,7 @@ def test_lines_count_in_the_input_after_the_legacy_pass_too() -> None:
     assert found[("embeddings", "embeddings.create")] == _line_of(source, "openai.Embedding.acreate")
     assert found[("module_client", "openai's")] == _line_of(source, "openai.api_key =")
     # the async client the 0.x pass added counts at the input line it follows
-    assert found[("client", "AsyncOpenAI")] == _line_of(source, "openai.api_type =")
+    assert found[("client", "LazyAsyncOpenAI")] == _line_of(source, "openai.api_type =")
     chats = sorted(f.line for f in result.findings if f.kind == "chat")
     assert chats == [_line_of(source, "resp = openai.ChatCompletion"), _line_of(source, 'engine="gpt-4"')]
     todos = {t.code: t.line for t in result.todos}

@@ -59,3 +59,17 @@ def test_a_second_run_over_a_migrated_example_changes_nothing(name: str) -> None
     migrated = migrated_path(name).read_bytes()
     again = codemods.rewrite_bytes(migrated, provider=PROVIDER, path=f"examples/{name}/migrated/app.py")
     assert not again.changed and (again.data is None or again.data == migrated)
+
+
+@pytest.mark.parametrize("name", ["legacy_chat", "legacy_stream"])
+def test_a_migrated_0x_app_imports_without_a_key_as_it_did(name: str) -> None:
+    """openai 0.x read the key when a request was made: the module's lazy client keeps that."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "DASHSCOPE_"))}
+    env["PYTHONPATH"] = str(ROOT)
+    code = ("import importlib.util, sys\n"
+            f"spec = importlib.util.spec_from_file_location('app', {str(migrated_path(name))!r})\n"
+            "module = importlib.util.module_from_spec(spec)\nspec.loader.exec_module(module)\n"
+            "print(repr(module.client))\n")
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "<lazy OpenAI, not built yet>"

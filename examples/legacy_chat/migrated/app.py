@@ -17,7 +17,7 @@ import time
 import openai
 import adapters
 
-client = adapters.OpenAI(provider="dashscope", api_key=os.getenv("DASHSCOPE_API_KEY"))
+client = adapters.LazyOpenAI(provider="dashscope", api_key=os.getenv("DASHSCOPE_API_KEY"))
 
 CHAT_MODEL = "gpt-3.5-turbo"
 EMBEDDING_MODEL = "text-embedding-ada-002"

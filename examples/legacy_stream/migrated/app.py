@@ -13,7 +13,7 @@ import sys
 
 import adapters
 
-client = adapters.OpenAI(provider="dashscope", api_key=os.getenv("DASHSCOPE_API_KEY"))
+client = adapters.LazyOpenAI(provider="dashscope", api_key=os.getenv("DASHSCOPE_API_KEY"))
 
 MODEL = "qwen-turbo"
 
