@@ -123,7 +123,7 @@ def rewrite(paths: Sequence[Path | str], *, provider: str, write: bool = False, 
     else:
         results += _run_serially(todo, options, progress)
     notes: list[str] = []
-    results += _env_file_edits(found.env_files, provider, snapshots)
+    results += _env_file_edits(found.env_files, options, snapshots)
     if style == "adapter" and any(isinstance(r, Changed) and r.kind == "source" for r in results):
         results += _dependency_edits([r for r in results if isinstance(r, Changed) and r.kind == "source"],
                                      roots, deps_file,
@@ -243,11 +243,20 @@ def _dependency_edits(changed: list[Changed], roots: list[Path], deps_file: Path
     return out
 
 
-def _env_file_edits(paths: list[Path], provider: str, snapshots: dict[Path, _fs.Snapshot]) -> list[FileResult]:
+def _env_file_edits(paths: list[Path], options: Options, snapshots: dict[Path, _fs.Snapshot]) -> list[FileResult]:
     """The dotenv files whose OPENAI_* settings become the provider's (keys' values never carried)."""
-    from adapters import registry
+    from adapters import catalogue, registry
 
+    provider = options.provider
     backend = registry.get(provider)
+    user_map = options.model_map
+
+    def model_of(name: str) -> str:
+        # An OpenAI embedding name stays (unless the user maps it): the runtime keeps its vector size.
+        if name not in user_map and catalogue.openai_dimensions(name) is not None:
+            return name
+        return catalogue.map_model(name, provider, user_map)
+
     out: list[FileResult] = []
     for path in paths:
         display = display_path(path)
@@ -258,7 +267,8 @@ def _env_file_edits(paths: list[Path], provider: str, snapshots: dict[Path, _fs.
             out.append(Failed(path, display, f"cannot read the env file: {exc}"))
             continue
         new = _envfiles.rewritten(text, provider=provider, key_var=backend.KEY_VARS[0],
-                                  base_url_var=backend.BASE_URL_VAR)
+                                  base_url_var=backend.BASE_URL_VAR,
+                                  model_of=None if options.keep_models else model_of)
         if new is None:
             out.append(Unchanged(path, display))
         else:

@@ -52,3 +52,50 @@ def test_env_files_when_asked_are_shown_in_the_diff_redacted_and_written(tmp_pat
     assert "# OPENAI_ORG_ID=org-1  (migrate: no zhipu equivalent)" in text
     again = api.rewrite([root], provider="zhipu", env_files=True)
     assert not any(isinstance(r, api.Changed) for r in again.results)
+
+
+# -- fixture pairs: fixtures/envfiles/<case>.before.env -> <case>.after.env; noop_<case>.env unchanged --
+
+ENVFILES = Path(__file__).parent / "fixtures" / "envfiles"
+
+
+def _dashscope(text: str) -> str | None:
+    from adapters import catalogue
+
+    return rewritten(text, provider="dashscope", key_var="DASHSCOPE_API_KEY", base_url_var="DASHSCOPE_HTTP_BASE_URL",
+                     model_of=lambda name: catalogue.map_model(name, "dashscope"))
+
+
+def test_an_embedding_model_setting_keeps_its_name_so_the_runtime_keeps_its_size(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("OPENAI_EMBEDDING_MODEL=text-embedding-3-small\nOPENAI_MODEL=gpt-4o\n")
+    (tmp_path / "app.py").write_text("from openai import OpenAI\nclient = OpenAI()\n")
+    [env] = [r for r in api.rewrite([tmp_path], provider="dashscope", env_files=True).results
+             if isinstance(r, api.Changed) and r.kind == "env"]
+    changed = [line for line in env.diff.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+    assert not [line for line in changed if "EMBEDDING" in line] and "+OPENAI_MODEL=qwen-plus" in changed
+
+
+@pytest.mark.parametrize("before", sorted(ENVFILES.glob("*.before.env")), ids=lambda p: p.name)
+def test_env_file_fixtures(before: Path) -> None:
+    text = before.read_bytes().decode()
+    after = before.with_name(before.name.replace(".before.", ".after."))
+    new = _dashscope(text)
+    assert new == after.read_bytes().decode()
+    assert _dashscope(new) is None  # a second run changes nothing
+    assert "sk-live" not in new and "sk-another" not in new
+
+
+@pytest.mark.parametrize("noop", sorted(ENVFILES.glob("noop_*.env")), ids=lambda p: p.name)
+def test_env_files_with_nothing_to_do(noop: Path) -> None:
+    assert _dashscope(noop.read_bytes().decode()) is None
+
+
+def test_app_settings_stay_readable_and_models_follow_the_options(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("OPENAI_MODEL=gpt-4o\nOPENAI_API_KEY=sk-abcdefghijklmnop\n")
+    (tmp_path / "app.py").write_text("from openai import OpenAI\nclient = OpenAI()\n")
+    kept = api.rewrite([tmp_path], provider="zhipu", env_files=True, keep_models=True)
+    [env] = [r for r in kept.results if isinstance(r, api.Changed) and r.kind == "env"]
+    assert "-OPENAI_MODEL=gpt-4o" not in env.diff.splitlines()  # --keep-models: the runtime maps it
+    mapped = api.rewrite([tmp_path], provider="zhipu", env_files=True, model_map={"gpt-4o": "glm-4-plus"})
+    [env] = [r for r in mapped.results if isinstance(r, api.Changed) and r.kind == "env"]
+    assert "+OPENAI_MODEL=glm-4-plus" in env.diff
