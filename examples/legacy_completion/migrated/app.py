@@ -6,7 +6,7 @@ import sys
 import openai
 import adapters
 
-client = adapters.OpenAI(provider="dashscope", api_key=os.environ["DASHSCOPE_API_KEY"])
+client = adapters.LazyOpenAI(provider="dashscope", api_key=os.environ["DASHSCOPE_API_KEY"])
 
 
 def complete(prompt: str) -> str:
