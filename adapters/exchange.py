@@ -8,12 +8,13 @@ Everything provider-specific is a call into the backend module; nothing here nam
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from . import catalogue, completions, openai_wire
+from . import catalogue, completions, openai_wire, request_shape
 from ._warn import warn
 from .capabilities import Policy, Refused
 from .errors import error_body, error_headers, lookup, parse_json, unsupported_endpoint
@@ -77,6 +78,13 @@ def malformed(provider: str, exc: Exception) -> ErrorInfo:
                      f"({type(exc).__name__}: {exc}); the request may be retried.", provider, retry=True)
 
 
+def unfinished(provider: str, exc: Exception | None = None) -> ErrorInfo:
+    """A native stream that broke off, or ended (or never started) without its finish marker."""
+    how = f"broke mid-stream ({type(exc).__name__})" if exc is not None else "ended before the answer was finished"
+    return ErrorInfo(502, "stream_interrupted", f"The reply from {provider} {how}; the reply is incomplete.",
+                     provider)
+
+
 def error_answer(info: ErrorInfo) -> Answer:
     return Answer(info.status, error_body(info), error_headers(info))
 
@@ -98,14 +106,21 @@ class Exchange:
         if endpoint == "models":
             return self._models(method, path)
         body: dict[str, Any] = parse_json(raw) or {} if raw else {}
+        if not isinstance(body, dict):
+            return self._refused(Refused("The request body must be a JSON object.", code="invalid_json"))
         requested = str(body.get("model", ""))
         ctx = Context(self.backend.NAME, catalogue.map_model(requested, self.backend.NAME, self.model_map),
                       requested, self.policy, self.variant, options=self.options)
         try:
+            request_shape.check(endpoint, body)
             plan = self._plan(endpoint, body, ctx)
         except Refused as refused:
-            return error_answer(ErrorInfo(refused.status, refused.code, refused.message, self.backend.NAME,
-                                          param=refused.param))
+            return self._refused(refused)
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+            # A shape request_shape does not know yet: still OpenAI's 400, never a raw exception.
+            return self._refused(Refused(f"qianyi could not translate this request for {self.backend.NAME} "
+                                         f"({type(exc).__name__}: {exc}); check the arguments against "
+                                         f"OpenAI's API reference.", code="invalid_request"))
         stream_out = bool(body.get("stream"))
         include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
         return Prepared(endpoint, ctx, plan, stream_out, include_usage)
@@ -115,6 +130,10 @@ class Exchange:
             return [native for chat_body in completions.to_chat(body, ctx)
                     for native in self.backend.to_native("chat.completions", chat_body, ctx)]
         return self.backend.to_native(endpoint, body, ctx)
+
+    def _refused(self, refused: Refused) -> Answer:
+        return error_answer(ErrorInfo(refused.status, refused.code, refused.message, self.backend.NAME,
+                                      param=refused.param))
 
     def inspect(self, status: int, raw: bytes, headers: Mapping[str, str]) -> tuple[Any, ErrorInfo | None]:
         """The parsed native reply, and the mapped error if it is one (some come with HTTP 200)."""
@@ -199,7 +218,8 @@ class StreamTranslator:
         if self.failed:
             return
         if not self.state.finished:
-            yield self.interrupted(EOFError("the stream ended before the answer was finished"))
+            self.failed = True
+            yield encode_data(error_body(unfinished(self.backend.NAME)))
             return
         if self.include_usage and self.state.usage is not None:
             yield from self._frame(openai_wire.chunk(id=self.state.id, model=self.state.ctx.model,
@@ -221,9 +241,7 @@ class StreamTranslator:
     def interrupted(self, exc: Exception) -> bytes:
         """The error frame for a stream the connection dropped (the openai SDK raises ``APIError``)."""
         self.failed = True
-        return encode_data(error_body(ErrorInfo(
-            502, "stream_interrupted", f"The connection to {self.backend.NAME} broke mid-stream "
-            f"({type(exc).__name__}); the reply is incomplete.", self.backend.NAME)))
+        return encode_data(error_body(unfinished(self.backend.NAME, exc)))
 
     def chunks(self, event: SSEEvent) -> list[dict[str, Any]]:
         """Chunk dicts for one event (used to aggregate a stream for a non-stream caller)."""
@@ -270,6 +288,8 @@ def aggregate(translator: StreamTranslator, lines: Iterator[str]) -> dict[str, A
         return err.info
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
         return malformed(translator.backend.NAME, exc)
+    if not translator.state.finished:  # never a truncated answer marked complete: the caller retries
+        return dataclasses.replace(unfinished(translator.backend.NAME), retry=True)
     completion = openai_wire.completion_from_chunks(collected)
     if translator.state.usage is not None:
         completion["usage"] = translator.state.usage

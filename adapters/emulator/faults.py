@@ -7,8 +7,10 @@
 Kinds: ``error`` (the provider's own error shape for ``status``/``code``), ``midstream`` (the
 stream starts, then a native in-stream error), ``cut`` (the connection closes mid-stream without
 an end marker), ``timeout`` (nothing is sent for ``delay`` seconds, then the normal answer),
-``malformed`` (HTTP 200 with a body that is not JSON). ``code``/``message`` default to the
-provider's usual ones for ``status``.
+``malformed`` (HTTP 200 with a body that is not JSON), ``truncated`` (a stream that ends cleanly
+half-way, without its finish marker, as a proxy that gives up may end it), ``html`` (HTTP 200 with an
+HTML page, as a captive portal or a misconfigured gateway answers), ``empty`` (HTTP 200 with no body).
+``code``/``message`` default to the provider's usual ones for ``status``.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from dataclasses import dataclass, replace
 
 __all__ = ["KINDS", "Fault", "FaultBook"]
 
-KINDS = ("error", "midstream", "cut", "timeout", "malformed")
+KINDS = ("error", "midstream", "cut", "timeout", "malformed", "truncated", "html", "empty")
 
 
 @dataclass(frozen=True)

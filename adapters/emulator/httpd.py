@@ -21,6 +21,7 @@ __all__ = ["Dispatch", "Server"]
 
 Dispatch = Callable[[str, str, dict[str, str], bytes], Outcome]   # method, target, headers, body
 MALFORMED = b'{"choices": [{"message": {"content": "trunc'
+HTML = b"<!DOCTYPE html><html><head><title>Gateway</title></head><body>Please sign in.</body></html>"
 
 
 class Server(ThreadingHTTPServer):
@@ -85,6 +86,10 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             if outcome.fault == "malformed":
                 self._send_bytes(200, MALFORMED, "application/json", {})
+            elif outcome.fault == "html":
+                self._send_bytes(200, HTML, "text/html; charset=utf-8", {})
+            elif outcome.fault == "empty":
+                self._send_bytes(200, b"", outcome.answer.headers.get("content-type", "application/json"), {})
             elif outcome.answer.is_stream:
                 self._send_stream(outcome)
             else:
@@ -138,7 +143,7 @@ class _Handler(BaseHTTPRequestHandler):
         half = max(1, len(events) // 2)
         if outcome.fault == "midstream":
             events = [*events[:half], outcome.stream_error]
-        elif outcome.fault == "cut":
+        elif outcome.fault in ("cut", "truncated"):
             events = events[:half]
         self._send_head(200, "text/event-stream; charset=utf-8", outcome.answer.headers, length=None)
         for event in events:

@@ -82,8 +82,8 @@ class Answer:
 
 @dataclass(frozen=True)
 class Outcome:
-    """An answer plus how to spoil it: ``fault`` is ``"midstream"``, ``"cut"``, ``"malformed"`` or
-    ``None``; ``stream_error`` is the frame a midstream fault sends after half the events."""
+    """An answer plus how to spoil it: ``fault`` is a ``faults.KINDS`` kind other than ``error`` and
+    ``timeout``, or ``None``; ``stream_error`` is the frame a midstream fault sends after half the events."""
 
     answer: Answer
     fault: str | None = None

@@ -1,0 +1,152 @@
+"""Runtime reliability (issue 14, points 11-14): what plain openai does with a broken reply or a bad
+argument, the adapter does too — over real HTTP against the emulator, sync and async."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import openai
+import pytest
+
+from adapters import catalogue
+from adapters.emulator import Emulator
+from tests.adapters.test_scenarios import PROVIDERS, Client
+
+#: A DashScope model that only streams: a non-stream caller is served by aggregating a native stream.
+STREAM_ONLY = next(name for name, info in catalogue.provider_models("dashscope").items() if info.get("stream_only"))
+
+
+@pytest.fixture(params=[True, False], ids=["sync", "async"])
+def sync(request: pytest.FixtureRequest) -> bool:
+    return bool(request.param)
+
+
+@pytest.fixture(params=PROVIDERS)
+def provider(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(autouse=True)
+def close_clients() -> Iterator[None]:
+    yield
+    while Client.made:
+        Client.made.pop().close()
+
+
+def user(text: str = "hello") -> list[dict[str, Any]]:
+    return [{"role": "user", "content": text}]
+
+
+# --- 11. a stream that serves a non-stream caller never hides a failure -----------------------------
+
+
+@pytest.mark.parametrize("kind", ["truncated", "html", "empty"])
+def test_aggregated_stream_that_does_not_finish_is_a_retried_server_error(kind: str, sync: bool,
+                                                                        emulator: Emulator) -> None:
+    emulator.fail("dashscope", kind=kind)
+    c = Client("dashscope", emulator, sync)
+    with pytest.raises(openai.InternalServerError) as caught:
+        c.call(lambda cl: cl.chat.completions.create(model=STREAM_ONLY, messages=user()))
+    assert caught.value.status_code == 502 and "incomplete" in caught.value.message
+
+    emulator.fail("dashscope", kind=kind)  # the SDK retries it (x-should-retry), and the retry succeeds
+    c = Client("dashscope", emulator, sync, max_retries=1)
+    before = len(emulator.requests)
+    completion = c.call(lambda cl: cl.chat.completions.create(model=STREAM_ONLY, messages=user("again")))
+    assert completion.choices[0].finish_reason == "stop" and completion.choices[0].message.content
+    assert len(emulator.requests) - before == 2
+
+
+@pytest.mark.parametrize("kind", ["truncated", "html", "empty"])
+def test_stream_that_does_not_finish_raises_for_a_stream_caller(kind: str, provider: str, sync: bool,
+                                                                emulator: Emulator) -> None:
+    emulator.fail(provider, kind=kind)
+    c = Client(provider, emulator, sync)
+    with pytest.raises(openai.APIError, match="incomplete"):
+        c.collect(lambda cl: cl.chat.completions.create(model="gpt-4o", messages=user(), stream=True))
+
+
+@pytest.mark.parametrize("kind", ["html", "empty"])
+def test_non_json_success_body_is_a_retried_server_error(kind: str, provider: str, sync: bool,
+                                                         emulator: Emulator) -> None:
+    emulator.fail(provider, kind=kind)
+    with pytest.raises(openai.InternalServerError):
+        Client(provider, emulator, sync).call(lambda cl: cl.chat.completions.create(model="gpt-4o", messages=user()))
+
+
+# --- 12. bad arguments are OpenAI's 400s, before any request -------------------------------------------
+
+BAD_CHAT: list[tuple[str, dict[str, Any], str]] = [
+    ("content int", {"messages": [{"role": "user", "content": 42}]}, "messages[0].content"),
+    ("message str", {"messages": ["hi"]}, "messages[0]"),
+    ("messages str", {"messages": "hi"}, "messages"),
+    ("messages empty", {"messages": []}, "messages"),
+    ("role bad", {"messages": [{"role": "robot", "content": "hi"}]}, "messages[0].role"),
+    ("part str", {"messages": [{"role": "user", "content": ["hi"]}]}, "messages[0].content[0]"),
+    ("part text int", {"messages": [{"role": "user", "content": [{"type": "text", "text": 5}]}]},
+     "messages[0].content[0].text"),
+    ("image_url int", {"messages": [{"role": "user", "content": [{"type": "image_url", "image_url": 5}]}]},
+     "messages[0].content[0].image_url"),
+    ("response_format str", {"response_format": "json"}, "response_format"),
+    ("json_schema int", {"response_format": {"type": "json_schema", "json_schema": 5}},
+     "response_format.json_schema"),
+    ("tools dict", {"tools": {"type": "function"}}, "tools"),
+    ("tools int", {"tools": [5]}, "tools[0]"),
+    ("tool without function", {"tools": [{"type": "function"}]}, "tools[0].function"),
+    ("tool_choice int", {"tool_choice": 5}, "tool_choice"),
+    ("stop int", {"stop": 5}, "stop"),
+    ("stop list of int", {"stop": [5]}, "stop"),
+    ("tool_calls str", {"messages": [{"role": "user", "content": "hi"},
+                                     {"role": "assistant", "content": None, "tool_calls": "nope"}]},
+     "messages[1].tool_calls"),
+    ("tool_calls int", {"messages": [{"role": "user", "content": "hi"},
+                                     {"role": "assistant", "content": None, "tool_calls": [5]}]},
+     "messages[1].tool_calls[0]"),
+    ("temperature str", {"temperature": "hot"}, "temperature"),
+    ("top_p str", {"top_p": "x"}, "top_p"),
+    ("max_tokens str", {"max_tokens": "x"}, "max_tokens"),
+    ("seed str", {"seed": "x"}, "seed"),
+    ("n str", {"n": "2"}, "n"),
+    ("stream_options int", {"stream": True, "stream_options": 5}, "stream_options"),
+    ("logit_bias int", {"logit_bias": 5}, "logit_bias"),
+    ("functions dict", {"functions": {"name": "f"}}, "functions"),
+]
+
+
+@pytest.mark.parametrize(("name", "args", "param"), BAD_CHAT, ids=[c[0] for c in BAD_CHAT])
+def test_bad_chat_arguments_are_bad_request_errors_before_any_request(name: str, args: dict[str, Any], param: str,
+                                                                      provider: str, sync: bool,
+                                                                      emulator: Emulator) -> None:
+    kwargs = {"model": "gpt-4o", "messages": user(), **args}
+    with pytest.raises(openai.BadRequestError) as caught:
+        Client(provider, emulator, sync).collect(lambda cl: _listed(cl.chat.completions.create(**kwargs)))
+    error = caught.value
+    assert error.status_code == 400 and error.param == param  # type: ignore[attr-defined]
+    assert error.body["type"] == "invalid_request_error"  # type: ignore[index]
+    assert emulator.requests == []
+
+
+def _listed(value: Any) -> Any:
+    return value if hasattr(value, "__aiter__") or hasattr(value, "__await__") else [value]
+
+
+@pytest.mark.parametrize(("value", "param"), [(5, "input"), (None, "input"), ([], "input"), ({}, "input"),
+                                              ([None], "input"), (["a", 3], "input")])
+def test_bad_embeddings_input_is_a_bad_request_error(value: Any, param: str, provider: str, sync: bool,
+                                                    emulator: Emulator) -> None:
+    with pytest.raises(openai.BadRequestError) as caught:
+        Client(provider, emulator, sync).call(lambda cl: cl.embeddings.create(model="text-embedding-3-small",
+                                                                             input=value))
+    assert caught.value.param == param  # type: ignore[attr-defined]
+    assert emulator.requests == []
+
+
+def test_valid_unusual_shapes_still_pass(provider: str, sync: bool, emulator: Emulator) -> None:
+    """What OpenAI accepts passes the check: null content with tool calls, stop as a string, text parts."""
+    c = Client(provider, emulator, sync)
+    completion = c.call(lambda cl: cl.chat.completions.create(
+        model="gpt-4o", stop="\n\n", temperature=1, top_p=0.5,
+        messages=[{"role": "system", "content": [{"type": "text", "text": "be brief"}]},
+                  {"role": "user", "content": [{"type": "text", "text": "hi"}]}]))
+    assert completion.choices[0].message.content
