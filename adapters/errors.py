@@ -124,6 +124,9 @@ _SECRET_PATTERNS = (
     re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._\-]{8,}"),
     re.compile(r"\b(sk-)[A-Za-z0-9_\-]{8,}"),
     re.compile(r"\b([0-9a-f]{32}\.)[A-Za-z0-9]{8,}"),  # Zhipu id.secret keys
+    re.compile(r"\b(bce-v3/)[A-Za-z0-9/_\-]{8,}"),  # Qianfan v2 keys
+    re.compile(r"\b(ALTAK-)[A-Za-z0-9/_\-]{8,}"),  # Baidu access-key ids, also inside v2 keys
+    re.compile(r"\b(AKIA)[0-9A-Z]{16}\b"),
 )
 
 

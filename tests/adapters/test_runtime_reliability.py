@@ -3,6 +3,7 @@ argument, the adapter does too — over real HTTP against the emulator, sync and
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 
 from adapters import catalogue
 from adapters.emulator import Emulator
+from tests.adapters.scenarios import KEYS
 from tests.adapters.test_scenarios import PROVIDERS, Client
 
 #: A DashScope model that only streams: a non-stream caller is served by aggregating a native stream.
@@ -150,3 +152,18 @@ def test_valid_unusual_shapes_still_pass(provider: str, sync: bool, emulator: Em
         messages=[{"role": "system", "content": [{"type": "text", "text": "be brief"}]},
                   {"role": "user", "content": [{"type": "text", "text": "hi"}]}]))
     assert completion.choices[0].message.content
+
+
+# --- 13. keys echoed by a provider never reach the user's logs ------------------------------------------
+
+
+def test_key_echoed_in_a_provider_error_is_redacted_everywhere(provider: str, sync: bool, emulator: Emulator) -> None:
+    key = KEYS[provider]
+    emulator.fail(provider, 401, message=f"API key {key} is not valid (key={key})")
+    with pytest.raises(openai.AuthenticationError) as caught:
+        Client(provider, emulator, sync).call(lambda cl: cl.chat.completions.create(model="gpt-4o", messages=user()))
+    error = caught.value
+    for shown in (str(error), repr(error), json.dumps(error.body), error.response.text, repr(error.__cause__)):
+        secret_parts = [key, key.split("/")[-1], key.partition(".")[2]]
+        assert not [part for part in secret_parts if part and part in shown]
+    assert "not valid" in str(error)
