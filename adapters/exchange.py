@@ -85,6 +85,33 @@ def unfinished(provider: str, exc: Exception | None = None) -> ErrorInfo:
                      provider)
 
 
+#: How often one request of a fanned-out plan (embedding batches, ``n`` copies) is retried by the
+#: transport itself: the openai client's default, so a 429 on batch 7 does not re-send batches 1-6.
+BATCH_RETRIES = 2
+#: The longest ``Retry-After`` honoured between batch retries (the openai SDK caps its own at 60 s).
+MAX_RETRY_WAIT = 60.0
+
+
+def batch_retry_delay(info: ErrorInfo, attempt: int) -> float | None:
+    """Seconds to wait before retrying a failed plan request (``attempt`` counts from 0), or ``None``."""
+    if attempt >= BATCH_RETRIES or info.retry is False:
+        return None
+    if info.retry is not True and info.status not in (408, 409, 429) and info.status < 500:
+        return None
+    try:
+        wait = float(info.retry_after) if info.retry_after else 0.5 * 2 ** attempt
+    except ValueError:  # an HTTP-date Retry-After: use the back-off
+        wait = 0.5 * 2 ** attempt
+    return min(max(wait, 0.0), MAX_RETRY_WAIT)
+
+
+def gave_up(info: ErrorInfo, index: int, total: int) -> ErrorInfo:
+    """The error of a fanned-out plan whose request ``index`` failed for good: not retried whole."""
+    return dataclasses.replace(info, retry=False, message=f"{info.message} (request {index + 1} of {total} of "
+                               f"this call failed after {BATCH_RETRIES} retries of its own; the call is not "
+                               f"retried whole, which would re-send and re-bill the others)")
+
+
 def error_answer(info: ErrorInfo) -> Answer:
     return Answer(info.status, error_body(info), error_headers(info))
 

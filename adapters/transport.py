@@ -10,14 +10,27 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import json
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
+
+import anyio
 
 from ._http import http
 from .auth import AuthFlow, Setup, TokenReply
 from .errors import parse_json
-from .exchange import Answer, Exchange, Prepared, StreamTranslator, aggregate, error_answer
+from .exchange import (
+    Answer,
+    Exchange,
+    Prepared,
+    StreamTranslator,
+    aggregate,
+    batch_retry_delay,
+    error_answer,
+    gave_up,
+)
 from .native import ErrorInfo, NativeError, NativeRequest
 
 __all__ = ["AsyncProviderTransport", "ProviderTransport"]
@@ -118,14 +131,13 @@ class ProviderTransport(http.BaseTransport, _Core):
         if isinstance(prepared, Answer):
             return _answer(prepared, request)
         replies: list[Any] = []
-        for native in prepared.plan:
+        for index, native in enumerate(prepared.plan):
             try:
-                reply, payload, info = self._send(native, request)
+                reply, payload, info = self._send_planned(native, request, index, len(prepared.plan))
             except NativeError as err:  # the auth flow was refused (a token request failed)
                 return _answer(error_answer(err.info), request)
             if info is not None:
-                reply.close()
-                return _answer(error_answer(_with_headers(info, reply)), request)
+                return _answer(error_answer(info), request)
             if native.stream and prepared.stream_out:
                 return self._stream(request, prepared, reply)
             if native.stream:
@@ -137,6 +149,20 @@ class ProviderTransport(http.BaseTransport, _Core):
             else:
                 replies.append(payload)
         return _answer(self.exchange.finish(prepared, replies), request, prepared.ctx.notes.get("request_id"))
+
+    def _send_planned(self, native: NativeRequest, original: http.Request, index: int, total: int) -> Sent:
+        """``_send``, retried here when one request of a fanned-out plan fails (see ``batch_retry_delay``)."""
+        for attempt in itertools.count():
+            reply, payload, info = self._send(native, original)
+            if info is None:
+                return reply, payload, None
+            reply.close()
+            info = _with_headers(info, reply)
+            wait = batch_retry_delay(info, attempt) if total > 1 else None
+            if wait is None:
+                return reply, payload, gave_up(info, index, total) if total > 1 and attempt else info
+            time.sleep(wait)
+        raise AssertionError("unreachable")
 
     def _send(self, native: NativeRequest, original: http.Request, retried: bool = False) -> Sent:
         """Send one native request; read and inspect it unless it is a healthy stream."""
@@ -196,14 +222,13 @@ class AsyncProviderTransport(http.AsyncBaseTransport, _Core):
         if isinstance(prepared, Answer):
             return _answer(prepared, request)
         replies: list[Any] = []
-        for native in prepared.plan:
+        for index, native in enumerate(prepared.plan):
             try:
-                reply, payload, info = await self._send(native, request)
+                reply, payload, info = await self._send_planned(native, request, index, len(prepared.plan))
             except NativeError as err:  # the auth flow was refused (a token request failed)
                 return _answer(error_answer(err.info), request)
             if info is not None:
-                await reply.aclose()
-                return _answer(error_answer(_with_headers(info, reply)), request)
+                return _answer(error_answer(info), request)
             if native.stream and prepared.stream_out:
                 return self._stream(request, prepared, reply)
             if native.stream:
@@ -216,6 +241,19 @@ class AsyncProviderTransport(http.AsyncBaseTransport, _Core):
             else:
                 replies.append(payload)
         return _answer(self.exchange.finish(prepared, replies), request, prepared.ctx.notes.get("request_id"))
+
+    async def _send_planned(self, native: NativeRequest, original: http.Request, index: int, total: int) -> Sent:
+        for attempt in itertools.count():
+            reply, payload, info = await self._send(native, original)
+            if info is None:
+                return reply, payload, None
+            await reply.aclose()
+            info = _with_headers(info, reply)
+            wait = batch_retry_delay(info, attempt) if total > 1 else None
+            if wait is None:
+                return reply, payload, gave_up(info, index, total) if total > 1 and attempt else info
+            await anyio.sleep(wait)
+        raise AssertionError("unreachable")
 
     async def _send(self, native: NativeRequest, original: http.Request, retried: bool = False) -> Sent:
         authorised = await self._drive(self.setup.auth.authorise(

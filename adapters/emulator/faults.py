@@ -3,6 +3,7 @@
     emu.fail("dashscope", status=429, retry_after=1)     # next DashScope call: native 429 body
     emu.fail("zhipu", kind="midstream", times=2)         # next two Zhipu calls: stream breaks
     emu.fail("qianfan-v1", kind="timeout", delay=2.0)    # next v1 call answers after 2 s
+    emu.fail("zhipu", endpoint="embeddings", skip=3)     # the fourth embeddings call fails
 
 Kinds: ``error`` (the provider's own error shape for ``status``/``code``), ``midstream`` (the
 stream starts, then a native in-stream error), ``cut`` (the connection closes mid-stream without
@@ -34,6 +35,8 @@ class Fault:
     retry_after: float | None = None
     delay: float = 5.0
     endpoint: str | None = None
+    #: Matching requests let through before the fault starts (a failure in the middle of a batch run).
+    skip: int = 0
 
     def matches(self, provider: str, endpoint: str) -> bool:
         return self.provider == provider and self.endpoint in (None, endpoint)
@@ -49,8 +52,8 @@ class FaultBook:
     def add(self, fault: Fault) -> None:
         if fault.kind not in KINDS:
             raise ValueError(f"unknown fault kind {fault.kind!r}; use one of {', '.join(KINDS)}")
-        if fault.times < 1:
-            raise ValueError(f"times must be at least 1, not {fault.times}")
+        if fault.times < 1 or fault.skip < 0:
+            raise ValueError(f"times must be at least 1 and skip at least 0, not {fault.times} and {fault.skip}")
         with self._lock:
             self._faults.append(fault)
 
@@ -58,6 +61,9 @@ class FaultBook:
         with self._lock:
             for i, fault in enumerate(self._faults):
                 if fault.matches(provider, endpoint):
+                    if fault.skip:
+                        self._faults[i] = replace(fault, skip=fault.skip - 1)
+                        return None
                     if fault.times == 1:
                         del self._faults[i]
                     else:

@@ -140,10 +140,13 @@ class Emulator:
         kind: str = "error",
         endpoint: str | None = None,
         delay: float = 5.0,
+        skip: int = 0,
     ) -> None:
         """Make the next ``times`` requests to ``provider`` (and ``endpoint``: chat, embeddings,
-        token) fail as ``kind`` — see ``faults.py``; ``code``/``message`` default to the provider's."""
-        self._faults.add(Fault(_provider(provider), kind, status, code, message, times, retry_after, delay, endpoint))
+        token), after ``skip`` of them went through, fail as ``kind`` — see ``faults.py``;
+        ``code``/``message`` default to the provider's."""
+        self._faults.add(Fault(_provider(provider), kind, status, code, message, times, retry_after, delay, endpoint,
+                               skip))
 
     def add_key(self, provider: str, key: str) -> None:
         """Accept only registered keys for ``provider`` from now on (by default any key but

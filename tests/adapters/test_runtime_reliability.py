@@ -4,6 +4,7 @@ argument, the adapter does too — over real HTTP against the emulator, sync and
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,6 +12,7 @@ import openai
 import pytest
 
 from adapters import catalogue
+from adapters.embeddings import EmbeddingSizeWarning
 from adapters.emulator import Emulator
 from tests.adapters.scenarios import KEYS
 from tests.adapters.test_scenarios import PROVIDERS, Client
@@ -167,3 +169,49 @@ def test_key_echoed_in_a_provider_error_is_redacted_everywhere(provider: str, sy
         secret_parts = [key, key.split("/")[-1], key.partition(".")[2]]
         assert not [part for part in secret_parts if part and part in shown]
     assert "not valid" in str(error)
+
+
+# --- 14. one failed batch of a split embeddings request is retried alone -----------------------------
+
+
+def _embedding_calls(emulator: Emulator) -> int:
+    return sum(1 for r in emulator.requests if r.endpoint == "embeddings")
+
+
+def four_batches(provider: str) -> list[str]:
+    """Texts enough for four native batches and a bit of a fifth."""
+    target = catalogue.provider_model(provider, catalogue.map_model("text-embedding-3-small", provider)) or {}
+    return [f"text number {i}" for i in range(target["max_batch"] * 4 + 3)]
+
+
+def test_a_failed_embedding_batch_is_retried_alone(provider: str, sync: bool, emulator: Emulator) -> None:
+    texts = four_batches(provider)
+    batches = 5
+    emulator.fail(provider, 429, endpoint="embeddings", skip=2, retry_after=0)
+    c = Client(provider, emulator, sync, unsupported="drop", max_retries=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EmbeddingSizeWarning)
+        response = c.call(lambda cl: cl.embeddings.create(model="text-embedding-3-small", input=texts))
+    assert [d.index for d in response.data] == list(range(len(texts)))
+    assert _embedding_calls(emulator) == batches + 1  # one batch sent twice, the others once
+
+
+def test_a_batch_that_keeps_failing_fails_the_call_without_re_sending_the_others(provider: str, sync: bool,
+                                                                                emulator: Emulator) -> None:
+    texts = four_batches(provider)
+    emulator.fail(provider, 429, endpoint="embeddings", skip=1, retry_after=0, times=3)
+    c = Client(provider, emulator, sync, unsupported="drop", max_retries=2)
+    with warnings.catch_warnings(), pytest.raises(openai.RateLimitError, match="request 2 of"):
+        warnings.simplefilter("ignore", EmbeddingSizeWarning)
+        c.call(lambda cl: cl.embeddings.create(model="text-embedding-3-small", input=texts))
+    assert _embedding_calls(emulator) == 1 + 3  # batch 1 once, batch 2 three times; never the whole call again
+
+
+def test_a_single_request_is_retried_by_the_openai_client_as_before(provider: str, sync: bool,
+                                                                  emulator: Emulator) -> None:
+    emulator.fail(provider, 429, endpoint="embeddings", retry_after=0)
+    c = Client(provider, emulator, sync, unsupported="drop", max_retries=0)
+    with warnings.catch_warnings(), pytest.raises(openai.RateLimitError):
+        warnings.simplefilter("ignore", EmbeddingSizeWarning)
+        c.call(lambda cl: cl.embeddings.create(model="text-embedding-3-small", input="one text"))
+    assert _embedding_calls(emulator) == 1
