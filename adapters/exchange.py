@@ -221,7 +221,9 @@ class StreamTranslator:
         self.decoder = SSEDecoder()
         self.failed = False
         self._text = codecs.getincrementaldecoder("utf-8")("replace")
-        self._pending = ""
+        #: The pieces of a line not yet ended: joined once its end arrives, so a long line costs
+        #: linear time however many chunks it spans.
+        self._pending: list[str] = []
 
     def feed(self, line: str) -> Iterator[bytes]:
         event = self.decoder.feed(line)
@@ -230,13 +232,18 @@ class StreamTranslator:
 
     def feed_bytes(self, chunk: bytes) -> bytes:
         """The frames for one network chunk, joined: one hand-over per chunk, not per event."""
-        lines = (self._pending + self._text.decode(chunk)).split("\n")
-        self._pending = lines.pop()
+        text = self._text.decode(chunk)
+        if "\n" not in text:
+            self._pending.append(text)
+            return b""
+        lines = "".join((*self._pending, text)).split("\n") if self._pending else text.split("\n")
+        tail = lines.pop()
+        self._pending = [tail] if tail else []
         return b"".join(frame for line in lines for frame in self.feed(line))
 
     def close(self) -> Iterator[bytes]:
-        rest = self._pending + self._text.decode(b"", final=True)
-        self._pending = ""
+        rest = "".join(self._pending) + self._text.decode(b"", final=True)
+        self._pending = []
         for line in rest.split("\n") if rest else ():
             yield from self.feed(line)
         event = self.decoder.flush()

@@ -39,8 +39,14 @@ _COMPAT_ROOTS = {"dashscope": "/compatible-mode/v1", "zhipu": "/api/paas/v4", "q
 class Emulator:
     """A loopback server speaking DashScope, Zhipu and Qianfan (v2 and v1) at once."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.host, self.port = host, port
+    #: Requests kept in ``requests`` (the oldest are forgotten past it), so a long-running
+    #: ``migrate emulate`` or a soak test does not grow without bound.
+    MAX_REQUESTS = 10_000
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, max_requests: int = MAX_REQUESTS) -> None:
+        if max_requests < 1:
+            raise ValueError(f"max_requests must be at least 1, not {max_requests}")
+        self.host, self.port, self.max_requests = host, port, max_requests
         self.requests: list[RecordedRequest] = []
         self._faults = FaultBook()
         self._scripts: dict[str, collections.deque[Reply]] = {}
@@ -208,6 +214,8 @@ class Emulator:
                                   headers, body, _json_or_none(body))
         with self._lock:
             self.requests.append(request)
+            if len(self.requests) > self.max_requests:
+                del self.requests[: len(self.requests) - self.max_requests]
         fault = self._faults.take(dialect.NAME, endpoint)
         if fault is not None and fault.kind == "error":
             answer = dialect.error(fault.status, fault.code, fault.message, request)

@@ -215,3 +215,28 @@ def test_a_single_request_is_retried_by_the_openai_client_as_before(provider: st
         warnings.simplefilter("ignore", EmbeddingSizeWarning)
         c.call(lambda cl: cl.embeddings.create(model="text-embedding-3-small", input="one text"))
     assert _embedding_calls(emulator) == 1
+
+
+# --- 15. the stream buffer: a long line in many chunks ------------------------------------------------
+
+
+def test_a_long_sse_line_split_over_many_chunks_is_read_whole() -> None:
+    """Linear buffering (benchmarks/sse_long_lines.py measures it) must not change what is read."""
+    from adapters import registry
+    from adapters.capabilities import Policy
+    from adapters.exchange import Exchange, Prepared, StreamTranslator
+
+    exchange = Exchange(registry.get("zhipu"), root_path="/api/paas/v4", policy=Policy("zhipu", "drop"))
+    body = {"model": "glm-4-flash", "messages": user(), "stream": True}
+    prepared = exchange.prepare("POST", "/api/paas/v4/chat/completions", json.dumps(body).encode())
+    assert isinstance(prepared, Prepared)
+    translator = StreamTranslator(exchange, prepared)
+    content = "长" * 300_000 + "end"
+    events = [{"id": "1", "choices": [{"index": 0, "delta": {"role": "assistant", "content": content}}]},
+              {"id": "1", "choices": [{"index": 0, "delta": {"content": "!"}, "finish_reason": "stop"}]}]
+    raw = "".join(f"data: {json.dumps(e, ensure_ascii=False)}\n\n" for e in events).encode() + b"data: [DONE]\n\n"
+    out = b"".join(translator.feed_bytes(raw[i:i + 1000]) for i in range(0, len(raw), 1000))  # splits characters too
+    out += b"".join(translator.close())
+    frames = [json.loads(f[6:]) for f in out.decode().split("\n\n") if f.startswith("data: {")]
+    assert "".join(f["choices"][0]["delta"].get("content") or "" for f in frames) == content + "!"
+    assert out.endswith(b"data: [DONE]\n\n")
