@@ -14,7 +14,7 @@ from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from .keys import clean_key, openai_key_reason
+from .keys import clean_key, openai_key_reason, unsendable_reason
 from .native import NativeRequest
 
 __all__ = ["Auth", "BearerAuth", "CredentialError", "OpenAIKeyError", "Setup", "TokenReply", "bearer_setup", "resolve_key"]
@@ -77,10 +77,15 @@ class OpenAIKeyError(CredentialError):
 
 
 def refuse_openai_key(key: str, env: Mapping[str, str], provider: str, var: str, source: str | None = None) -> None:
-    """An OpenAI key must never reach a provider (DESIGN.md, "Keys"); ``source`` says where it came from."""
+    """An OpenAI key must never reach a provider (DESIGN.md, "Keys"), nor a key no header can carry;
+    ``source`` says where it came from."""
+    where = source or f"The api_key given to the {provider} client"
+    unsendable = unsendable_reason(key)
+    if unsendable is not None:
+        raise CredentialError(f"{where} {unsendable}; API keys are printable ASCII. Check how it was read "
+                              f"or pasted ({var}).")
     reason = openai_key_reason(key, env)
     if reason is not None:
-        where = source or f"The api_key given to the {provider} client"
         raise OpenAIKeyError(
             f"{where} is {reason}; qianyi never sends an OpenAI key to another provider. "
             f"Set {var} to your {provider} key (or pass that key as api_key=)."

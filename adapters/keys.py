@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-__all__ = ["OPENAI_KEY_VARIABLE", "clean_key", "has_openai_shape", "is_openai_key", "openai_key_reason"]
+__all__ = ["OPENAI_KEY_VARIABLE", "clean_key", "has_openai_shape", "is_openai_key", "openai_key_reason",
+           "unsendable_reason"]
 
 OPENAI_KEY_VARIABLE = "OPENAI_API_KEY"
 
@@ -32,6 +33,20 @@ LEGACY_MARKER = "T3BlbkFJ"
 def clean_key(key: str) -> str:
     """``key`` without surrounding whitespace (a key read from a file ends with a newline)."""
     return key.strip()
+
+
+def unsendable_reason(key: str) -> str | None:
+    """Why ``key`` cannot go into an HTTP header (a phrase naming a position, never the key), or ``None``.
+
+    A key with a line break or a non-ASCII character inside (pasted with a quote mark, two keys read
+    from one file) would otherwise fail deep in the HTTP library, whose error prints the header.
+    """
+    for position, char in enumerate(key, 1):
+        if not char.isascii():
+            return f"has a non-ASCII character at position {position}"
+        if not char.isprintable():
+            return f"has a control character (such as a line break) at position {position}"
+    return None
 
 
 def _shape_reason(key: str) -> str | None:

@@ -4,6 +4,7 @@ argument, the adapter does too — over real HTTP against the emulator, sync and
 from __future__ import annotations
 
 import json
+import traceback
 import warnings
 from collections.abc import Iterator
 from typing import Any
@@ -240,3 +241,29 @@ def test_a_long_sse_line_split_over_many_chunks_is_read_whole() -> None:
     frames = [json.loads(f[6:]) for f in out.decode().split("\n\n") if f.startswith("data: {")]
     assert "".join(f["choices"][0]["delta"].get("content") or "" for f in frames) == content + "!"
     assert out.endswith(b"data: [DONE]\n\n")
+
+
+@pytest.mark.parametrize("where", ["argument", "variable"])
+def test_keys_are_stripped_and_unsendable_keys_refused_without_showing_them(
+        where: str, provider: str, emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    from adapters import OpenAI
+    from adapters.registry import get
+
+    variable = get(provider).KEY_VARS[0]
+
+    def build(key: str) -> Any:
+        if where == "variable":
+            monkeypatch.setenv(variable, key)
+            return OpenAI(provider=provider, base_url=emulator.base_url(provider), max_retries=0)
+        return OpenAI(provider=provider, api_key=key, base_url=emulator.base_url(provider), max_retries=0)
+
+    key = KEYS[provider]
+    with build(key + "\n") as client:  # read from a file or a secret mount: the newline is not the key's
+        client.chat.completions.create(model="gpt-4o", messages=user())
+    assert emulator.requests[-1].headers["authorization"] in (f"Bearer {key}", key)
+    for broken, what in ((key[:10] + "\n" + key[10:], "control character"), (key[:10] + "é" + key[10:], "non-ASCII")):
+        with pytest.raises(openai.OpenAIError) as caught:
+            build(broken)
+        shown = "".join(traceback.format_exception(caught.value))
+        assert what in str(caught.value) and "position 11" in str(caught.value)
+        assert key[:10] not in shown and key[10:] not in shown
