@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from .scan import ScannedSite
 
-__all__ = ["Job", "Options", "rewrite_file", "rewrite_files", "warm_up"]
+__all__ = ["Job", "Options", "rewrite_file", "warm_up"]
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,14 @@ def warm_up(provider: str) -> None:
 
 def rewrite_file(job: Job, options: Options) -> FileResult:
     """``job``'s file rewritten: ``Changed`` (with a redacted diff), ``Unchanged`` or ``Failed``."""
+    try:
+        return _rewrite_file(job, options)
+    except Exception as exc:  # noqa: BLE001 - a bug of ours on one file must not take the run down
+        return Failed(job.path, job.display, f"the rewriter failed on this file ({type(exc).__name__}: "
+                                             f"{_redact.redact(str(exc))}); left as it is: please report it")
+
+
+def _rewrite_file(job: Job, options: Options) -> FileResult:
     import codemods
 
     try:
@@ -109,8 +117,3 @@ def _verdicts(job: Job, options: Options, result: Rewrite) -> tuple[ScannedSite,
     if any(site.site.category == "legacy" for site in sites):
         return tuple(sites)
     return tuple(site for site in sites if site.site.line in lines)
-
-
-def rewrite_files(jobs: list[Job], options: Options) -> list[FileResult]:
-    """Several files in one call (one round trip to a worker process per chunk)."""
-    return [rewrite_file(job, options) for job in jobs]

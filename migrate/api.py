@@ -12,7 +12,6 @@ a file that cannot be read, decoded or parsed is a ``Failed`` result and the run
 from __future__ import annotations
 
 import functools
-import multiprocessing
 import os
 import threading
 import warnings
@@ -25,11 +24,12 @@ from . import _deps, _diff, _envfiles, _fs, _git, _overlap, _redact
 from ._config import Defaults, load_defaults, load_model_map
 from ._discover import Discovery, discover
 from ._errors import UncommittedChanges, UsageError
+from ._isolate import run_isolated
 from ._prefilter import Prefilter
 from ._providers import ModelRow, ProviderRow, models, providers
 from ._results import Changed, Failed, FileResult, RewriteRun, Skipped, Unchanged
 from ._status import Marker, StatusReport, status
-from ._worker import Job, Options, rewrite_file, rewrite_files, warm_up
+from ._worker import Job, Options, rewrite_file, warm_up
 
 if TYPE_CHECKING:
     from codemods import Style
@@ -42,6 +42,9 @@ __all__ = ["STYLES", "Changed", "Defaults", "Failed", "FileResult", "Marker", "M
 STYLES = ("adapter", "compat")
 #: Below this many files to parse per process, worker processes cost more than they save.
 FILES_PER_PROCESS = 8
+#: Files larger than this (bytes) are skipped unread by default: LibCST needs ~800x a file's size in
+#: memory (a 5 MB generated module, 4 GB), and source written by people is far smaller.
+MAX_FILE_SIZE = 1_000_000
 Progress = Callable[[int, int], None]
 
 
@@ -68,6 +71,11 @@ def display_path(path: Path, cwd: Path | None = None) -> str:
         return path.as_posix()
 
 
+def check_max_file_size(limit: int | None) -> None:
+    if limit is not None and limit < 1:
+        raise UsageError(f"--max-file-size must be 1 or more bytes, not {limit} (0 on the command line: no limit)")
+
+
 def _check_paths(paths: Sequence[Path]) -> None:
     if not paths:
         raise UsageError("no path given: name the files or folders to rewrite")
@@ -80,14 +88,16 @@ def rewrite(paths: Sequence[Path | str], *, provider: str, write: bool = False, 
             model_map: Mapping[str, str] | None = None, keep_models: bool = False,
             exclude: Sequence[str] = (), jobs: int | None = None, force: bool = False,
             deps: Path | str | None = None, prefilter: bool = True, gitignore: bool = True,
-            env_files: bool = False, verdicts: bool = False, progress: Progress | None = None) -> RewriteRun:
+            env_files: bool = False, verdicts: bool = False, progress: Progress | None = None,
+            max_file_size: int | None = MAX_FILE_SIZE) -> RewriteRun:
     """Rewrite the Python files under ``paths`` for ``provider``; write them only if ``write``.
 
     ``jobs``: worker processes (default: all cores). ``deps``: the dependency file to add ``qianyi``
     to (default: ``requirements*.txt`` / ``pyproject.toml`` found inside ``paths``). ``env_files``:
     also rewrite the OPENAI_* settings of dotenv files (``.env.example``...) found there. ``verdicts``:
     judge the sites each file's rewrite touched or marked, as ``migrate scan`` does (``verdicts`` of
-    ``Changed``/``Unchanged``, for the report; one more parse per such file). ``prefilter``
+    ``Changed``/``Unchanged``, for the report; one more parse per such file). ``max_file_size``: files
+    larger (bytes) are ``Skipped`` unread (``None``: no limit; LibCST needs ~800x a file's size). ``prefilter``
     and ``gitignore`` exist so tests can turn them off. Raises ``UsageError`` for a bad argument,
     ``UncommittedChanges`` when writing would touch files git reports as uncommitted (unless
     ``force``); nothing is written in either case.
@@ -99,6 +109,7 @@ def rewrite(paths: Sequence[Path | str], *, provider: str, write: bool = False, 
         raise UsageError(f"unknown style {style!r}; use one of {', '.join(STYLES)}")
     if jobs is not None and jobs < 1:
         raise UsageError(f"--jobs must be 1 or more, not {jobs}")
+    check_max_file_size(max_file_size)
     deps_file = Path(os.path.abspath(deps)) if deps is not None else None
     if deps_file is not None and not deps_file.is_file():
         raise UsageError(f"dependency file not found: {deps}")
@@ -109,19 +120,15 @@ def rewrite(paths: Sequence[Path | str], *, provider: str, write: bool = False, 
     # the codemods (nearly every run needs them; forked workers inherit them). Not from a process
     # running other threads: a forked child would inherit whatever locks they hold.
     find_and_read = functools.partial(_find_and_read, roots, exclude, gitignore, env_files,
-                                      Prefilter(options.model_map) if prefilter else None)
+                                      Prefilter(options.model_map) if prefilter else None, max_file_size)
     fork = cores > 1 and os.name == "posix" and threading.active_count() == 1
     found, todo, results, snapshots = _overlap.overlapped(
         find_and_read, meanwhile=functools.partial(warm_up, provider), fork=fork)
-    processes = min(cores, len(todo) // FILES_PER_PROCESS)
-    if processes > 1:
-        workers = _Workers(processes, provider)
-        try:
-            results += workers.run(todo, options, progress)
-        finally:
-            workers.stop()
-    else:
-        results += _run_serially(todo, options, progress)
+    # The parsing happens in worker processes, at least one: a file that crashes the parser ends
+    # as Failed and the run goes on (see _isolate).
+    processes = max(1, min(cores, len(todo) // FILES_PER_PROCESS))
+    results += run_isolated(functools.partial(rewrite_file, options=options), todo, processes,
+                            crashed=_crashed, progress=progress, warm=functools.partial(warm_up, provider))
     notes: list[str] = []
     results += _env_file_edits(found.env_files, options, snapshots)
     if style == "adapter" and any(isinstance(r, Changed) and r.kind == "source" for r in results):
@@ -135,26 +142,26 @@ def rewrite(paths: Sequence[Path | str], *, provider: str, write: bool = False, 
 
 
 def _find_and_read(roots: list[Path], exclude: Sequence[str], gitignore: bool, env_files: bool,
-                   worth: Prefilter | None) -> tuple[Discovery, list[Job], list[FileResult], dict[Path, _fs.Snapshot]]:
+                   worth: Prefilter | None, limit: int | None) -> tuple[Discovery, list[Job], list[FileResult], dict[Path, _fs.Snapshot]]:
     """The files to look at; the jobs (files the prefilter passes), the other results, every snapshot."""
     found = discover(roots, exclude, gitignore=gitignore, env_files=env_files)
     results: list[FileResult] = [Skipped(p, display_path(p), why) for p, why in found.skipped]
     snapshots: dict[Path, _fs.Snapshot] = {}
-    todo = _read(found.files, worth, results, snapshots)
+    todo = _read(found.files, worth, results, snapshots, limit)
     return found, todo, results, snapshots
 
 
 def _read(files: list[tuple[Path, Path]], worth: Prefilter | None, results: list[FileResult],
-          snapshots: dict[Path, _fs.Snapshot]) -> list[Job]:
+          snapshots: dict[Path, _fs.Snapshot], limit: int | None) -> list[Job]:
     """Read every file; those the prefilter passes become jobs, the rest ``Unchanged``."""
     todo: list[Job] = []
     cwd = Path.cwd()
     for path, _root in files:
         display = display_path(path, cwd)
         try:
-            data, snapshots[path] = _fs.read(path)
-        except OSError as exc:
-            results.append(Failed(path, display, f"cannot read: {exc.strerror or exc}"))
+            data, snapshots[path] = _fs.read(path, limit)
+        except (OSError, _fs.NotRegular, _fs.TooLarge) as exc:
+            results.append(not_read(path, display, exc, limit))
             continue
         if worth is None or worth(data):
             todo.append(Job(path, display, data))
@@ -163,45 +170,19 @@ def _read(files: list[tuple[Path, Path]], worth: Prefilter | None, results: list
     return todo
 
 
-def _run_serially(jobs: list[Job], options: Options, progress: Progress | None) -> list[FileResult]:
-    out = []
-    if progress is not None:
-        progress(0, len(jobs))
-    for done, job in enumerate(jobs, 1):
-        out.append(rewrite_file(job, options))
-        if progress is not None:
-            progress(done, len(jobs))
-    return out
+def not_read(path: Path, display: str, exc: Exception, limit: int | None) -> FileResult:
+    """Why ``_fs.read`` did not read ``path``: ``Skipped`` (not a regular file, too large) or ``Failed``."""
+    if isinstance(exc, _fs.NotRegular):
+        return Skipped(path, display, "not a regular file (a FIFO, socket or device); not read")
+    if isinstance(exc, _fs.TooLarge):
+        return Skipped(path, display, f"{exc.size:,} bytes, above the size limit ({limit:,}); not read "
+                                      f"(generated code? --max-file-size raises the limit)")
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    return Failed(path, display, f"cannot read: {reason}")
 
 
-class _Workers:
-    """Worker processes. Where they can be forked, this process loads and warms the codemods first
-    and the workers inherit them (one load in all, not one per worker); elsewhere each loads its own."""
-
-    def __init__(self, processes: int, provider: str) -> None:
-        self.processes = processes
-        if os.name == "posix":
-            warm_up(provider)
-            self.pool = multiprocessing.get_context("fork").Pool(processes)
-        else:
-            self.pool = multiprocessing.get_context().Pool(processes, initializer=warm_up, initargs=(provider,))
-
-    def run(self, jobs: list[Job], options: Options, progress: Progress | None) -> list[FileResult]:
-        # Interleaved chunks, several per process, so one slow file does not hold a whole share back.
-        count = min(len(jobs), self.processes * 4)
-        chunks = [jobs[i::count] for i in range(count)]
-        out: list[FileResult] = []
-        if progress is not None:
-            progress(0, len(jobs))
-        for part in self.pool.imap_unordered(functools.partial(rewrite_files, options=options), chunks):
-            out += part
-            if progress is not None:
-                progress(len(out), len(jobs))
-        return out
-
-    def stop(self) -> None:
-        self.pool.terminate()  # every job is done (or the run failed): nothing to wait for
-        self.pool.join()
+def _crashed(job: Job, why: str) -> FileResult:
+    return Failed(job.path, job.display, why)
 
 
 def _dependency_edits(changed: list[Changed], roots: list[Path], deps_file: Path | None,

@@ -21,8 +21,6 @@ OpenAI model must be re-embedded. Files are found, prefiltered and parsed in wor
 
 from __future__ import annotations
 
-import concurrent.futures
-import multiprocessing
 import os
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
@@ -36,11 +34,12 @@ from codemods.sites import CATEGORIES, FEATURE_PARAMETERS, MARKERS, Site, analys
 
 from ._discover import discover
 from ._errors import UsageError
-from ._fs import read
+from ._fs import NotRegular, TooLarge, read
+from ._isolate import run_isolated
 from ._prefilter import Prefilter
 from ._results import Failed, Skipped
 from ._worker import Job
-from .api import FILES_PER_PROCESS, check_provider, display_path
+from .api import FILES_PER_PROCESS, MAX_FILE_SIZE, check_max_file_size, check_provider, display_path, not_read
 
 __all__ = ["STATUSES", "Reason", "ScanRun", "ScannedSite", "Status", "Verdict", "judge", "scan", "verdicts_for"]
 
@@ -452,20 +451,19 @@ def _scan_file(job: Job) -> Outcome:
         return job.display, "too deeply nested for the parser"
 
 
-def _scan_files(jobs: list[Job]) -> list[Outcome]:
-    return [_scan_file(job) for job in jobs]
-
-
 def _run(jobs: list[Job], processes: int) -> list[Outcome]:
-    processes = min(processes, len(jobs) // FILES_PER_PROCESS)
-    if processes < 2:
-        return _scan_files(jobs)
+    """Each job's sites, parsed in worker processes (at least one: a file that crashes the parser
+    fails alone, see ``_isolate``)."""
+    processes = max(1, min(processes, len(jobs) // FILES_PER_PROCESS))
+    return run_isolated(_scan_file, jobs, processes, crashed=_crashed, warm=_load)
+
+
+def _load() -> None:
     import codemods.sites  # noqa: F401  (loaded once here; forked workers inherit it)
 
-    chunks = [jobs[i::processes * 4] for i in range(processes * 4)]
-    context = multiprocessing.get_context("fork") if os.name == "posix" else None
-    with concurrent.futures.ProcessPoolExecutor(processes, mp_context=context) as pool:
-        return [out for part in pool.map(_scan_files, chunks) for out in part]
+
+def _crashed(job: Job, why: str) -> Outcome:
+    return job.display, why
 
 
 def _gate(model_map: Mapping[str, str] | None) -> Callable[[bytes], bool]:
@@ -482,7 +480,7 @@ def _gate(model_map: Mapping[str, str] | None) -> Callable[[bytes], bool]:
 
 def scan(paths: Sequence[Path | str], *, providers: Sequence[str] | None = None,
          model_map: Mapping[str, str] | None = None, exclude: Sequence[str] = (), jobs: int | None = None,
-         prefilter: bool = True, gitignore: bool = True) -> ScanRun:
+         prefilter: bool = True, gitignore: bool = True, max_file_size: int | None = MAX_FILE_SIZE) -> ScanRun:
     """Find every OpenAI SDK usage site under ``paths`` and judge it for each of ``providers``
     (default: every installed backend). Writes nothing. Raises ``UsageError`` for a missing path,
     an unknown provider or a bad ``jobs``; a file that cannot be read or parsed is a ``Failed``."""
@@ -494,18 +492,24 @@ def scan(paths: Sequence[Path | str], *, providers: Sequence[str] | None = None,
         raise UsageError(f"path not found: {', '.join(missing)}")
     if jobs is not None and jobs < 1:
         raise UsageError(f"--jobs must be 1 or more, not {jobs}")
+    check_max_file_size(max_file_size)
     names = tuple(check_provider(p.strip().lower()) for p in providers) if providers else tuple(registry.names())
     targets = [_target(name, model_map) for name in names]
     found = discover(roots, exclude, gitignore=gitignore)
     worth = _gate(model_map) if prefilter else None
     failed: list[Failed] = []
+    skipped = [Skipped(p, display_path(p), why) for p, why in found.skipped]
     todo: list[Job] = []
     for path, _root in found.files:
         display = display_path(path)
         try:
-            data, _snapshot = read(path)
-        except OSError as exc:
-            failed.append(Failed(path, display, f"cannot read: {exc.strerror or exc}"))
+            data, _snapshot = read(path, max_file_size)
+        except (OSError, NotRegular, TooLarge) as exc:
+            result = not_read(path, display, exc, max_file_size)
+            if isinstance(result, Failed):
+                failed.append(result)
+            elif isinstance(result, Skipped):
+                skipped.append(result)
             continue
         if worth is None or worth(data):
             todo.append(Job(path, display, data))
@@ -518,4 +522,4 @@ def scan(paths: Sequence[Path | str], *, providers: Sequence[str] | None = None,
             sites += _judged(display, outcome, targets)
     sites.sort(key=lambda s: (s.display, s.site.line, CATEGORIES.index(s.site.category), s.site.name))
     return ScanRun(names, tuple(sites), len(found.files), tuple(sorted(failed, key=lambda f: f.display)),
-                   tuple(Skipped(p, display_path(p), why) for p, why in found.skipped))
+                   tuple(skipped))

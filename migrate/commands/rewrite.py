@@ -13,7 +13,7 @@ from rich.markup import escape
 
 from .. import api, render
 from ..cli import Outcome
-from ._options import Exclude, Paths, Provider, err, out
+from ._options import Exclude, MaxFileSize, Paths, Provider, err, out, size_limit
 
 #: A progress bar appears (on a terminal) from this many files to parse.
 PROGRESS_FROM = 200
@@ -65,6 +65,7 @@ def rewrite(
     env_files: Annotated[bool, typer.Option(
         "--env-files", help="Also rewrite OPENAI_* settings in dotenv files (.env.example, *.env) that are "
                             "not git-ignored; key values are never carried over.")] = False,
+    max_file_size: MaxFileSize = None,
 ) -> Outcome:
     """Rewrite OpenAI SDK code under PATH... for a provider (--dry-run to only see the diff)."""
     defaults = api.load_defaults(paths)
@@ -84,6 +85,7 @@ def rewrite(
             keep_models=keep_models if keep_models is not None else bool(defaults.keep_models),
             exclude=(*defaults.exclude, *(exclude or ())), jobs=jobs if jobs is not None else defaults.jobs, force=force, deps=deps,
             env_files=env_files, verdicts=report is not None, progress=progress,
+            max_file_size=size_limit(max_file_size),
         )
     if dry_run:
         render.diff(run.diff, out())

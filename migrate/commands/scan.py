@@ -15,7 +15,7 @@ from rich.markup import escape
 
 from .. import api
 from ..cli import Outcome
-from ._options import Exclude, Paths, err, out
+from ._options import Exclude, MaxFileSize, Paths, err, out, size_limit
 
 __all__ = ["scan"]
 
@@ -37,6 +37,7 @@ def scan(
     model_map: Annotated[Path | None, typer.Option(metavar="FILE", show_default=False,
                                                    help="JSON or TOML: OpenAI model = provider model.")] = None,
     exclude: Exclude = None,
+    max_file_size: MaxFileSize = None,
 ) -> Outcome:
     """List every OpenAI SDK usage under PATH... and whether it works on each provider (writes nothing)."""
     from .. import scan_render  # here, not above: the other commands need not load the scan's codemods
@@ -49,7 +50,8 @@ def scan(
     defaults = api.load_defaults(paths)
     mapping = api.load_model_map(model_map) if model_map is not None else defaults.model_map
     run = scan_tree(paths, providers=provider or None, model_map=mapping,
-                    exclude=(*defaults.exclude, *(exclude or ())), jobs=jobs if jobs is not None else defaults.jobs)
+                    exclude=(*defaults.exclude, *(exclude or ())), jobs=jobs if jobs is not None else defaults.jobs,
+                    max_file_size=size_limit(max_file_size))
     stdout, stderr = out(), err()
     if format == "table":
         scan_render.table(run, stdout)

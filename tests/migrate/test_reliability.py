@@ -1,0 +1,123 @@
+"""Issue 14's rewriter campaign: files that crash the parser, hostile trees, git that cannot answer,
+interruptions, concurrent runs, file identity. Each test reproduces a failure the tool had."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from migrate import api
+from migrate.api import Changed, Failed, Skipped, Unchanged
+from migrate.cli import app
+
+from .trees import CHAT, PLAIN, write
+
+runner = CliRunner()
+#: A valid module LibCST's native parser cannot parse: it overflows its stack (SIGSEGV).
+CRASHER = "import openai\nx = " + " and ".join(["a"] * 20_000) + "\n"
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def no_hang() -> Iterator[None]:
+    """A run that hangs fails the test (after 120 s) instead of hanging the suite."""
+
+    def expire(signum: int, frame: object) -> None:
+        raise TimeoutError("the run hung")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(120)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def by_display(run: api.RewriteRun) -> dict[str, api.FileResult]:
+    return {result.display: result for result in run.results}
+
+
+# --- 1. a file that crashes the parser, a worker that dies, huge files ---------------------------------
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the parser crash is isolated in forked workers")
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_file_that_crashes_the_parser_fails_alone(tmp_path: Path, jobs: int, no_hang: None) -> None:
+    write(tmp_path, {f"app/m{i:02}.py": CHAT for i in range(20)} | {"app/rules.py": CRASHER})
+    run = api.rewrite([tmp_path / "app"], provider="dashscope", jobs=jobs)
+    results = by_display(run)
+    crashed = results["app/rules.py"]
+    assert isinstance(crashed, Failed) and "the parser crashed on this file (SIGSEGV" in crashed.reason
+    assert len(run.changed) == 20 and len(run.results) == 21
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the parser crash is isolated in forked workers")
+def test_the_cli_reports_the_crash_and_exits_3(tmp_path: Path) -> None:
+    write(tmp_path, {"rules.py": CRASHER, "chat.py": CHAT})
+    result = runner.invoke(app, ["rewrite", ".", "-p", "zhipu", "--dry-run", "--report", "r.json"])
+    assert result.exit_code == 3, result.output
+    files = {f["path"]: f for f in json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["files"]}
+    assert files["rules.py"]["status"] == "failed" and "SIGSEGV" in files["rules.py"]["reason"]
+    assert files["chat.py"]["status"] == "changed"
+    scanned = runner.invoke(app, ["scan", ".", "-p", "zhipu", "-f", "json"])
+    assert scanned.exit_code == 3 and "rules.py" in scanned.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="workers inherit the patched function only when forked")
+@pytest.mark.parametrize("jobs", [1, 2, 3])
+def test_a_killed_worker_never_hangs_the_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int,
+                                             no_hang: None) -> None:
+    real = api.rewrite_file
+
+    def dies_on_boom(job: api.Job, options: api.Options) -> api.FileResult:
+        if job.path.name.startswith("boom"):
+            os.kill(os.getpid(), signal.SIGKILL)  # as the OOM killer does
+        return real(job, options)
+
+    monkeypatch.setattr(api, "rewrite_file", dies_on_boom)
+    write(tmp_path, {f"pkg/m{i:02}.py": CHAT for i in range(40)})
+    write(tmp_path, {"pkg/boom1.py": CHAT, "pkg/boom2.py": CHAT, "pkg/m99boom.py": PLAIN + "import openai\n"})
+    run = api.rewrite([tmp_path / "pkg"], provider="zhipu", jobs=jobs)
+    results = by_display(run)
+    assert len(results) == 43 and len(run.changed) == 40
+    for name in ("pkg/boom1.py", "pkg/boom2.py"):
+        failed = results[name]
+        assert isinstance(failed, Failed) and "killed (SIGKILL)" in failed.reason
+    assert isinstance(results["pkg/m99boom.py"], Unchanged)
+
+
+def test_files_above_the_size_limit_are_skipped_with_a_note(tmp_path: Path) -> None:
+    big = CHAT + "# padding\n" * 300  # ~3.3 KB
+    write(tmp_path, {"big.py": big, "chat.py": CHAT})
+    run = api.rewrite([tmp_path], provider="zhipu", max_file_size=2000)
+    skipped = by_display(run)["big.py"]
+    assert isinstance(skipped, Skipped) and "above the size limit (2,000)" in skipped.reason
+    assert isinstance(by_display(run)["chat.py"], Changed)
+    assert isinstance(by_display(api.rewrite([tmp_path], provider="zhipu", max_file_size=None))["big.py"], Changed)
+    assert isinstance(by_display(api.rewrite([tmp_path], provider="zhipu"))["big.py"], Changed)  # default 1 MB
+    limited = runner.invoke(app, ["rewrite", ".", "-p", "zhipu", "--dry-run", "--max-file-size", "2K"])
+    assert limited.exit_code == 0 and "--max-file-size" in limited.stderr and "big.py" in limited.stderr
+    assert "+++ b/big.py" not in limited.stdout
+    unlimited = runner.invoke(app, ["rewrite", ".", "-p", "zhipu", "--dry-run", "--max-file-size", "0"])
+    assert unlimited.exit_code == 0 and "+++ b/big.py" in unlimited.stdout
+    bad = runner.invoke(app, ["rewrite", ".", "-p", "zhipu", "--dry-run", "--max-file-size", "lots"])
+    assert bad.exit_code == 2 and "--max-file-size" in bad.stderr
+    scanned = api_scan(tmp_path, 2000)
+    assert [s.display for s in scanned.skipped] == ["big.py"]
+
+
+def api_scan(root: Path, limit: int | None) -> object:
+    from migrate.scan import scan
+
+    return scan([root], providers=["zhipu"], max_file_size=limit)
