@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, cast
 from . import _deps, _diff, _envfiles, _fs, _git, _overlap, _redact
 from ._config import Defaults, load_defaults, load_model_map
 from ._discover import Discovery, discover
-from ._errors import UncommittedChanges, UsageError
+from ._errors import GitCannotAnswer, UncommittedChanges, UsageError
 from ._isolate import run_isolated
 from ._prefilter import Prefilter
 from ._providers import ModelRow, ProviderRow, models, providers
@@ -34,7 +34,7 @@ from ._worker import Job, Options, rewrite_file, warm_up
 if TYPE_CHECKING:
     from codemods import Style
 
-__all__ = ["STYLES", "Changed", "Defaults", "Failed", "FileResult", "Marker", "ModelRow", "ProviderRow",
+__all__ = ["STYLES", "Changed", "Defaults", "Failed", "FileResult", "GitCannotAnswer", "Marker", "ModelRow", "ProviderRow",
            "RewriteRun", "Skipped", "StatusReport", "Unchanged", "UncommittedChanges", "UsageError",
            "check_provider", "display_path", "load_defaults", "load_model_map", "models", "providers",
            "rewrite", "status"]
@@ -99,8 +99,8 @@ def rewrite(paths: Sequence[Path | str], *, provider: str, write: bool = False, 
     ``Changed``/``Unchanged``, for the report; one more parse per such file). ``max_file_size``: files
     larger (bytes) are ``Skipped`` unread (``None``: no limit; LibCST needs ~800x a file's size). ``prefilter``
     and ``gitignore`` exist so tests can turn them off. Raises ``UsageError`` for a bad argument,
-    ``UncommittedChanges`` when writing would touch files git reports as uncommitted (unless
-    ``force``); nothing is written in either case.
+    ``UncommittedChanges`` when writing would touch files git reports as uncommitted, and
+    ``GitCannotAnswer`` when git cannot tell for a repository they are in (both unless ``force``); nothing is written in either case.
     """
     roots = [Path(p) for p in paths]
     _check_paths(roots)

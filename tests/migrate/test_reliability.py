@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +17,7 @@ from migrate import api
 from migrate.api import Changed, Failed, Skipped, Unchanged
 from migrate.cli import app
 
-from .trees import CHAT, PLAIN, write
+from .trees import CHAT, PLAIN, git, snapshot, write
 
 runner = CliRunner()
 #: A valid module LibCST's native parser cannot parse: it overflows its stack (SIGSEGV).
@@ -121,3 +122,69 @@ def api_scan(root: Path, limit: int | None) -> object:
     from migrate.scan import scan
 
     return scan([root], providers=["zhipu"], max_file_size=limit)
+
+
+# --- 2. the uncommitted-changes guard fails closed ---------------------------------------------------
+
+
+def _repo_with_an_edit(root: Path) -> dict[str, tuple[bytes, int]]:
+    write(root, {"a.py": CHAT})
+    git(root, "init", "-q")
+    git(root, "add", ".")
+    git(root, "commit", "-qm", "start")
+    (root / "a.py").write_text(CHAT + "# my unsaved work\n")
+    write(root, {"new.py": CHAT})  # untracked: git holds no copy
+    return snapshot(root)
+
+
+def _refused(root: Path, fragment: str) -> None:
+    before = snapshot(root)
+    with pytest.raises(api.GitCannotAnswer) as refused:
+        api.rewrite([root], provider="zhipu", write=True)
+    assert fragment in str(refused.value) and "--force" in str(refused.value)
+    assert snapshot(root) == before
+    result = runner.invoke(app, ["rewrite", str(root), "-p", "zhipu"])
+    assert result.exit_code == 2 and fragment in " ".join(result.stderr.split())
+    assert snapshot(root) == before
+    forced = api.rewrite([root], provider="zhipu", write=True, force=True)
+    assert sorted(r.path.name for r in forced.changed if r.written) == ["a.py", "new.py"]
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root to chown the checkout")
+def test_dubious_ownership_refuses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "checkout"
+    root.mkdir()
+    _repo_with_an_edit(root)
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "no-gitconfig"))  # no safe.directory = *
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for folder, _dirs, _files in os.walk(root):
+        os.chown(folder, 4321, 4321)  # a bind-mounted checkout owned by the host's user
+    _refused(root, "dubious ownership")
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_no_git_binary_refuses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _repo_with_an_edit(tmp_path)
+    monkeypatch.setenv("PATH", str(tmp_path / "no-bin"))
+    _refused(tmp_path, "git is not installed")
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_git_dir_elsewhere_refuses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "work"
+    root.mkdir()
+    _repo_with_an_edit(root)
+    other = tmp_path / "other"
+    other.mkdir()
+    write(other, {"a.py": CHAT + "# my unsaved work\n", "new.py": CHAT})
+    git(other, "init", "-q")
+    git(other, "add", ".")
+    git(other, "commit", "-qm", "the same names, clean")
+    monkeypatch.setenv("GIT_DIR", str(other / ".git"))  # git would answer "clean" for another repository
+    _refused(root, "GIT_DIR")
+    again = tmp_path / "again"
+    again.mkdir()
+    _repo_with_an_edit(again)
+    monkeypatch.setenv("GIT_DIR", str(tmp_path / "missing"))
+    _refused(again, "not a git repository")
