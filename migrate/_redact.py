@@ -2,15 +2,28 @@
 
 Two layers. ``literal_keys(source, lines)`` finds the string literals the codemods flagged as keys
 (``Finding(kind="literal_key")`` gives the statement's line; the literal itself may sit lines
-below, so every key-like string of that statement counts), and ``redact(text, secrets)`` blanks them
-wherever they appear. Independently, ``redact`` blanks anything shaped like a key: ``sk-...``,
-Zhipu's ``<32 hex>.<secret>``, ``Bearer <token>``, ``AKIA...`` access keys.
+below, so every key-like string of that statement counts, and each fragment of a literal split
+over several quoted parts), and ``redact(text, secrets)`` blanks them wherever they appear.
+Independently, ``redact`` blanks on every line (diff headers apart):
+
+- anything shaped like a key: ``sk-...``, Zhipu's ``<32 hex>.<secret>``, ``Bearer <token>``,
+  Qianfan's ``bce-v3/...``, ``AKIA...`` access keys;
+- the value of a setting whose name ends in KEY, SECRET, TOKEN, PASSWORD (PASSWD, PWD) or is
+  ``api-key``/``authorization``: ``NAME=value`` in dotenv files, ``NAME = "value"``, ``name="value"``
+  and ``"name": "value"`` in Python;
+- credentials in URLs (``https://user:password@host``) and key-like query parameters;
+- long high-entropy words: 24+ hex digits, or 24+ characters mixing upper case, lower case and
+  digits (base64 secrets, Qianfan AK/SK, Azure keys).
 """
 
 from __future__ import annotations
 
 import ast
+import io
+import math
 import re
+import tokenize
+from collections import Counter
 from collections.abc import Collection, Iterable
 
 __all__ = ["REDACTED", "literal_keys", "redact"]
@@ -23,15 +36,56 @@ _SHAPES = re.compile(
     r"|\bbce-v3/[A-Za-z0-9/_\-]{8,}"                              # Qianfan v2 keys
     r"|\bAKIA[0-9A-Z]{16}\b"
 )
+_SECRET_NAME = r"[A-Za-z0-9_.\-]*(?:key|KEY|Key|secret|SECRET|Secret|token|TOKEN|Token|password|PASSWORD|Password|passwd|PASSWD|pwd|PWD|authorization|Authorization|AUTHORIZATION)"
+_SECRET_UPPER = r"[A-Z0-9_.\-]*(?:KEY|SECRET|TOKEN|PASSWORD|PASSWD|PWD)"
+# NAME=value at the start of a (diff) line: a dotenv setting (an unquoted value; not a Python expression).
+_ENV_SETTING = re.compile(r"^(?P<head>[ +\-]?\s*(?:export\s+)?" + _SECRET_UPPER + r"\s*=\s*)"
+                          r"(?P<value>[^\s#'\"()\[\]{}]+)(?=\s|#|$)", re.MULTILINE)
+# name = "value", name="value", "name": "value", os.environ["NAME"] = "value", getenv("NAME", "value").
+_QUOTED_SETTING = re.compile(r"(?P<head>\b" + _SECRET_NAME + r"(?:[\"']\]?\s*[:=,]|\]?\s*[:=])\s*[rRbBuU]?"
+                             r"(?P<q>[\"']))(?P<value>[^\"'\n]+)(?P=q)")
+_URL_CREDENTIALS = re.compile(r"(?P<head>\b[A-Za-z][A-Za-z0-9+.\-]*://)[^/\s:@\"']*:[^/\s@\"']+@")
+_URL_PARAMETER = re.compile(r"(?P<head>[?&](?:[A-Za-z0-9_\-]*(?:key|token|secret|password|sig|signature|auth))=)"
+                            r"[^&#\s\"']+", re.IGNORECASE)
+_LONG_WORD = re.compile(r"(?<![A-Za-z0-9+/_\-])[A-Za-z0-9+/_\-]{24,}={0,2}")
+_HEADER = re.compile(r"^(?:--- |\+\+\+ |diff --git |@@ )")
 _TOKENISH = re.compile(r"[A-Za-z0-9_\-.:/+=]{8,}")
 _ENV_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
 
 
 def redact(text: str, secrets: Collection[str] = ()) -> str:
-    """``text`` with each of ``secrets`` and anything shaped like a key replaced by ``<redacted>``."""
+    """``text`` with each of ``secrets`` and anything shaped like a key replaced by ``<redacted>``
+    (diff header lines keep their paths)."""
     for secret in sorted(secrets, key=len, reverse=True):
         text = text.replace(secret, REDACTED)
-    return _SHAPES.sub(REDACTED, text)
+    if "\n" not in text.rstrip("\n"):
+        return _line(text)
+    return "".join(line if _HEADER.match(line) else _line(line) for line in text.splitlines(keepends=True))
+
+
+def _line(text: str) -> str:
+    text = _SHAPES.sub(REDACTED, text)
+    text = _ENV_SETTING.sub(lambda m: m["head"] + REDACTED, text)
+    text = _QUOTED_SETTING.sub(lambda m: m["head"] + REDACTED + m["q"], text)
+    text = _URL_CREDENTIALS.sub(lambda m: m["head"] + REDACTED + "@", text)
+    text = _URL_PARAMETER.sub(lambda m: m["head"] + REDACTED, text)
+    return _LONG_WORD.sub(_high_entropy, text)
+
+
+def _high_entropy(match: re.Match[str]) -> str:
+    word = match[0].rstrip("=")
+    if all(c in "0123456789abcdefABCDEF" for c in word):
+        secret = any(c.isdigit() for c in word) and any(c.isalpha() for c in word)
+    else:
+        core = word.replace("-", "").replace("_", "")
+        secret = (any(c.isdigit() for c in core) and any(c.isupper() for c in core)
+                  and any(c.islower() for c in core) and _entropy(core) >= 3.5)
+    return REDACTED if secret else match[0]
+
+
+def _entropy(word: str) -> float:
+    counts = Counter(word)
+    return -sum(n / len(word) * math.log2(n / len(word)) for n in counts.values())
 
 
 def literal_keys(source: str, lines: Iterable[int]) -> frozenset[str]:
@@ -56,7 +110,26 @@ def literal_keys(source: str, lines: Iterable[int]) -> frozenset[str]:
             if (isinstance(inner, ast.Constant) and isinstance(inner.value, str) and inner.lineno <= end
                     and _looks_like_key(inner.value)):
                 found.add(inner.value)
+                found.update(_fragments(ast.get_source_segment(source.lstrip("\ufeff"), inner) or ""))
     return frozenset(found)
+
+
+def _fragments(segment: str) -> set[str]:
+    """The text between the quotes of each part of a literal written in several parts
+    (``"sk-abc" "def"``), as the source (so the diff) shows them; parts under 4 characters are kept."""
+    parts: set[str] = set()
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(segment).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return parts
+    for token in tokens:
+        if token.type == tokenize.STRING:
+            body = token.string.lstrip("rRbBuUfF")
+            quote = body[:3] if body[:3] in ('"""', "'''") else body[:1]
+            inner = body[len(quote):len(body) - len(quote)]
+            if len(inner) >= 4:
+                parts.add(inner)
+    return parts
 
 
 def _looks_like_key(value: str) -> bool:

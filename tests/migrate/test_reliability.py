@@ -188,3 +188,52 @@ def test_git_dir_elsewhere_refuses(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     _repo_with_an_edit(again)
     monkeypatch.setenv("GIT_DIR", str(tmp_path / "missing"))
     _refused(again, "not a git repository")
+
+
+# --- 3. secrets in diffs and reports -------------------------------------------------------------------
+
+HEX_KEY = "0123456789abcdef0123456789abcdef"
+AZURE_KEY = "9f8e7d6c5b4a39281706f5e4d3c2b1a0"
+QIANFAN_AK, QIANFAN_SK = "Ab3dEf6hIj9kLm2nOp5qRs8t", "Zy1xWv4uTs7rQp0oNm3lKj6iHg9fEd2c"
+SECRETS = (HEX_KEY, "hunter2pass", AZURE_KEY, QIANFAN_AK, QIANFAN_SK, "house-secret-", "value-42-xyz",
+           "azure-header-secret", "plain-word-secret")
+
+
+def test_secrets_never_reach_a_diff_or_a_report(tmp_path: Path) -> None:
+    write(tmp_path, {
+        ".env": f"OPENAI_API_KEY={HEX_KEY}\nOPENAI_BASE_URL=https://bob:hunter2pass@relay.example.com/v1\n",
+        "app.py": (
+            "import os\n"
+            "from openai import OpenAI\n"
+            f'AZURE_KEY = "{AZURE_KEY}"\n'
+            f'QIANFAN_AK = "{QIANFAN_AK}"\n'
+            f'QIANFAN_SK = "{QIANFAN_SK}"  # key: {QIANFAN_SK}\n'
+            'DB_PASSWORD = "plain-word-secret"\n'
+            'client = OpenAI(api_key="house-secret-"\n'
+            '                        "value-42-xyz",\n'
+            '                default_headers={"api-key": "azure-header-secret"})\n'
+            'reply = client.chat.completions.create(model="gpt-4o", messages=[])\n'
+        ),
+    })
+    reports = [tmp_path / f"r{suffix}" for suffix in (".md", ".json", ".html")]
+    outputs = []
+    for report in reports:
+        result = runner.invoke(app, ["rewrite", ".", "-p", "qianfan", "--dry-run", "--env-files", "--report",
+                                     str(report)])
+        assert result.exit_code == 0, result.output
+        outputs.append(result.stdout + result.stderr + report.read_text(encoding="utf-8"))
+    assert "+++ b/app.py" in outputs[0] and "+++ b/.env" in outputs[0]
+    for text in outputs:
+        for secret in SECRETS:
+            assert secret not in text
+    assert "relay.example.com" in outputs[0]  # the URL is shown, its credentials are not
+    assert 'api_key="<redacted>"' in outputs[0] and '"api-key": "<redacted>"' in outputs[0]
+
+
+def test_redaction_leaves_code_alone() -> None:
+    from migrate._redact import redact
+
+    for line in (' api_key=os.environ["DASHSCOPE_API_KEY"],', " x = a_rather_long_function_name_for_tests()",
+                 ' model="qwen-plus-2025-01-25"', ' url = "https://dashscope.aliyuncs.com/compatible-mode/v1"',
+                 " password = ask_password()", "--- a/0123456789abcdef0123456789abcdef/app.py"):
+        assert redact(line + "\n x\n") == line + "\n x\n"
