@@ -5,7 +5,9 @@
     client.chat.completions.create(model="gpt-4o", messages=[...])
 
 Importing this package is cheap: the openai SDK loads when a client is first built, and libcst,
-typer, rich and the provider SDKs never load here.
+typer, rich and the provider SDKs never load here. One check runs at import (two ``stat`` calls):
+whether another distribution's files share this folder (AdapterHub's ``adapters`` uses the same
+import name, and pip overwrites one with the other); it warns if so.
 """
 
 from __future__ import annotations
@@ -19,6 +21,22 @@ if TYPE_CHECKING:
     from .capabilities import UnsupportedParameterWarning
     from .client import AsyncOpenAI, OpenAI
     from .lazy_client import LazyAsyncOpenAI, LazyOpenAI, lazy
+
+
+def _check_folder() -> None:
+    import os
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    if os.path.exists(os.path.join(here, "model_mixin.py")) or os.path.isdir(os.path.join(here, "heads")):
+        import warnings
+
+        warnings.warn(f"the `adapters` folder {here} also holds AdapterHub's `adapters` (another distribution "
+                      f"with the same import name): pip installed both into one folder, and each overwrote "
+                      f"files of the other. Install qianyi in an environment without AdapterHub's adapters "
+                      f"(pip uninstall adapters qianyi; pip install qianyi).", RuntimeWarning, stacklevel=2)
+
+
+_check_folder()
 
 
 def __getattr__(name: str) -> Any:

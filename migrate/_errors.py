@@ -3,13 +3,14 @@
     UsageError                 bad option, unknown provider, missing path, unreadable config
     UncommittedChanges         an in-place rewrite would touch files git reports as uncommitted
     GitCannotAnswer            an in-place rewrite would touch files in a repository git cannot answer for
+    NameClash                  the import name ``adapters`` would not be qianyi's for the migrated code
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["GitCannotAnswer", "UncommittedChanges", "UsageError"]
+__all__ = ["GitCannotAnswer", "NameClash", "UncommittedChanges", "UsageError"]
 
 
 class UsageError(Exception):
@@ -35,3 +36,11 @@ class GitCannotAnswer(UsageError):
         super().__init__(f"refusing to rewrite: cannot tell which files have uncommitted changes, because "
                          f"{reason}. Let git answer (for \"dubious ownership\": git config --global --add "
                          f"safe.directory PATH), or pass --force to rewrite anyway.")
+
+
+class NameClash(UsageError):
+    """The migrated code imports ``adapters``, and that name would not be qianyi's (``_clash``)."""
+
+    def __init__(self, clashes: list[str]) -> None:
+        self.clashes = clashes
+        super().__init__("refusing: the import name `adapters` is taken: " + "; and ".join(clashes) + ".")

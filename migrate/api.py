@@ -20,10 +20,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from . import _deps, _diff, _envfiles, _fs, _git, _overlap, _redact
+from . import _clash, _deps, _diff, _envfiles, _fs, _git, _overlap, _redact
 from ._config import Defaults, load_defaults, load_model_map
 from ._discover import Discovery, discover
-from ._errors import GitCannotAnswer, UncommittedChanges, UsageError
+from ._errors import GitCannotAnswer, NameClash, UncommittedChanges, UsageError
 from ._isolate import run_isolated
 from ._prefilter import Prefilter
 from ._providers import ModelRow, ProviderRow, models, providers
@@ -34,7 +34,7 @@ from ._worker import Job, Options, rewrite_file, warm_up
 if TYPE_CHECKING:
     from codemods import Style
 
-__all__ = ["STYLES", "Changed", "Defaults", "Failed", "FileResult", "GitCannotAnswer", "Marker", "ModelRow", "ProviderRow",
+__all__ = ["STYLES", "Changed", "Defaults", "Failed", "FileResult", "GitCannotAnswer", "Marker", "NameClash", "ModelRow", "ProviderRow",
            "RewriteRun", "Skipped", "StatusReport", "Unchanged", "UncommittedChanges", "UsageError",
            "check_provider", "display_path", "load_defaults", "load_model_map", "models", "providers",
            "rewrite", "status"]
@@ -96,11 +96,12 @@ def rewrite(paths: Sequence[Path | str], *, provider: str, write: bool = False, 
     to (default: ``requirements*.txt`` / ``pyproject.toml`` found inside ``paths``). ``env_files``:
     also rewrite the OPENAI_* settings of dotenv files (``.env.example``...) found there. ``verdicts``:
     judge the sites each file's rewrite touched or marked, as ``migrate scan`` does (``verdicts`` of
-    ``Changed``/``Unchanged``, for the report; one more parse per such file). ``max_file_size``: files
-    larger (bytes) are ``Skipped`` unread (``None``: no limit; LibCST needs ~800x a file's size). ``prefilter``
-    and ``gitignore`` exist so tests can turn them off. Raises ``UsageError`` for a bad argument,
-    ``UncommittedChanges`` when writing would touch files git reports as uncommitted, and
-    ``GitCannotAnswer`` when git cannot tell for a repository they are in (both unless ``force``); nothing is written in either case.
+    ``Changed``/``Unchanged``, for the report; one more parse per such file). ``max_file_size``:
+    larger files (bytes) are ``Skipped`` unread (``None``: no limit; LibCST needs ~800x a file's
+    size). ``prefilter`` and ``gitignore`` exist so tests can turn them off. Raises ``UsageError``
+    for a bad argument; unless ``force``, ``NameClash`` when the changed code would import an
+    ``adapters`` that is not qianyi's, ``UncommittedChanges`` when writing would touch files git
+    reports as uncommitted, ``GitCannotAnswer`` when git cannot tell. Nothing is written then.
     """
     roots = [Path(p) for p in paths]
     _check_paths(roots)
@@ -136,6 +137,8 @@ def rewrite(paths: Sequence[Path | str], *, provider: str, write: bool = False, 
                                      roots, deps_file,
                                      snapshots, notes)
     results.sort(key=lambda r: (isinstance(r, Changed) and r.kind == "dependencies", r.display))
+    if style == "adapter" and not force:
+        _check_name(results, found)
     if write:
         results = _write(results, snapshots, force)
     return RewriteRun(provider, style, write, tuple(results), tuple(notes), judged=verdicts)
@@ -179,6 +182,17 @@ def not_read(path: Path, display: str, exc: Exception, limit: int | None) -> Fil
                                       f"(generated code? --max-file-size raises the limit)")
     reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
     return Failed(path, display, f"cannot read: {reason}")
+
+
+def _check_name(results: list[FileResult], found: Discovery) -> None:
+    """``NameClash`` when code the run changes would import an ``adapters`` that is not qianyi's."""
+    roots = dict(found.files)
+    importing = [(r.path, roots.get(r.path, r.path.parent)) for r in results
+                 if isinstance(r, Changed) and r.kind == "source" and b"adapters" in r.data]
+    if importing:
+        clashes = _clash.clashes(importing, display_path)
+        if clashes:
+            raise NameClash(clashes)
 
 
 def _crashed(job: Job, why: str) -> FileResult:

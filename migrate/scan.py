@@ -32,8 +32,9 @@ from adapters import catalogue, registry
 from adapters.capabilities import Capabilities, describe, describe_feature, note_for
 from codemods.sites import CATEGORIES, FEATURE_PARAMETERS, MARKERS, Site, analyse_bytes, is_openai_model
 
+from . import _clash
 from ._discover import discover
-from ._errors import UsageError
+from ._errors import NameClash, UsageError
 from ._fs import NotRegular, TooLarge, read
 from ._isolate import run_isolated
 from ._prefilter import Prefilter
@@ -480,10 +481,12 @@ def _gate(model_map: Mapping[str, str] | None) -> Callable[[bytes], bool]:
 
 def scan(paths: Sequence[Path | str], *, providers: Sequence[str] | None = None,
          model_map: Mapping[str, str] | None = None, exclude: Sequence[str] = (), jobs: int | None = None,
-         prefilter: bool = True, gitignore: bool = True, max_file_size: int | None = MAX_FILE_SIZE) -> ScanRun:
+         prefilter: bool = True, gitignore: bool = True, max_file_size: int | None = MAX_FILE_SIZE,
+         force: bool = False) -> ScanRun:
     """Find every OpenAI SDK usage site under ``paths`` and judge it for each of ``providers``
     (default: every installed backend). Writes nothing. Raises ``UsageError`` for a missing path,
-    an unknown provider or a bad ``jobs``; a file that cannot be read or parsed is a ``Failed``."""
+    an unknown provider or a bad ``jobs``, ``NameClash`` when the import name ``adapters`` the
+    migration needs is taken (unless ``force``); a file that cannot be read or parsed is a ``Failed``."""
     roots = [Path(p) for p in paths]
     if not roots:
         raise UsageError("no path given: name the files or folders to scan")
@@ -520,6 +523,12 @@ def scan(paths: Sequence[Path | str], *, providers: Sequence[str] | None = None,
             failed.append(Failed(paths_of[display], display, outcome))
         else:
             sites += _judged(display, outcome, targets)
+    if sites and not force:  # the migration would import `adapters`: is that name free?
+        root_of = dict(found.files)
+        migrated = [(paths_of[d], root_of[paths_of[d]]) for d in {s.display for s in sites}]
+        clashes = _clash.clashes(migrated, display_path)
+        if clashes:
+            raise NameClash(clashes)
     sites.sort(key=lambda s: (s.display, s.site.line, CATEGORIES.index(s.site.category), s.site.name))
     return ScanRun(names, tuple(sites), len(found.files), tuple(sorted(failed, key=lambda f: f.display)),
                    tuple(skipped))

@@ -61,7 +61,8 @@ def rewrite(
     exclude: Exclude = None,
     deps: Annotated[Path | None, typer.Option(metavar="FILE", show_default=False,
                                               help="The requirements file or pyproject.toml to add qianyi to.")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Rewrite files with uncommitted changes too.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Rewrite files with uncommitted changes (or when git cannot tell, or "
+                                                    "the import name `adapters` is taken) too.")] = False,
     env_files: Annotated[bool, typer.Option(
         "--env-files", help="Also rewrite OPENAI_* settings in dotenv files (.env.example, *.env) that are "
                             "not git-ignored; key values are never carried over.")] = False,

@@ -38,6 +38,8 @@ def scan(
                                                    help="JSON or TOML: OpenAI model = provider model.")] = None,
     exclude: Exclude = None,
     max_file_size: MaxFileSize = None,
+    force: Annotated[bool, typer.Option("--force", help="Scan even if the import name `adapters` is taken "
+                                                        "in this project or environment.")] = False,
 ) -> Outcome:
     """List every OpenAI SDK usage under PATH... and whether it works on each provider (writes nothing)."""
     from .. import scan_render  # here, not above: the other commands need not load the scan's codemods
@@ -51,7 +53,7 @@ def scan(
     mapping = api.load_model_map(model_map) if model_map is not None else defaults.model_map
     run = scan_tree(paths, providers=provider or None, model_map=mapping,
                     exclude=(*defaults.exclude, *(exclude or ())), jobs=jobs if jobs is not None else defaults.jobs,
-                    max_file_size=size_limit(max_file_size))
+                    max_file_size=size_limit(max_file_size), force=force)
     stdout, stderr = out(), err()
     if format == "table":
         scan_render.table(run, stdout)

@@ -7,6 +7,8 @@ import json
 import os
 import shutil
 import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -237,3 +239,53 @@ def test_redaction_leaves_code_alone() -> None:
                  ' model="qwen-plus-2025-01-25"', ' url = "https://dashscope.aliyuncs.com/compatible-mode/v1"',
                  " password = ask_password()", "--- a/0123456789abcdef0123456789abcdef/app.py"):
         assert redact(line + "\n x\n") == line + "\n x\n"
+
+
+# --- 4. the import name `adapters` ----------------------------------------------------------------------
+
+
+def test_a_project_level_adapters_package_is_refused(tmp_path: Path) -> None:
+    write(tmp_path, {"pyproject.toml": "[project]\nname = 'shop'\n", "adapters/__init__.py": "",
+                     "adapters/db.py": PLAIN, "app/chat.py": CHAT})
+    before = snapshot(tmp_path)
+    with pytest.raises(api.NameClash) as refused:
+        api.rewrite([tmp_path / "app"], provider="zhipu", write=True)
+    assert "adapters is the project's own `adapters`" in str(refused.value) and "--style compat" in str(refused.value)
+    result = runner.invoke(app, ["rewrite", "app", "-p", "zhipu", "--dry-run"])
+    assert result.exit_code == 2 and "--force" in result.stderr and snapshot(tmp_path) == before
+    scanned = runner.invoke(app, ["scan", "app", "-p", "zhipu"])
+    assert scanned.exit_code == 2 and "project's own" in " ".join(scanned.stderr.split())
+    assert runner.invoke(app, ["scan", "app", "-p", "zhipu", "--force"]).exit_code == 0
+    assert api.rewrite([tmp_path / "app"], provider="zhipu", style="compat").changed  # no `adapters` import
+    forced = api.rewrite([tmp_path / "app"], provider="zhipu", write=True, force=True)
+    assert [r.written for r in forced.changed] == [True]
+
+
+def test_a_module_named_adapters_beside_the_file_is_refused(tmp_path: Path) -> None:
+    write(tmp_path, {"adapters.py": PLAIN, "chat.py": CHAT})
+    with pytest.raises(api.NameClash):
+        api.rewrite([tmp_path / "chat.py"], provider="zhipu")
+    write(tmp_path, {"other/chat.py": CHAT})
+    assert api.rewrite([tmp_path / "other"], provider="zhipu").changed  # not above other/: no clash
+
+
+def test_a_foreign_adapters_distribution_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = tmp_path / "site"
+    write(site, {"adapters-1.1.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: adapters\nVersion: 1.1.0\n"})
+    monkeypatch.syspath_prepend(str(site))
+    write(tmp_path, {"app/chat.py": CHAT})
+    result = runner.invoke(app, ["rewrite", "app", "-p", "zhipu", "--dry-run"])
+    assert result.exit_code == 2 and "adapters 1.1.0 (AdapterHub)" in " ".join(result.stderr.split())
+
+
+def test_import_adapters_warns_when_it_shares_its_folder_with_adapterhub(tmp_path: Path) -> None:
+    import adapters
+
+    write(tmp_path, {"adapters/__init__.py": Path(adapters.__file__).read_bytes(), "adapters/model_mixin.py": ""})
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", "import adapters"], capture_output=True, text=True, env=env,
+                          cwd=tmp_path, check=True)
+    assert "also holds AdapterHub's `adapters`" in done.stderr
+    clean = subprocess.run([sys.executable, "-c", "import adapters"], capture_output=True, text=True, check=True,
+                           cwd=os.path.dirname(adapters.__file__))
+    assert clean.stderr == ""
