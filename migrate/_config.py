@@ -96,7 +96,11 @@ def load_defaults(paths: Sequence[Path]) -> Defaults:
 def _checked_map(data: Any, where: str) -> dict[str, str]:
     if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
         raise UsageError(f"{where}: a model map is a table of OpenAI model name = provider model name")
-    return dict(data)
+    empty = sorted(k for k, v in data.items() if not v.strip() or not k.strip())
+    if empty:
+        raise UsageError(f"{where}: empty model name for {', '.join(repr(k) for k in empty)}: give each OpenAI "
+                         f"model the provider model to use")
+    return {k.strip(): v.strip() for k, v in data.items()}
 
 
 def load_model_map(path: Path) -> dict[str, str]:

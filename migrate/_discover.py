@@ -7,11 +7,13 @@ repository root, plus ``.git/info/exclude``), and ``--exclude`` globs, read as `
 lines relative to each given folder (``tests/`` any folder named tests, ``/scripts`` only the top
 one, ``*_pb2.py`` such files anywhere). Symbolic links are not
 followed: a link to a file is reported as skipped; a link to a folder outside the given paths too.
+A folder that cannot be read is skipped and reported; only regular files are read (``_fs.read``).
 A file named on the command line is taken as given (if it is a ``.py`` file).
 """
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -62,6 +64,19 @@ def _rules_above(root: Path) -> IgnoreRules:
     return rules
 
 
+def _unreadable(found: Discovery, root: Path, error: OSError) -> None:
+    where = Path(error.filename) if error.filename else root
+    found.skipped.append((where, f"folder cannot be read ({error.strerror or error}); skipped"))
+
+
+def _link_reason(path: Path, real_roots: Sequence[Path]) -> str:
+    target = Path(os.path.realpath(path))
+    if not os.path.exists(path):
+        return f"symbolic link to {os.readlink(path)!r}, which does not exist; not followed"
+    where = "inside" if _inside(target, real_roots) else "outside"
+    return f"symbolic link to a file {where} the given paths; not followed"
+
+
 def discover(paths: Sequence[Path], exclude: Sequence[str] = (), gitignore: bool = True,
              env_files: bool = False) -> Discovery:
     """Find the files under ``paths`` (which must exist) that a run should look at (and, with
@@ -71,7 +86,7 @@ def discover(paths: Sequence[Path], exclude: Sequence[str] = (), gitignore: bool
     real_roots = [Path(os.path.realpath(r)) for r in roots]
     seen: set[Path] = set()
     for root in roots:
-        if not root.is_dir():
+        if not os.path.isdir(root):
             if os.path.islink(root):
                 found.skipped.append((root, "symbolic link; name the file it points to instead"))
             elif root.suffix == ".py" and root not in seen:
@@ -84,7 +99,7 @@ def discover(paths: Sequence[Path], exclude: Sequence[str] = (), gitignore: bool
             continue
         rules = _rules_above(root) if gitignore else IgnoreRules()
         excluded = IgnoreRules(parse("\n".join(exclude), root))
-        for folder, dirs, files in os.walk(root):
+        for folder, dirs, files in os.walk(root, onerror=functools.partial(_unreadable, found, root)):
             here = Path(folder)
             if gitignore:
                 rules.load(here)
@@ -97,7 +112,7 @@ def discover(paths: Sequence[Path], exclude: Sequence[str] = (), gitignore: bool
                                                    "not followed"))
                     continue
                 if (name in SKIPPED_FOLDERS or name.endswith(".egg-info")
-                        or any((sub / marker).exists() for marker in ENV_MARKERS)
+                        or any(os.path.lexists(sub / marker) for marker in ENV_MARKERS)
                         or excluded.ignored(sub, True) or rules.ignored(sub, True)):
                     continue
                 keep.append(name)
@@ -110,9 +125,7 @@ def discover(paths: Sequence[Path], exclude: Sequence[str] = (), gitignore: bool
                 if excluded.ignored(path, False) or rules.ignored(path, False):
                     continue
                 if os.path.islink(path):
-                    target = Path(os.path.realpath(path))
-                    where = "inside" if _inside(target, real_roots) else "outside"
-                    found.skipped.append((path, f"symbolic link to a file {where} the given paths; not followed"))
+                    found.skipped.append((path, _link_reason(path, real_roots)))
                     continue
                 if dotenv:
                     found.env_files.append(path)

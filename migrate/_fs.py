@@ -49,6 +49,8 @@ def read(path: Path, limit: int | None = None) -> tuple[bytes, Snapshot]:
     """The file's bytes and its snapshot. ``NotRegular`` for anything but a regular file (opened
     without blocking, so a FIFO cannot hang the run), ``TooLarge`` above ``limit`` bytes, ``OSError``
     passes through."""
+    if not stat.S_ISREG(os.stat(path).st_mode):  # not even opened: opening a device can have effects
+        raise NotRegular(path)
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     with open(fd, "rb") as handle:
         info = os.fstat(fd)

@@ -2,7 +2,9 @@
 
 Supported: comments, ``!`` negation, a trailing ``/`` for folders only, anchoring by a leading or
 inner ``/``, ``*``, ``?``, ``[...]`` and ``**``; the last matching rule wins; a rule applies below
-the folder of its file. Not supported: ``core.excludesFile`` and the rule that tracked files are
+the folder of its file. Brackets follow git's wildmatch: ``[!...]``/``[^...]`` negate, a ``]``
+first is literal, ``[[:alpha:]]`` and the other POSIX classes, a reversed range ``[z-a]`` matches
+its first character only, and a pattern with an unclosed bracket (``[!]``) or an unknown class matches nothing. Not supported: ``core.excludesFile`` and the rule that tracked files are
 never ignored (an ignored file that git tracks is skipped here all the same).
 """
 
@@ -23,6 +25,54 @@ class _Rule:
     folders_only: bool
 
 
+_NOTHING = "(?!)"  # a regex that matches nothing
+_POSIX = {"alnum": "A-Za-z0-9", "alpha": "A-Za-z", "blank": " \\t", "cntrl": "\\x00-\\x1f\\x7f",
+          "digit": "0-9", "graph": "!-~", "lower": "a-z", "print": " -~", "punct": re.escape("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"),
+          "space": " \\t\\n\\r\\f\\v", "upper": "A-Z", "xdigit": "0-9A-Fa-f"}
+
+
+def _bracket(glob: str, start: int) -> tuple[str | None, int]:
+    """The regex for the bracket expression at ``glob[start]`` (a ``[``) and the index after it;
+    ``None`` when git's wildmatch would make the whole pattern match nothing."""
+    i = start + 1
+    negate = i < len(glob) and glob[i] in "!^"
+    i += negate
+    items: list[str] = []
+    first = True
+    while i < len(glob):
+        char = glob[i]
+        if char == "]" and not first:
+            break
+        first = False
+        if glob.startswith("[:", i):
+            end = glob.find(":]", i + 2)
+            if end != -1:
+                known = _POSIX.get(glob[i + 2 : end])
+                if known is None:
+                    return None, len(glob)
+                items.append(known)
+                i = end + 2
+                continue
+        if char == "\\" and i + 1 < len(glob):
+            i += 1
+            char = glob[i]
+        if i + 2 < len(glob) and glob[i + 1] == "-" and glob[i + 2] != "]":
+            high_at = i + 2 + (glob[i + 2] == "\\" and i + 3 < len(glob))
+            high = glob[high_at]
+            # as wildmatch: the low end is a member in any case; the range only if it is not reversed
+            items.append(f"{re.escape(char)}-{re.escape(high)}" if char <= high else re.escape(char))
+            i = high_at + 1
+            continue
+        items.append(re.escape(char))
+        i += 1
+    else:
+        return None, len(glob)  # no closing bracket
+    body = "".join(items)
+    if negate:
+        return f"[^/{body}]", i + 1
+    return (f"(?!/)[{body}]" if body else _NOTHING), i + 1
+
+
 def _translate(glob: str) -> str:
     out, i = [], 0
     while i < len(glob):
@@ -41,10 +91,11 @@ def _translate(glob: str) -> str:
         elif glob[i] == "?":
             out.append("[^/]")
             i += 1
-        elif glob[i] == "[" and (end := glob.find("]", i + 2)) != -1:
-            body = glob[i + 1 : end]
-            out.append("[" + ("^" + body[1:] if body[:1] == "!" else body).replace("\\", "\\\\") + "]")
-            i = end + 1
+        elif glob[i] == "[":
+            bracket, i = _bracket(glob, i)
+            if bracket is None:
+                return _NOTHING
+            out.append(bracket)
         elif glob[i] == "\\" and i + 1 < len(glob):
             out.append(re.escape(glob[i + 1]))
             i += 2

@@ -53,6 +53,8 @@ def status(paths: Sequence[Path | str], *, exclude: Sequence[str] = (), gitignor
     for path, _root in discover(roots, exclude, gitignore=gitignore).files:
         try:
             data, _ = _fs.read(path)
+        except _fs.NotRegular:
+            continue  # a FIFO or device named *.py: never read, no markers
         except OSError as exc:
             failed.append(Failed(path, display_path(path), f"cannot read: {exc.strerror or exc}"))
             continue

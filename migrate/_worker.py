@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from .scan import ScannedSite
 
-__all__ = ["Job", "Options", "rewrite_file", "warm_up"]
+__all__ = ["Job", "Options", "nul_byte", "rewrite_file", "warm_up"]
 
 
 @dataclass(frozen=True)
@@ -74,8 +74,22 @@ def rewrite_file(job: Job, options: Options) -> FileResult:
                                              f"{_redact.redact(str(exc))}); left as it is: please report it")
 
 
+def nul_byte(data: bytes) -> str | None:
+    """Why a file with a NUL byte is not Python source (CPython refuses it; the parser's own message
+    would point at a misleading place), or ``None``."""
+    at = data.find(b"\0")
+    if at == -1:
+        return None
+    line = data.count(b"\n", 0, at) + 1
+    return (f"contains a NUL byte (line {line}): not Python source (a binary file, or UTF-16 text? "
+            f"Python source is UTF-8 or declares an ASCII-compatible coding)")
+
+
 def _rewrite_file(job: Job, options: Options) -> FileResult:
     import codemods
+
+    if (why := nul_byte(job.data)) is not None:
+        return Failed(job.path, job.display, why)
 
     try:
         result = codemods.rewrite_bytes(job.data, provider=options.provider, style=options.style,

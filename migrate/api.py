@@ -76,10 +76,19 @@ def check_max_file_size(limit: int | None) -> None:
         raise UsageError(f"--max-file-size must be 1 or more bytes, not {limit} (0 on the command line: no limit)")
 
 
+EMPTY_PATH = ("an empty path was given (an unset variable?): name the files or folders, or . for the "
+              "current folder")
+
+
 def _check_paths(paths: Sequence[Path]) -> None:
     if not paths:
         raise UsageError("no path given: name the files or folders to rewrite")
-    missing = [str(p) for p in paths if not os.path.exists(p)]
+    missing = []
+    for path in paths:
+        if os.path.islink(path) and not os.path.exists(path):
+            raise UsageError(f"{path!s} is a symbolic link to {os.readlink(path)!r}, which does not exist")
+        if not os.path.exists(path):
+            missing.append(str(path))
     if missing:
         raise UsageError(f"path not found: {', '.join(missing)}")
 
@@ -103,6 +112,8 @@ def rewrite(paths: Sequence[Path | str], *, provider: str, write: bool = False, 
     ``adapters`` that is not qianyi's, ``UncommittedChanges`` when writing would touch files git
     reports as uncommitted, ``GitCannotAnswer`` when git cannot tell. Nothing is written then.
     """
+    if any(isinstance(p, str) and not p.strip() for p in paths):
+        raise UsageError(EMPTY_PATH)
     roots = [Path(p) for p in paths]
     _check_paths(roots)
     check_provider(provider)
@@ -222,6 +233,9 @@ def _dependency_edits(changed: list[Changed], roots: list[Path], deps_file: Path
             data, snapshots[path] = _fs.read(path)
             text = data.decode("utf-8")
             new = _deps.added(path, text)
+        except _fs.NotRegular as exc:
+            out.append(not_read(path, display, exc, None))
+            continue
         except (OSError, UnicodeDecodeError) as exc:
             out.append(Failed(path, display, f"cannot read the dependency file: {exc}"))
             continue
@@ -258,6 +272,9 @@ def _env_file_edits(paths: list[Path], options: Options, snapshots: dict[Path, _
         try:
             data, snapshots[path] = _fs.read(path)
             text = data.decode("utf-8")
+        except _fs.NotRegular as exc:
+            out.append(not_read(path, display, exc, None))
+            continue
         except (OSError, UnicodeDecodeError) as exc:
             out.append(Failed(path, display, f"cannot read the env file: {exc}"))
             continue

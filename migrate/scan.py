@@ -39,7 +39,7 @@ from ._fs import NotRegular, TooLarge, read
 from ._isolate import run_isolated
 from ._prefilter import Prefilter
 from ._results import Failed, Skipped
-from ._worker import Job
+from ._worker import Job, nul_byte
 from .api import FILES_PER_PROCESS, MAX_FILE_SIZE, check_max_file_size, check_provider, display_path, not_read
 
 __all__ = ["STATUSES", "Reason", "ScanRun", "ScannedSite", "Status", "Verdict", "judge", "scan", "verdicts_for"]
@@ -444,6 +444,8 @@ Outcome = tuple[str, list[Site] | str]  # (display, sites or why the file failed
 def _scan_file(job: Job) -> Outcome:
     from codemods import SourceError
 
+    if (why := nul_byte(job.data)) is not None:
+        return job.display, why
     try:
         return job.display, analyse_bytes(job.data, path=job.display)
     except SourceError as exc:

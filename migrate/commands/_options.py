@@ -11,7 +11,21 @@ from rich.console import Console
 
 __all__ = ["Exclude", "MaxFileSize", "Paths", "Provider", "err", "out", "size_limit"]
 
-Paths = Annotated[list[Path], typer.Argument(metavar="PATH", help="Files or folders.", show_default=False)]
+
+
+def _path(value: str) -> Path:
+    """A PATH argument; an empty one (an unset ``$SRC``) is refused rather than read as the current folder."""
+    if isinstance(value, Path):
+        return value
+    if not value.strip():
+        from .. import api
+
+        raise typer.BadParameter(api.EMPTY_PATH)
+    return Path(value)
+
+
+Paths = Annotated[list[Path], typer.Argument(metavar="PATH", help="Files or folders.", show_default=False,
+                                             parser=_path)]
 Provider = Annotated[str | None, typer.Option(
     "--provider", "-p", envvar="MIGRATE_PROVIDER", show_default=False,
     help="Target provider (see `migrate providers`); default: MIGRATE_PROVIDER, then [tool.migrate].")]

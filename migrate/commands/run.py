@@ -3,12 +3,14 @@
 The program's Python processes import a ``sitecustomize`` from a temporary folder this command puts
 first on ``PYTHONPATH``; it calls ``adapters.shim.install(provider=P)`` and then the
 ``sitecustomize`` the interpreter would have imported otherwise. Nothing else activates the shim:
-the folder exists only for this run. The exit code is the program's own.
+the folder exists only for this run. The exit code is the program's own (128 + N when a signal N
+killed it); 127 when the command is not found and 126 when it cannot be run, as shells do.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
@@ -57,10 +59,25 @@ def run(command: Annotated[list[str], typer.Argument(metavar="-- COMMAND...", sh
         try:
             code = subprocess.call(command, env=env)
         except FileNotFoundError:
-            raise api.UsageError(f"command not found: {command[0]}") from None
+            code = _cannot_run(command[0], "command not found", NOT_FOUND)
+        except OSError as exc:  # not executable, a folder, a bad interpreter line...
+            code = _cannot_run(command[0], exc.strerror or str(exc), CANNOT_EXECUTE)
         except KeyboardInterrupt:
-            code = 130
-    raise typer.Exit(code)
+            code = 128 + signal.SIGINT
+    # A child killed by a signal: 128 + its number, as shells report it (143 for SIGTERM), not -15 & 255.
+    raise typer.Exit(128 - code if code < 0 else code)
+
+
+NOT_FOUND, CANNOT_EXECUTE = 127, 126  # as shells exit
+
+
+def _cannot_run(program: str, why: str, code: int) -> int:
+    from rich.markup import escape
+
+    from ._options import err
+
+    err().print(f"[bold red]error:[/] cannot run {escape(program)!r}: {escape(why)}", soft_wrap=True)
+    return code
 
 
 def _check_setup(provider: str) -> None:

@@ -289,3 +289,129 @@ def test_import_adapters_warns_when_it_shares_its_folder_with_adapterhub(tmp_pat
     clean = subprocess.run([sys.executable, "-c", "import adapters"], capture_output=True, text=True, check=True,
                            cwd=os.path.dirname(adapters.__file__))
     assert clean.stderr == ""
+
+
+# --- 5. what is not a Python file: FIFOs, unreadable folders, odd patterns ----------------------------------
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
+def test_a_fifo_named_py_is_skipped_not_read(tmp_path: Path, no_hang: None) -> None:
+    write(tmp_path, {"app/chat.py": CHAT})
+    os.mkfifo(tmp_path / "app/pipe.py")
+    os.mkfifo(tmp_path / "app/.env")
+    run = api.rewrite([tmp_path / "app"], provider="zhipu", env_files=True)
+    results = by_display(run)
+    for name in ("app/pipe.py", "app/.env"):
+        assert isinstance(results[name], Skipped) and "not a regular file" in results[name].reason  # type: ignore[union-attr]
+    assert isinstance(results["app/chat.py"], Changed)
+    for command in (["scan", "app", "-p", "zhipu"], ["status", "app"]):
+        assert runner.invoke(app, command).exit_code == 0
+
+
+def _as_nobody(work: object) -> object:
+    """``work()`` run in a forked child that dropped root (``os.setuid``), its result pickled back."""
+    import pickle
+
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        try:
+            os.setgid(65534)
+            os.setuid(65534)
+            payload = pickle.dumps((True, work()))  # type: ignore[operator]
+        except BaseException as exc:  # noqa: BLE001
+            payload = pickle.dumps((False, repr(exc)))
+        with os.fdopen(write_end, "wb") as pipe:
+            pipe.write(payload)
+        os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        data = pipe.read()
+    os.waitpid(pid, 0)
+    ok, value = pickle.loads(data)
+    assert ok, value
+    return value
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0 or not hasattr(os, "fork"),
+                    reason="root drops to another user in a forked child to meet a folder it cannot read")
+def test_an_unreadable_folder_is_skipped_and_reported(tmp_path: Path) -> None:
+    from migrate._worker import warm_up
+
+    warm_up("zhipu")  # the child cannot read /root, where the modules live: load them here
+    import tempfile
+
+    tree = Path(tempfile.mkdtemp(prefix="qianyi-unreadable-"))
+    try:
+        tree.chmod(0o755)
+        write(tree, {"app/chat.py": CHAT, "app/db/data.py": CHAT})
+        for folder in (tree / "app", tree / "app/db"):
+            folder.chmod(0o755)
+        (tree / "app/chat.py").chmod(0o644)
+        (tree / "app/db").chmod(0o700)  # a database volume owned by another user (root, here)
+
+        def rewrite_as_nobody() -> list[tuple[str, str, str]]:
+            os.chdir(tree)
+            run = api.rewrite([tree / "app"], provider="zhipu", jobs=1)
+            return [(type(r).__name__, r.display, getattr(r, "reason", "")) for r in run.results]
+
+        results = _as_nobody(rewrite_as_nobody)
+        assert ("Changed", "app/chat.py", "") in results  # type: ignore[operator]
+        assert ("Skipped", "app/db", "folder cannot be read (Permission denied); skipped") in results  # type: ignore[operator]
+    finally:
+        shutil.rmtree(tree, ignore_errors=True)
+
+
+PATTERNS = ["[z-a].py", "x[!].py", "[[:alpha:]]1.py", "[]a]2.py", "[!b-c]3.py", "[[:nope:]]4.py", "[a-]5.py",
+            "[[:digit:][:upper:]]6.py"]
+NAMES = ["a.py", "z.py", "x!.py", "a1.py", "11.py", "]2.py", "a2.py", "b3.py", "d3.py", "a4.py", "-5.py", "b5.py",
+         "16.py", "A6.py", "a6.py"]
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_odd_patterns_compile_as_git_reads_them(tmp_path: Path) -> None:
+    from migrate._gitignore import IgnoreRules, parse
+
+    write(tmp_path, {name: PLAIN for name in NAMES} | {".gitignore": "\n".join(PATTERNS) + "\n"})
+    git(tmp_path, "init", "-q")
+    done = subprocess.run(["git", "-C", str(tmp_path), "check-ignore", "--no-index", "--", *NAMES],
+                          capture_output=True, text=True, check=False)
+    by_git = sorted(done.stdout.split())
+    assert done.returncode in (0, 1), done.stderr
+    rules = IgnoreRules(parse("\n".join(PATTERNS), tmp_path))
+    assert sorted(n for n in NAMES if rules.ignored(tmp_path / n, False)) == by_git
+    assert by_git  # the patterns do match something
+    result = runner.invoke(app, ["rewrite", ".", "-p", "zhipu", "--dry-run", "--exclude", "[z-a]", "--exclude", "[!]",
+                                 "--exclude", "[[:alpha:]]"])
+    assert result.exit_code == 0, result.output
+
+
+# --- 16. small CLI holes --------------------------------------------------------------------------------------
+
+
+def test_an_empty_path_is_refused(tmp_path: Path) -> None:
+    write(tmp_path, {"chat.py": CHAT})
+    for command in (["rewrite", "", "-p", "zhipu"], ["scan", ""], ["status", ""]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 2 and "empty path" in result.output
+    with pytest.raises(api.UsageError, match="empty path"):
+        api.rewrite([""], provider="zhipu")
+    assert (tmp_path / "chat.py").read_text() == CHAT
+
+
+def test_empty_model_map_targets_are_refused(tmp_path: Path) -> None:
+    write(tmp_path, {"chat.py": CHAT, "map.json": '{"gpt-4o": ""}', "map.toml": '"gpt-4o" = "  "\n'})
+    for name in ("map.json", "map.toml"):
+        result = runner.invoke(app, ["rewrite", ".", "-p", "zhipu", "--dry-run", "--model-map", name])
+        assert result.exit_code == 2 and "empty model name for 'gpt-4o'" in result.stderr
+
+
+def test_a_dangling_symlink_and_a_nul_byte_get_accurate_reasons(tmp_path: Path) -> None:
+    write(tmp_path, {"app/nul.py": "import openai\nx = 1\n# \0\n"})
+    (tmp_path / "app/dangling.py").symlink_to("missing.py")
+    run = api.rewrite([tmp_path / "app"], provider="zhipu")
+    results = by_display(run)
+    assert "'missing.py', which does not exist" in results["app/dangling.py"].reason  # type: ignore[union-attr]
+    assert "contains a NUL byte (line 3)" in results["app/nul.py"].reason  # type: ignore[union-attr]
+    result = runner.invoke(app, ["rewrite", "app/dangling.py", "-p", "zhipu"])
+    assert result.exit_code == 2 and "symbolic link to 'missing.py', which does not exist" in result.stderr

@@ -66,9 +66,21 @@ def test_a_missing_key_is_a_usage_error_naming_the_variable() -> None:
     assert done.returncode == 2 and "DASHSCOPE_API_KEY" in done.stderr and "never" not in done.stdout
 
 
-def test_an_unknown_command_is_a_usage_error() -> None:
+def test_a_command_that_cannot_run_exits_as_a_shell_does(tmp_path: Path) -> None:
     done = migrate_run("no-such-program-qianyi")
-    assert done.returncode == 2 and "command not found" in done.stderr
+    assert done.returncode == 127 and "command not found" in done.stderr and "Traceback" not in done.stderr
+    script = tmp_path / "script.sh"
+    script.write_text("#!/bin/sh\necho hi\n")
+    script.chmod(0o644)  # not executable
+    done = migrate_run(str(script))
+    assert done.returncode == 126 and "cannot run" in done.stderr and "Traceback" not in done.stderr
+    done = migrate_run(str(tmp_path))  # a folder
+    assert done.returncode == 126 and "Traceback" not in done.stderr
+
+
+def test_a_child_killed_by_a_signal_exits_128_plus_the_signal() -> None:
+    done = migrate_run(sys.executable, "-c", "import os, signal; os.kill(os.getpid(), signal.SIGTERM)")
+    assert done.returncode == 143, done.stderr
 
 
 def test_outside_migrate_run_nothing_is_patched(tmp_path: Path) -> None:
