@@ -1,11 +1,12 @@
 """Whether the import name ``adapters`` the migrated code relies on would be qianyi's.
 
-Two ways it would not: the project has its own top-level ``adapters`` package or module (common in
-hexagonal and Django layouts), found in the folder of a file that would import it or in any folder
-above it up to the project's root (the git repository, else the folder of pyproject.toml, setup.py
-or setup.cfg, else the path given); or a foreign distribution named ``adapters`` is installed
-(AdapterHub's ships ``adapters/__init__.py`` too, and pip overwrites one with the other). Each
-clash is a sentence naming it and the ways out.
+Two ways it would not. The project has its own top-level ``adapters`` package or module (common in
+hexagonal and Django layouts) in a folder Python puts on ``sys.path`` for a migrated file: the
+folder its top package is imported from (its own folder for a script: the first folder above it
+without ``__init__.py``), the project's root (the nearest folder holding .git, pyproject.toml,
+setup.py or setup.cfg; else the path given) and that root's ``src``. Or a foreign distribution named
+``adapters`` is installed (AdapterHub's ships ``adapters/__init__.py`` too, and pip overwrites one
+with the other). Each clash is a sentence naming it and the ways out.
 """
 
 from __future__ import annotations
@@ -46,19 +47,26 @@ def _top(folder: Path, root: Path) -> Path:
     return root
 
 
+def _entries(path: Path, root: Path) -> list[Path]:
+    """The folders on ``sys.path`` when ``path`` runs or is imported (see the module's docstring)."""
+    folder = path.parent
+    while os.path.exists(folder / "__init__.py") and folder.parent != folder:
+        folder = folder.parent
+    top = _top(path.parent, root)
+    return [folder, top, top / "src"]
+
+
 def _project_clashes(files: Iterable[tuple[Path, Path]]) -> list[Path]:
     ours = _ours()
-    seen: dict[Path, Path | None] = {}
+    seen: set[Path] = set()
     found: list[Path] = []
     for path, root in files:
-        top = _top(path.parent, root)
-        for folder in (path.parent, *path.parent.parents):
+        for folder in _entries(path, root):
             if folder not in seen:
-                module = seen[folder] = _own_module(folder, ours)
+                seen.add(folder)
+                module = _own_module(folder, ours)
                 if module is not None:
                     found.append(module)
-            if folder == top or not folder.is_relative_to(top):
-                break
     return found
 
 

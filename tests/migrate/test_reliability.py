@@ -269,6 +269,12 @@ def test_a_module_named_adapters_beside_the_file_is_refused(tmp_path: Path) -> N
     assert api.rewrite([tmp_path / "other"], provider="zhipu").changed  # not above other/: no clash
 
 
+def test_a_tests_adapters_package_does_not_clash(tmp_path: Path) -> None:
+    write(tmp_path, {"pyproject.toml": "", "tests/__init__.py": "", "tests/adapters/__init__.py": "",
+                     "tests/adapters/test_x.py": PLAIN, "tests/migrate/__init__.py": "", "tests/migrate/chat.py": CHAT})
+    assert api.rewrite([tmp_path / "tests"], provider="zhipu").changed  # `tests.adapters` shadows nothing
+
+
 def test_a_foreign_adapters_distribution_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     site = tmp_path / "site"
     write(site, {"adapters-1.1.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: adapters\nVersion: 1.1.0\n"})
