@@ -105,7 +105,7 @@ def _rewrite_file(job: Job, options: Options) -> FileResult:
     old = _diff.decode(job.data)
     key_lines = [finding.line for finding in result.findings if finding.kind == "literal_key"]
     secrets = _redact.literal_keys(old, key_lines)
-    diff = _redact.redact(_diff.unified(old, result.code.lstrip("\ufeff"), job.display), secrets)
+    diff = _redact.redact(_diff.unified_bytes(job.data, result.data, job.display), secrets)
     todos = tuple(type(todo)(todo.code, todo.line, _redact.redact(todo.message, secrets)) for todo in result.todos)
     return Changed(job.path, job.display, diff, todos, result.findings, verdicts, data=result.data)
 

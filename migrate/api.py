@@ -243,7 +243,8 @@ def _dependency_edits(changed: list[Changed], roots: list[Path], deps_file: Path
             notes.append(f"{display}: {exc}")
             continue
         if new is not None:
-            out.append(Changed(path, display, _diff.unified(text, new, display), kind="dependencies",
+            out.append(Changed(path, display, _diff.unified_bytes(data, new.encode("utf-8"), display),
+                               kind="dependencies",
                                data=new.encode("utf-8")))
     if not files:
         notes.append(f"The migrated code imports `adapters`: add `{_deps.REQUIREMENT}` to your project's "
@@ -284,7 +285,8 @@ def _env_file_edits(paths: list[Path], options: Options, snapshots: dict[Path, _
         if new is None:
             out.append(Unchanged(path, display))
         else:
-            out.append(Changed(path, display, _redact.redact(_diff.unified(text, new, display)), kind="env",
+            out.append(Changed(path, display, _redact.redact(_diff.unified_bytes(data, new.encode("utf-8"), display)),
+                               kind="env",
                                data=new.encode("utf-8")))
     return out
 
@@ -302,6 +304,8 @@ def _write(results: list[FileResult], snapshots: dict[Path, _fs.Snapshot], force
         elif _fs.changed_since(result.path, snapshots[result.path]):
             out.append(Skipped(result.path, result.display, "the file changed on disk during the run; "
                                                              "left as it is: run again"))
+        elif not force and (problem := _fs.identity_problem(result.path)) is not None:
+            out.append(Skipped(result.path, result.display, problem))
         else:
             try:
                 _fs.write_atomic(result.path, result.data)

@@ -3,7 +3,8 @@
     0  done (a dry run that shows a diff is still 0)
     1  --check: something would change; scan --fail-on: a site is not supported
     2  usage error: bad option, unknown provider, missing path (also: uncommitted changes refused)
-    3  finished, but some files could not be read or parsed (each reported); wins over 1
+    3  finished, but some files could not be read or parsed (each reported), or the report could
+       not be written; wins over 1
 
 Each command returns an ``Outcome``; ``_command`` turns it (or a ``UsageError``) into the code.
 """
@@ -33,16 +34,17 @@ class Outcome:
     results: Iterable[FileResult] = ()
     check: bool = False
     blocked: bool = False  # scan --fail-on unsupported found a site that is not supported
+    incomplete: bool = False  # finished, but something asked for (the report) could not be done
 
 
 def exit_code(results: Iterable[FileResult] = (), *, check: bool = False, blocked: bool = False,
-              usage_error: bool = False) -> int:
+              usage_error: bool = False, incomplete: bool = False) -> int:
     """DESIGN.md's table: usage error 2; unreadable or unparsable files 3 (wins over 1); ``--check``
     with a change, or ``blocked`` (scan --fail-on), 1; otherwise 0."""
     if usage_error:
         return USAGE
     results = list(results)
-    if any(isinstance(result, Failed) for result in results):
+    if incomplete or any(isinstance(result, Failed) for result in results):
         return UNREADABLE
     if blocked or (check and any(isinstance(result, Changed) for result in results)):
         return WOULD_CHANGE
@@ -60,7 +62,8 @@ def _command(func: Callable[..., Outcome | None]) -> Callable[..., None]:
 
             Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
             raise typer.Exit(exit_code(usage_error=True)) from None
-        raise typer.Exit(exit_code(outcome.results, check=outcome.check, blocked=outcome.blocked))
+        raise typer.Exit(exit_code(outcome.results, check=outcome.check, blocked=outcome.blocked,
+                                   incomplete=outcome.incomplete))
 
     return run
 

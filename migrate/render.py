@@ -10,12 +10,15 @@ only ever added) and a single ``.html`` file with no external assets. A run made
 
 from __future__ import annotations
 
+import contextlib
 import json
+import re
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -37,15 +40,58 @@ _STYLES = {"+++": "bold", "---": "bold", "@@": "cyan", "+": "green", "-": "red"}
 
 
 def diff(text: str, console: Console) -> None:
-    """Print a unified diff: coloured on a terminal, byte-for-byte plain otherwise."""
+    """Print a unified diff: coloured on a terminal, byte-for-byte plain otherwise (the files' own
+    bytes, whatever their encoding: the patch applies). A reader that went away (``| head``) ends
+    the printing, not the run."""
     text = redact(text)
-    if not console.is_terminal:
-        console.file.write(text)
-        console.file.flush()
-        return
-    for line in text.splitlines():
-        style = next((s for prefix, s in _STYLES.items() if line.startswith(prefix)), "")
-        console.print(Text(line, style=style), soft_wrap=True, highlight=False)
+    try:
+        if not console.is_terminal:
+            stream = console.file
+            buffer = getattr(stream, "buffer", None)
+            stream.flush()
+            if buffer is not None:
+                buffer.write(text.encode("utf-8", "surrogateescape"))
+                buffer.flush()
+            else:
+                stream.write(readable(text))
+                stream.flush()
+            return
+        for line in text.rstrip("\n").split("\n") if text else ():
+            line = line.removesuffix("\r")  # a CRLF file's lines: the \r is in the patch, not worth showing
+            style = next((s for prefix, s in _STYLES.items() if line.startswith(prefix)), "")
+            console.print(Text(visible(readable(line)), style=style), soft_wrap=True, highlight=False)
+    except BrokenPipeError:
+        _silence(console)
+
+
+def _silence(console: Console) -> None:
+    """The reader closed the pipe: send the rest of this process's output there nowhere."""
+    import os
+    import sys
+
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, console.file.fileno())
+        os.close(devnull)
+    if console.file is sys.stdout:
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
+
+
+def readable(text: str) -> str:
+    """``text`` with the bytes that are not UTF-8 (kept as surrogates, see ``_diff``) as U+FFFD."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def visible(text: str) -> str:
+    """``text`` with control characters (ESC, OSC...; tab kept) shown as ``\\xNN``: nothing a
+    file's name or content holds can drive the terminal."""
+    return "".join(c if c == "\t" or not (ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0) else f"\\x{ord(c):02x}"
+                   for c in text)
+
+
+def shown(path: str) -> str:
+    """A path as rich markup: control characters visible, ``[...]`` escaped."""
+    return escape(visible(path))
 
 
 def _status_of(result: object) -> str:
@@ -67,7 +113,7 @@ def summary_table(run: RewriteRun) -> Table:
         table.add_row(f"TODO(migrate:{code})", str(count))
     for result in run.results:
         if isinstance(result, Failed | Skipped):
-            table.add_row(f"[red]{_status_of(result)}[/] {result.display}", redact(result.reason))
+            table.add_row(f"[red]{_status_of(result)}[/] {shown(result.display)}", shown(redact(result.reason)))
     return table
 
 
@@ -78,7 +124,7 @@ def status_table(report: StatusReport) -> Table:
     table.add_column("count", justify="right")
     for display, codes in report.by_file().items():
         for code, count in sorted(codes.items()):
-            table.add_row(display, code, str(count))
+            table.add_row(shown(display), code, str(count))
     for code, count in sorted(report.by_code().items()):
         table.add_row("[bold]all files[/]", code, str(count))
     return table
@@ -111,9 +157,19 @@ def _number(value: int | None) -> str:
 
 
 def check_report_path(path: Path) -> None:
-    """A ``UsageError`` unless ``path`` names a report format we write (checked before the run)."""
+    """A ``UsageError`` unless ``path`` names a report format we write in a folder that exists and
+    can be written (checked before the run, so a bad --report costs nothing)."""
+    import os
+
     if path.suffix.lower() not in REPORT_FORMATS:
         raise UsageError(f"--report {path}: use a name ending in {', '.join(REPORT_FORMATS)}")
+    folder = path.parent
+    if not folder.is_dir():
+        raise UsageError(f"--report {path}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UsageError(f"--report {path}: the folder {folder} cannot be written")
+    if os.path.lexists(path) and (path.is_dir() or not os.access(path, os.W_OK)):
+        raise UsageError(f"--report {path}: {'a folder' if path.is_dir() else 'a read-only file'} is in the way")
 
 
 def write_report(run: RewriteRun, path: Path) -> None:
@@ -133,7 +189,7 @@ def report_data(run: RewriteRun) -> dict[str, Any]:
     for result in run.results:
         entry: dict[str, Any] = {"path": result.display, "status": _status_of(result)}
         if isinstance(result, Changed):
-            entry |= {"kind": result.kind, "written": result.written, "diff": redact(result.diff)}
+            entry |= {"kind": result.kind, "written": result.written, "diff": readable(redact(result.diff))}
         if isinstance(result, Changed | Unchanged):
             entry["todos"] = [{"code": t.code, "line": t.line, "message": redact(t.message)} for t in result.todos]
             entry["verdicts"] = [site_json(site) for site in result.verdicts]
@@ -171,7 +227,8 @@ def json_report(run: RewriteRun) -> str:
 
 
 def _fence(text: str) -> str:
-    longest = max((len(run) for run in text.split("\n") if set(run) == {"`"}), default=0)
+    """A fence longer than any run of backticks in ``text`` (a diff line `` ```x`` cannot close it)."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     return "`" * max(3, longest + 1)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -88,11 +89,19 @@ def rewrite(
             env_files=env_files, verdicts=report is not None, progress=progress,
             max_file_size=size_limit(max_file_size),
         )
+    # The files are written: from here on nothing can change that, only say it.
+    problems: list[str] = []
     if dry_run:
         render.diff(run.diff, out())
     if report is not None:
-        render.write_report(run, report)
-    stderr.print(render.summary_table(run))
-    for note in run.notes:
-        stderr.print(f"[yellow]note:[/] {escape(note)}", soft_wrap=True)
-    return Outcome(run.results, check=check)
+        try:
+            render.write_report(run, report)
+        except OSError as exc:
+            problems.append(f"the report could not be written to {report}: {exc.strerror or exc}")
+    with contextlib.suppress(OSError):  # stderr gone: the exit code still tells
+        stderr.print(render.summary_table(run))
+        for note in run.notes:
+            stderr.print(f"[yellow]note:[/] {escape(note)}", soft_wrap=True)
+        for problem in problems:
+            stderr.print(f"[bold red]error:[/] {escape(problem)}", soft_wrap=True)
+    return Outcome(run.results, check=check, incomplete=bool(problems))

@@ -421,3 +421,135 @@ def test_a_dangling_symlink_and_a_nul_byte_get_accurate_reasons(tmp_path: Path) 
     assert "contains a NUL byte (line 3)" in results["app/nul.py"].reason  # type: ignore[union-attr]
     result = runner.invoke(app, ["rewrite", "app/dangling.py", "-p", "zhipu"])
     assert result.exit_code == 2 and "symbolic link to 'missing.py', which does not exist" in result.stderr
+
+
+# --- 6. reporting and printing cannot change the outcome; paths escaped ---------------------------------------
+
+
+def test_a_bad_report_location_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    write(tmp_path, {"app/chat.py": CHAT})
+    before = snapshot(tmp_path)
+    for report in ("missing/r.md", "app/chat.py/r.json"):
+        result = runner.invoke(app, ["rewrite", "app", "-p", "zhipu", "--report", report])
+        assert result.exit_code == 2 and "--report" in result.stderr, result.output
+    (tmp_path / "r.md").mkdir()
+    result = runner.invoke(app, ["rewrite", "app", "-p", "zhipu", "--report", "r.md"])
+    assert result.exit_code == 2 and "a folder is in the way" in result.stderr
+    assert snapshot(tmp_path) == before
+
+
+def test_a_report_that_fails_after_the_write_still_gets_the_summary(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from migrate import render
+
+    write(tmp_path, {"app/chat.py": CHAT})
+
+    def disk_full(run: object, path: Path) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(render, "write_report", disk_full)
+    result = runner.invoke(app, ["rewrite", "app", "-p", "zhipu", "--report", "r.json"])
+    assert result.exit_code == 3 and result.exception is None or isinstance(result.exception, SystemExit)
+    assert "No space left on device" in result.stderr and "written" in result.stderr  # the summary is there
+    assert "adapters" in (tmp_path / "app/chat.py").read_text()  # the rewrite stands
+
+
+def test_paths_with_markup_and_control_characters(tmp_path: Path) -> None:
+    write(tmp_path, {"app/[id]/chat.py": CHAT, "app/[bold]x/broken.py": "import openai\nx = (\n",
+                     "app/e\x1b]0;pwned\x07/chat.py": CHAT, "app/new\nline/chat.py": CHAT})
+    result = runner.invoke(app, ["rewrite", "app", "-p", "zhipu", "--dry-run"])
+    assert result.exit_code == 3, result.output  # broken.py
+    assert "app/[bold]x/broken.py" in result.stderr and "\x1b" not in result.stderr
+    assert "+++ b/app/[id]/chat.py" in result.stdout
+    assert '+++ "b/app/e\\033]0;pwned\\a/chat.py"' in result.stdout
+    assert '--- "a/app/new\\nline/chat.py"' in result.stdout
+
+
+# --- 10. the printed patch applies to every file we rewrite ----------------------------------------------------
+
+ENCODED = {
+    "crlf.py": CHAT.replace("\n", "\r\n").encode(),
+    "bom.py": b"\xef\xbb\xbf" + CHAT.encode(),
+    "latin1.py": ("# -*- coding: latin-1 -*-\n# caf\xe9\n" + CHAT).encode("latin-1"),
+    "formfeed.py": CHAT.replace("\nclient", "\n\x0c\nclient").encode(),
+    "u2028.py": CHAT.replace("import os\n", "import os\n# a\u2028b\n").encode(),
+    "no_newline.py": CHAT.rstrip("\n").encode(),
+    "cr_only.py": CHAT.replace("\n", "\r").encode(),
+}
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_the_dry_run_patch_applies_with_git_apply(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    write(tree, ENCODED)
+    git(tree, "init", "-q")
+    git(tree, "add", ".")
+    git(tree, "commit", "-qm", "start")
+    dry = subprocess.run([sys.executable, "-c", "from migrate.cli import main; main()", "rewrite", ".", "-p", "zhipu", "--dry-run"],
+                         cwd=tree, capture_output=True, check=False)
+    assert dry.returncode in (0, 3), dry.stderr
+    patch = dry.stdout
+    for name in ENCODED:
+        if name != "cr_only.py" or b"cr_only.py" in patch:
+            assert f"+++ b/{name}".encode() in patch, name
+    written = api.rewrite([tree], provider="zhipu", write=True)
+    expected = {r.path.name: r.data for r in written.changed}
+    git(tree, "checkout", "--", ".")
+    applied = subprocess.run(["git", "-C", str(tree), "apply", "-"], input=patch, capture_output=True, check=False)
+    assert applied.returncode == 0, applied.stderr.decode()
+    for name, data in expected.items():
+        assert (tree / name).read_bytes() == data, name
+
+
+def test_the_markdown_fence_survives_backticks_in_the_diff(tmp_path: Path) -> None:
+    from migrate import render
+
+    write(tmp_path, {"chat.py": CHAT.replace("import os\n", 'import os\nDOC = """\n```\n````python\n"""\n')})
+    run = api.rewrite([tmp_path], provider="zhipu")
+    text = render.markdown(run)
+    fence = next(line for line in text.splitlines() if line.endswith("diff"))[:-4]
+    assert set(fence) == {"`"} and len(fence) >= 5
+    body = text.split(fence + "diff\n", 1)[1]
+    assert body.index("\n" + fence + "\n") > body.index("````python")  # closed after the diff, not in it
+
+
+# --- 7. file identity ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not hasattr(os, "chown") or os.geteuid() != 0, reason="needs root to give a file to another user")
+def test_owner_and_group_are_kept(tmp_path: Path) -> None:
+    write(tmp_path, {"chat.py": CHAT})
+    os.chown(tmp_path / "chat.py", 4321, 4322)
+    os.chmod(tmp_path / "chat.py", 0o640)
+    run = api.rewrite([tmp_path], provider="zhipu", write=True)
+    assert [r.written for r in run.changed] == [True]
+    info = (tmp_path / "chat.py").stat()
+    assert (info.st_uid, info.st_gid, info.st_mode & 0o777) == (4321, 4322, 0o640)
+
+
+def test_hard_linked_and_read_only_files_are_reported_unless_forced(tmp_path: Path) -> None:
+    write(tmp_path, {"app/linked.py": CHAT, "app/readonly.py": CHAT, "app/plain.py": CHAT})
+    os.link(tmp_path / "app/linked.py", tmp_path / "other-name.py")
+    (tmp_path / "app/readonly.py").chmod(0o444)
+    run = api.rewrite([tmp_path / "app"], provider="zhipu", write=True)
+    results = by_display(run)
+    assert "hard-linked file (2 names)" in results["app/linked.py"].reason  # type: ignore[union-attr]
+    assert "read-only file" in results["app/readonly.py"].reason  # type: ignore[union-attr]
+    assert (tmp_path / "app/linked.py").read_text() == CHAT and (tmp_path / "app/readonly.py").read_text() == CHAT
+    assert isinstance(results["app/plain.py"], Changed) and results["app/plain.py"].written
+    forced = api.rewrite([tmp_path / "app"], provider="zhipu", write=True, force=True)
+    assert sorted(r.display for r in forced.changed if r.written) == ["app/linked.py", "app/readonly.py"]
+    assert (tmp_path / "other-name.py").read_bytes() == (tmp_path / "app/linked.py").read_bytes() != CHAT.encode()
+    assert (tmp_path / "other-name.py").stat().st_ino == (tmp_path / "app/linked.py").stat().st_ino
+    assert (tmp_path / "app/readonly.py").stat().st_mode & 0o777 == 0o444
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077])
+def test_new_report_files_follow_the_umask(tmp_path: Path, umask: int) -> None:
+    write(tmp_path, {"chat.py": CHAT})
+    previous = os.umask(umask)
+    try:
+        assert runner.invoke(app, ["rewrite", ".", "-p", "zhipu", "--dry-run", "--report", "r.md"]).exit_code == 0
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "r.md").stat().st_mode & 0o777 == 0o666 & ~umask
