@@ -4,13 +4,21 @@
     UncommittedChanges         an in-place rewrite would touch files git reports as uncommitted
     GitCannotAnswer            an in-place rewrite would touch files in a repository git cannot answer for
     NameClash                  the import name ``adapters`` would not be qianyi's for the migrated code
+
+and, not usage errors: ``RunInterrupted`` (a signal stopped a run; what it wrote is said) and
+``Interrupted``, the ``BaseException`` the CLI turns SIGTERM and SIGHUP into (as Python turns
+SIGINT into ``KeyboardInterrupt``).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-__all__ = ["GitCannotAnswer", "NameClash", "UncommittedChanges", "UsageError"]
+if TYPE_CHECKING:
+    from ._results import RewriteRun
+
+__all__ = ["GitCannotAnswer", "Interrupted", "NameClash", "RunInterrupted", "UncommittedChanges", "UsageError"]
 
 
 class UsageError(Exception):
@@ -44,3 +52,22 @@ class NameClash(UsageError):
     def __init__(self, clashes: list[str]) -> None:
         self.clashes = clashes
         super().__init__("refusing: the import name `adapters` is taken: " + "; and ".join(clashes) + ".")
+
+
+class Interrupted(BaseException):
+    """A signal asked the run to stop (raised by the CLI's handler for SIGTERM and SIGHUP)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+class RunInterrupted(Exception):
+    """A run stopped by a signal (``signum``; SIGINT for Ctrl-C). ``run`` holds what it did: the files
+    written before the signal are ``Changed(written=True)``; those it did not get to are ``Skipped``.
+    No temporary file is left behind."""
+
+    def __init__(self, signum: int, run: RewriteRun) -> None:
+        super().__init__(signum)
+        self.signum = signum
+        self.run = run

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -48,10 +49,14 @@ def overlapped(work: Callable[[], T], meanwhile: Callable[[], object], *, fork: 
     os.close(write_end)
     try:
         meanwhile()
-    finally:
-        with os.fdopen(read_end, "rb") as pipe:
-            data = pipe.read()
-        _, status = os.waitpid(pid, 0)
+    except BaseException:  # interrupted (or failed): the child's work is not wanted any more
+        os.kill(pid, signal.SIGKILL)
+        os.close(read_end)
+        os.waitpid(pid, 0)
+        raise
+    with os.fdopen(read_end, "rb") as pipe:
+        data = pipe.read()
+    _, status = os.waitpid(pid, 0)
     if status != 0 or not data:
         return work()  # the child could not answer (killed, or its result would not pickle)
     try:

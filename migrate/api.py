@@ -11,19 +11,21 @@ a file that cannot be read, decoded or parsed is a ``Failed`` result and the run
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
+import signal
 import threading
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from . import _clash, _deps, _diff, _envfiles, _fs, _git, _overlap, _redact
+from . import _clash, _deps, _diff, _envfiles, _fs, _git, _lock, _overlap, _redact
 from ._config import Defaults, load_defaults, load_model_map
 from ._discover import Discovery, discover
-from ._errors import GitCannotAnswer, NameClash, UncommittedChanges, UsageError
+from ._errors import GitCannotAnswer, Interrupted, NameClash, RunInterrupted, UncommittedChanges, UsageError
 from ._isolate import run_isolated
 from ._prefilter import Prefilter
 from ._providers import ModelRow, ProviderRow, models, providers
@@ -34,7 +36,7 @@ from ._worker import Job, Options, rewrite_file, warm_up
 if TYPE_CHECKING:
     from codemods import Style
 
-__all__ = ["STYLES", "Changed", "Defaults", "Failed", "FileResult", "GitCannotAnswer", "Marker", "NameClash", "ModelRow", "ProviderRow",
+__all__ = ["STYLES", "Changed", "Defaults", "Failed", "FileResult", "GitCannotAnswer", "Interrupted", "Marker", "NameClash", "RunInterrupted", "ModelRow", "ProviderRow",
            "RewriteRun", "Skipped", "StatusReport", "Unchanged", "UncommittedChanges", "UsageError",
            "check_provider", "display_path", "load_defaults", "load_model_map", "models", "providers",
            "rewrite", "status"]
@@ -127,6 +129,35 @@ def rewrite(paths: Sequence[Path | str], *, provider: str, write: bool = False, 
         raise UsageError(f"dependency file not found: {deps}")
     options = Options(provider, cast("Style", style), dict(model_map or {}), keep_models, verdicts)  # checked above
 
+    state = _State([], [])
+    try:
+        with _lock.held(roots) if write else contextlib.nullcontext():
+            return _rewrite(roots, options, write=write, style=style, exclude=exclude, jobs=jobs, force=force,
+                            deps_file=deps_file, prefilter=prefilter, gitignore=gitignore, env_files=env_files,
+                            verdicts=verdicts, progress=progress, max_file_size=max_file_size, state=state)
+    except (KeyboardInterrupt, Interrupted) as exc:
+        _fs.remove_temporaries()
+        signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
+        pending: list[FileResult] = [
+            Skipped(r.path, r.display, "not written: the run was interrupted") if isinstance(r, Changed) else r
+            for r in state.pending]
+        partial = RewriteRun(provider, style, write, tuple(state.done + pending), judged=verdicts)
+        raise RunInterrupted(signum, partial) from None
+
+
+@dataclass
+class _State:
+    """How far a writing run got: the results handled by ``_write`` and those still to handle."""
+
+    done: list[FileResult]
+    pending: list[FileResult]
+
+
+def _rewrite(roots: list[Path], options: Options, *, write: bool, style: str, exclude: Sequence[str],
+             jobs: int | None, force: bool, deps_file: Path | None, prefilter: bool, gitignore: bool,
+             env_files: bool, verdicts: bool, progress: Progress | None, max_file_size: int | None,
+             state: _State) -> RewriteRun:
+    provider = options.provider
     cores = min(jobs or os.cpu_count() or 1, 64)
     # With more than one core, a forked child finds and reads the files while this process loads
     # the codemods (nearly every run needs them; forked workers inherit them). Not from a process
@@ -151,7 +182,7 @@ def rewrite(paths: Sequence[Path | str], *, provider: str, write: bool = False, 
     if style == "adapter" and not force:
         _check_name(results, found)
     if write:
-        results = _write(results, snapshots, force)
+        results = _write(results, snapshots, force, state)
     return RewriteRun(provider, style, write, tuple(results), tuple(notes), judged=verdicts)
 
 
@@ -291,14 +322,18 @@ def _env_file_edits(paths: list[Path], options: Options, snapshots: dict[Path, _
     return out
 
 
-def _write(results: list[FileResult], snapshots: dict[Path, _fs.Snapshot], force: bool) -> list[FileResult]:
+def _write(results: list[FileResult], snapshots: dict[Path, _fs.Snapshot], force: bool,
+           state: _State) -> list[FileResult]:
+    """Write the changed files (``state`` follows along, for an interrupted run to say how far it got)."""
     targets = [r.path for r in results if isinstance(r, Changed)]
     if not force:
         dirty = _git.uncommitted(targets)
         if dirty:
             raise UncommittedChanges(dirty)
-    out: list[FileResult] = []
-    for result in results:
+    out = state.done
+    state.pending = list(results)
+    while state.pending:
+        result = state.pending[0]
         if not isinstance(result, Changed):
             out.append(result)
         elif _fs.changed_since(result.path, snapshots[result.path]):
@@ -311,6 +346,7 @@ def _write(results: list[FileResult], snapshots: dict[Path, _fs.Snapshot], force
                 _fs.write_atomic(result.path, result.data)
             except OSError as exc:
                 out.append(Failed(result.path, result.display, f"cannot write: {exc.strerror or exc}"))
-                continue
-            out.append(replace(result, written=True))
+            else:
+                out.append(replace(result, written=True))
+        state.pending.pop(0)
     return out

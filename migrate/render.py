@@ -117,6 +117,24 @@ def summary_table(run: RewriteRun) -> Table:
     return table
 
 
+def interrupted(run: RewriteRun, signum: int) -> str:
+    """What an interrupted run says (rich markup): the signal, and which files it wrote."""
+    import signal
+
+    try:
+        name = signal.Signals(signum).name
+    except ValueError:
+        name = f"signal {signum}"
+    written = [r.display for r in run.changed if r.written]
+    if not run.write:
+        return f"[bold red]interrupted[/] by {name}: a dry run, nothing was written."
+    if not written:
+        return f"[bold red]interrupted[/] by {name} before writing anything: every file is as it was."
+    listed = "".join(f"\n  {shown(display)}" for display in written)
+    return (f"[bold red]interrupted[/] by {name}: {len(written)} file(s) were written before it (the others "
+            f"are as they were; no temporary file is left):{listed}")
+
+
 def status_table(report: StatusReport) -> Table:
     table = Table(title="TODO(migrate) markers left", title_justify="left")
     table.add_column("file")

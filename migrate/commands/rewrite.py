@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import signal
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -80,7 +81,8 @@ def rewrite(
         render.check_report_path(report)
     mapping = api.load_model_map(model_map) if model_map is not None else defaults.model_map
     stderr = err()
-    with _progress(stderr) as progress:
+    interrupted: int | None = None
+    with _progress(stderr) as progress, _signals_interrupt(), _interrupted() as stopped:
         run = api.rewrite(
             paths, provider=api.check_provider(chosen.strip().lower()), write=not (dry_run or check),
             style=style or defaults.style or "adapter", model_map=mapping,
@@ -89,6 +91,8 @@ def rewrite(
             env_files=env_files, verdicts=report is not None, progress=progress,
             max_file_size=size_limit(max_file_size),
         )
+    if stopped:
+        run, interrupted = stopped[0].run, stopped[0].signum
     # The files are written: from here on nothing can change that, only say it.
     problems: list[str] = []
     if dry_run:
@@ -104,4 +108,38 @@ def rewrite(
             stderr.print(f"[yellow]note:[/] {escape(note)}", soft_wrap=True)
         for problem in problems:
             stderr.print(f"[bold red]error:[/] {escape(problem)}", soft_wrap=True)
+        if interrupted is not None:
+            stderr.print(render.interrupted(run, interrupted), soft_wrap=True)
+    if interrupted is not None:
+        raise typer.Exit(128 + interrupted)  # as a shell reports a process a signal stopped
     return Outcome(run.results, check=check, incomplete=bool(problems))
+
+
+@contextmanager
+def _signals_interrupt() -> Iterator[None]:
+    """SIGTERM and SIGHUP stop the run the way Ctrl-C does (an exception, so that workers are
+    stopped and temporary files removed), instead of killing the process where it stands."""
+
+    def stop(signum: int, _frame: object) -> None:
+        raise api.Interrupted(signum)
+
+    wanted = [s for s in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)) if s is not None]
+    try:
+        previous = {signum: signal.signal(signum, stop) for signum in wanted}
+    except ValueError:  # not the main thread: leave signals alone
+        previous = {}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+@contextmanager
+def _interrupted() -> Iterator[list[api.RunInterrupted]]:
+    """Catch a ``RunInterrupted`` (handed over in the yielded list) so the summary can say what was written."""
+    stopped: list[api.RunInterrupted] = []
+    try:
+        yield stopped
+    except api.RunInterrupted as exc:
+        stopped.append(exc)

@@ -553,3 +553,107 @@ def test_new_report_files_follow_the_umask(tmp_path: Path, umask: int) -> None:
     finally:
         os.umask(previous)
     assert (tmp_path / "r.md").stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+# --- 8. interruption and concurrency ----------------------------------------------------------------------------
+
+INTERRUPT_ON_THIRD_WRITE = """
+import os, signal, sys
+real_fsync = os.fsync
+calls = []
+def fsync(fd):
+    real_fsync(fd)
+    calls.append(fd)
+    if len(calls) == 3:  # the third file's temporary copy is on disk, not yet in place
+        os.kill(os.getpid(), signal.{signal})
+os.fsync = fsync
+from migrate.cli import main
+sys.argv = ["migrate", "rewrite", ".", "-p", "zhipu", "--force", "--report", "r.json", "-j", "1"]
+main()
+"""
+
+
+@pytest.mark.parametrize(("name", "code"), [("SIGTERM", 143), ("SIGINT", 130)])
+def test_an_interrupted_run_cleans_up_and_says_what_it_wrote(tmp_path: Path, name: str, code: int) -> None:
+    write(tmp_path, {f"m{i}.py": CHAT for i in range(6)})
+    done = subprocess.run([sys.executable, "-c", INTERRUPT_ON_THIRD_WRITE.format(signal=name)], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == code, done.stderr
+    stderr = " ".join(done.stderr.split())
+    assert f"interrupted by {name}: 2 file(s) were written" in stderr and "Traceback" not in stderr
+    assert not list(tmp_path.glob("*.migrate-tmp")) and not list(tmp_path.glob(".*migrate-tmp"))
+    rewritten = sorted(p.name for p in tmp_path.glob("m*.py") if p.read_text() != CHAT)
+    assert rewritten == ["m0.py", "m1.py"]
+    report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert sorted(f["path"] for f in report["files"] if f.get("written")) == rewritten
+    assert {f["reason"] for f in report["files"] if f["status"] == "skipped"} == {"not written: the run was interrupted"}
+
+
+SLOW_WORKERS = """
+import os, sys, time
+from migrate import api
+marks = sys.argv[1]
+def slow(job, options):
+    open(os.path.join(marks, f"worker-{os.getpid()}"), "w").close()
+    time.sleep(60)
+api.rewrite_file = slow
+from migrate.cli import main
+sys.argv = ["migrate", "rewrite", "app", "-p", "zhipu", "-j", "2"]
+main()
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="workers inherit the slow function only when forked")
+def test_sigterm_stops_the_workers(tmp_path: Path) -> None:
+    import time
+
+    write(tmp_path, {f"app/m{i:02}.py": CHAT for i in range(20)})
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    process = subprocess.Popen([sys.executable, "-c", SLOW_WORKERS, str(marks)], cwd=tmp_path,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while len(list(marks.iterdir())) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        workers = [int(p.name.split("-")[1]) for p in marks.iterdir()]
+        assert len(workers) == 2
+        process.send_signal(signal.SIGTERM)
+        _out, err = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 143 and "interrupted by SIGTERM before writing anything" in " ".join(err.split())
+    time.sleep(0.2)
+    for pid in workers:
+        assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split()[2]
+
+
+def test_a_second_run_on_the_same_tree_is_refused(tmp_path: Path) -> None:
+    from migrate import _lock
+
+    write(tmp_path, {"app/chat.py": CHAT, "app/sub/more.py": CHAT})
+    git(tmp_path, "init", "-q")
+    with _lock.held([tmp_path / "app"]):  # another run, writing in this repository
+        result = runner.invoke(app, ["rewrite", "app/sub", "-p", "zhipu", "--force"])
+        assert result.exit_code == 2 and "another migrate run is writing in" in result.stderr
+        assert runner.invoke(app, ["rewrite", "app", "-p", "zhipu", "--dry-run"]).exit_code == 0  # reading is fine
+    assert (tmp_path / "app/sub/more.py").read_text() == CHAT
+    assert runner.invoke(app, ["rewrite", "app", "-p", "zhipu", "--force"]).exit_code == 0
+
+
+def test_a_same_size_edit_with_its_mtime_restored_is_noticed(tmp_path: Path) -> None:
+    from migrate import _fs
+
+    write(tmp_path, {"a.py": CHAT})
+    path = tmp_path / "a.py"
+    _data, snap = _fs.read(path)
+    info = path.stat()
+    path.write_text(CHAT.replace("gpt-4o", "gpt-4x"))  # the same size
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))  # and the old mtime
+    assert path.stat().st_size == info.st_size and path.stat().st_mtime_ns == info.st_mtime_ns
+    assert _fs.changed_since(path, snap)  # the ctime tells
+    other = tmp_path / "b.py"
+    other.write_text(CHAT)
+    os.utime(other, ns=(info.st_atime_ns, info.st_mtime_ns))
+    os.replace(other, path)  # another file in its place: the inode tells
+    assert _fs.changed_since(path, snap)
