@@ -89,12 +89,18 @@ def renamed(updated: cst.BaseExpression, var: str, *, drop_default: bool = False
     return updated.with_changes(args=args)
 
 
+#: The name written for the ``os`` module in code the codemods insert; ``_imports.bind_os`` turns it
+#: into ``os``, or into an alias of ``import os`` where the module binds ``os`` to something else.
+OS_PLACEHOLDER = "__qianyi_os__"
+
+
 def _os() -> cst.Name:
-    return cst.Name("os")
+    return cst.Name(OS_PLACEHOLDER)
 
 
 def environ_item(var: str) -> cst.Subscript:
-    """``os.environ["VAR"]`` (the caller makes sure ``import os`` is there)."""
+    """``os.environ["VAR"]`` (the caller adds "os" to ``need_modules``: ``import os`` is made sure of,
+    and the name is one that is certainly the module)."""
     return cst.Subscript(value=cst.Attribute(_os(), cst.Name("environ")),
                          slice=[cst.SubscriptElement(cst.Index(make_string(var)))])
 

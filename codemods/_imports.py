@@ -3,18 +3,21 @@
 ``os`` goes before the first top-level import (standard library first); ``adapters`` after the
 last top-level openai import, else after the last import; with no imports, both go after the
 docstring and ``from __future__`` imports. The statement that used to stand first keeps the
-blank lines and comments above it above the new import.
+blank lines and comments above it above the new import. Inserted ``os.environ`` code names the
+module ``os`` only where nothing else in the file is called ``os`` (``bind_os``): else an alias.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import ast
+from collections.abc import Callable, Sequence
 
 import libcst as cst
 
 from ._qualnames import dotted
+from ._walk import walk
 
-__all__ = ["ensure_modules", "import_of", "imported_modules"]
+__all__ = ["bind_os", "ensure_modules", "import_of", "imported_modules"]
 
 
 def import_of(statement: cst.BaseStatement) -> cst.Import | cst.ImportFrom | None:
@@ -94,3 +97,63 @@ def ensure_modules(module: cst.Module, names: Sequence[str]) -> tuple[cst.Module
         body.insert(index, new)
         added += 1
     return module.with_changes(body=body), added
+
+
+def _binds(tree: ast.AST, name: str) -> bool:
+    """Whether ``name`` is bound anywhere in ``tree`` to something other than the module ``name``."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id == name and not isinstance(node.ctx, ast.Load):
+            return True
+        if isinstance(node, ast.arg) and node.arg == name:
+            return True
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) and node.name == name:
+            return True
+        if isinstance(node, ast.ExceptHandler | ast.MatchAs | ast.MatchStar) and node.name == name:
+            return True
+        if isinstance(node, ast.Import) and any(a.asname == name and a.name != name for a in node.names):
+            return True
+        if isinstance(node, ast.ImportFrom) and any((a.asname or a.name) == name for a in node.names):
+            return True
+    return False
+
+
+def bind_os(module: cst.Module, placeholder: str) -> tuple[cst.Module, int]:
+    """``module`` with the ``placeholder`` names (the ``os`` of inserted ``os.environ``) made a name
+    certainly bound to the module ``os``: ``os`` itself (``import os`` added if missing), or, where
+    the module binds ``os`` to something else (a parameter, a class attribute, a function...), the
+    alias of an added ``import os as _os``. Returns the module and how many imports were added."""
+    code = module.code
+    try:
+        tree: ast.AST | None = ast.parse(code.replace(placeholder, "os"))
+    except SyntaxError:
+        tree = None
+    name = "os"
+    if tree is None or _binds(tree, "os"):
+        name = next(n for n in ("_os", "_os_module", "_qianyi_os") if tree is None or not _any_use(tree, n))
+    result = walk(module, lambda _node: True, _renamer(placeholder, name))
+    assert isinstance(result, cst.Module)
+    if name == "os":
+        return ensure_modules(result, ["os"])
+    body = list(result.body)
+    index, take_lines = _position(body, "os")
+    new = cst.SimpleStatementLine([cst.Import(names=[cst.ImportAlias(cst.Name("os"), asname=cst.AsName(cst.Name(name)))])])
+    if take_lines and index < len(body):
+        following = body[index]
+        assert isinstance(following, cst.SimpleStatementLine | cst.BaseCompoundStatement)
+        new = new.with_changes(leading_lines=following.leading_lines)
+        body[index] = following.with_changes(leading_lines=[])
+    body.insert(index, new)
+    return result.with_changes(body=body), 1
+
+
+def _any_use(tree: ast.AST, name: str) -> bool:
+    return any(isinstance(node, ast.Name) and node.id == name for node in ast.walk(tree)) or _binds(tree, name)
+
+
+def _renamer(placeholder: str, name: str) -> Callable[[cst.CSTNode, cst.CSTNode], cst.CSTNode]:
+    def leave(_original: cst.CSTNode, updated: cst.CSTNode) -> cst.CSTNode:
+        if isinstance(updated, cst.Name) and updated.value == placeholder:
+            return updated.with_changes(value=name)
+        return updated
+
+    return leave

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeGuard
 import libcst as cst
 
 from . import _imports
+from ._env import OS_PLACEHOLDER
 from ._facts import Facts, collect
 from ._lines import lines_of, newline_of, to_input
 from ._results import Finding, Todo
@@ -185,8 +186,11 @@ def run_phases(module: cst.Module, phases: Sequence[Sequence[type[Rule]]], optio
         composed = _ComposedPass(state, [rule(state) for rule in active])
         result = walk(module, composed.on_visit, composed.on_leave)
         assert isinstance(result, cst.Module)
-        if state.need_modules:
-            result, added = _imports.ensure_modules(result, sorted(state.need_modules))
+        if "os" in state.need_modules:  # inserted os.environ: a name certainly bound to the module
+            result, added = _imports.bind_os(result, OS_PLACEHOLDER)
+            state.edits += added
+        if state.need_modules - {"os"}:
+            result, added = _imports.ensure_modules(result, sorted(state.need_modules - {"os"}))
             state.edits += added
         lines = lines_of(module, [node for node, *_ in [*state.todos, *state.findings]])
         if lines and module is not source:  # an earlier phase rewrote the tree

@@ -657,3 +657,38 @@ def test_a_same_size_edit_with_its_mtime_restored_is_noticed(tmp_path: Path) -> 
     os.utime(other, ns=(info.st_atime_ns, info.st_mtime_ns))
     os.replace(other, path)  # another file in its place: the inode tells
     assert _fs.changed_since(path, snap)
+
+
+# --- 9. code that compiles and then fails: a shadowed `os` ---------------------------------------------------------
+
+SHADOWED = '''
+from openai import OpenAI
+
+class Settings:
+    os = "linux"
+    client = OpenAI(api_key="sk-proj-abcdefghijklmnopqrstuvwxyz0123456789")
+
+def build(os="linux"):
+    return OpenAI(api_key="sk-proj-abcdefghijklmnopqrstuvwxyz0123456789")
+
+def os_name():
+    return "posix"
+
+os = os_name()
+client = build()
+'''
+
+
+def test_the_migrated_module_imports_with_a_shadowed_os(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import runpy
+
+    import codemods
+
+    for provider in ("dashscope", "zhipu"):
+        new = codemods.rewrite_source(SHADOWED, provider=provider).code
+        assert "import os as _os" in new and '_os.environ["' in new
+        (tmp_path / f"shadowed_{provider}.py").write_text(new, encoding="utf-8")
+        monkeypatch.setenv("DASHSCOPE_API_KEY", "sk-dashscope-test-0001")
+        monkeypatch.setenv("ZHIPUAI_API_KEY", "0123456789abcdef0123456789abcdef.AbCdEfGhIjKlMnOp")
+        namespace = runpy.run_path(str(tmp_path / f"shadowed_{provider}.py"))
+        assert namespace["client"].api_key and namespace["Settings"].client.api_key
