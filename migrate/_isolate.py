@@ -128,6 +128,8 @@ def run_isolated(work: Callable[[J], R], jobs: Sequence[J], processes: int, *, c
                         bury(worker)
             busy = [w for w in workers if w.chunk]
             if not busy:
+                if queue:  # workers that died as they were handed work were replaced: hand it again
+                    continue
                 return out
             ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy]))
             for worker in busy:
