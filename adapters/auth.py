@@ -11,7 +11,7 @@ Nothing here prints or keeps a key where a repr, log or exception would show it.
 from __future__ import annotations
 
 from collections.abc import Generator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from .keys import clean_key, openai_key_reason, unsendable_reason
@@ -67,6 +67,8 @@ class Setup:
     base_url: str
     auth: Auth
     variant: str = "default"
+    #: headers every request carries (client options such as DashScope's ``workspace=``)
+    headers: Mapping[str, str] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         return f"Setup(base_url={self.base_url!r}, auth={self.auth!r}, variant={self.variant!r})"

@@ -18,7 +18,7 @@ finish reasons...), how the provider's reply is turned into OpenAI's: ``(verdict
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -31,10 +31,12 @@ __all__ = [
     "ENDPOINTS",
     "RESPONSE_FEATURES",
     "Capabilities",
+    "Extra",
     "Policy",
     "Refused",
     "UnsupportedParameterWarning",
     "describe",
+    "describe_extra",
     "describe_feature",
     "note_for",
 ]
@@ -48,8 +50,12 @@ CHAT_PARAMETERS = (
     "top_logprobs", "logit_bias", "response_format", "tools", "tool_choice", "parallel_tool_calls",
     "user", "functions", "function_call", "metadata", "reasoning_effort", "service_tier", "store",
     "prediction", "modalities", "audio", "web_search_options", "verbosity", "prompt_cache_key",
-    "safety_identifier",
+    "safety_identifier", "prompt_cache_retention", "prompt_cache_options", "moderation",
 )
+#: OpenAI parameters no provider has (the tables mark them unsupported on every backend).
+OPENAI_ONLY = frozenset({"logit_bias", "service_tier", "store", "prediction", "modalities", "audio",
+                         "web_search_options", "verbosity", "prompt_cache_key", "safety_identifier",
+                         "prompt_cache_retention", "prompt_cache_options", "moderation"})
 EMBEDDING_PARAMETERS = ("input", "model", "dimensions", "encoding_format", "user")
 #: What the adapter does for every provider's embeddings (``embeddings.plan`` and the merged reply).
 EMBEDDING_EMULATED = {"encoding_format": "base64 encoded by the adapter",
@@ -65,7 +71,7 @@ ENDPOINTS = (
 #: What an OpenAI reply carries that a provider may give natively, translate, emulate or lack.
 RESPONSE_FEATURES = (
     "streaming", "stream_usage", "tool_calls", "tool_call_streaming", "reasoning_content", "finish_reason",
-    "content_filter", "image_input", "usage_details", "errors",
+    "content_filter", "image_input", "usage_details", "errors", "search_sources", "logprobs",
 )
 
 
@@ -80,6 +86,20 @@ class Refused(Exception):
                  param: str | None = None) -> None:
         super().__init__(message)
         self.message, self.status, self.code, self.param = message, status, code, param
+
+
+@dataclass(frozen=True)
+class Extra:
+    """How a backend treats one ``extra_body`` field (a provider's own, not OpenAI's).
+
+    ``verdict``: ``passes`` (sent as given, where the provider takes tuning fields), ``translated``
+    (``native(value)`` gives the provider's fields for it) or ``ignored`` (the adapter owns it or the
+    provider has no equivalent: a warning says so). ``detail`` is what the tables print.
+    """
+
+    verdict: Literal["passes", "translated", "ignored"]
+    detail: str = ""
+    native: Callable[[Any], Mapping[str, Any]] | None = None
 
 
 @dataclass(frozen=True)
@@ -98,6 +118,14 @@ class Capabilities:
     notes: Mapping[str, str] = field(default_factory=dict)
     #: response feature -> (verdict: native | translated | emulated | unsupported, how)
     features: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    #: ``extra_body`` fields the backend knows (others pass as given: the provider judges them)
+    extras: Mapping[str, Extra] = field(default_factory=dict)
+    #: where extras go in the native body (for the tables), e.g. ``"parameters"`` or ``"the top level"``
+    extras_at: str = "at the top level"
+    #: request headers the provider reads (name -> meaning), and the client options that set them
+    headers: Mapping[str, str] = field(default_factory=dict)
+    #: reply headers the provider sends on success (name -> meaning), kept on the OpenAI response
+    reply_headers: Mapping[str, str] = field(default_factory=dict)
 
     def clamp(self, name: str, value: Any) -> Any:
         """``value`` brought into the declared range of ``name`` (unchanged if none is declared)."""
@@ -159,6 +187,15 @@ def _verdict(caps: Capabilities, name: str, embeddings: bool) -> tuple[str, str]
     if "." in name:  # a value of a parameter (response_format.json_schema) follows the parameter
         return _verdict(caps, name.rsplit(".", 1)[0], embeddings)
     return "unsupported", "not sent"
+
+
+def describe_extra(caps: Capabilities, name: str) -> tuple[str, str]:
+    """(verdict, detail) for one ``extra_body`` field: ``passes``, ``translated``, ``ignored`` or
+    ``unknown to qianyi`` (sent as given; the provider judges it)."""
+    extra = caps.extras.get(name)
+    if extra is None:
+        return "unknown to qianyi", f"sent as given {caps.extras_at}; the provider judges it"
+    return extra.verdict, extra.detail
 
 
 def _number(value: float) -> str:

@@ -19,7 +19,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from . import catalogue, json_schema, openai_wire
+from . import catalogue, extras, json_schema, openai_wire
 from ._warn import warn
 from .capabilities import Capabilities, Refused
 from .native import Context, ErrorInfo, NativeError
@@ -32,9 +32,15 @@ class MessageOrderWarning(UserWarning):
     """Messages were joined or moved to meet a provider's turn-order rules (no text was dropped)."""
 
 
-def normalise(body: Mapping[str, Any], caps: Capabilities, ctx: Context) -> dict[str, Any]:
-    """The request with policy, clamps and the shared repairs applied (the input is not modified)."""
-    out = ctx.policy.strip(body, caps)
+def normalise(body: Mapping[str, Any], caps: Capabilities, ctx: Context,
+              info: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The request with policy, clamps and the shared repairs applied (the input is not modified).
+
+    ``extra_body`` fields (anything that is not an OpenAI parameter) are set apart under ``"_extras"``,
+    untouched by the policy; ``json_schema`` is emulated unless the model's catalogue entry
+    (``info``) says the provider serves it natively."""
+    out, given = extras.split(ctx.policy.strip(body, caps))
+    out["_extras"] = given
     for name in caps.clamped:
         if out.get(name) is not None:
             out[name] = caps.clamp(name, out[name])
@@ -45,7 +51,7 @@ def normalise(body: Mapping[str, Any], caps: Capabilities, ctx: Context) -> dict
         ctx.notes["legacy_functions"] = True
     messages = [_message(m) for m in out.get("messages") or []]
     schema = json_schema.requested_schema(out.get("response_format"))
-    if schema is not None and "response_format.json_schema" in caps.emulated:
+    if schema is not None and "response_format.json_schema" in caps.emulated and not (info or {}).get("json_schema"):
         ctx.notes["json_schema"] = schema
         out["response_format"] = {"type": "json_object"}
         messages.insert(0, {"role": "system", "content": json_schema.instruction(schema)})
@@ -103,10 +109,16 @@ def _as_parts(content: Any) -> list[Any]:
     return [{"type": "text", "text": content}] if content else []
 
 
-def fan_out(body: Mapping[str, Any], caps: Capabilities, ctx: Context) -> int:
-    """How many native calls serve ``n``: refuses what cannot be served faithfully."""
+def fan_out(body: Mapping[str, Any], caps: Capabilities, ctx: Context, info: Mapping[str, Any] | None = None) -> int:
+    """How many native calls serve ``n``: one when the model serves ``n`` itself (its catalogue entry's
+    ``native_n``, not with tools: ``ctx.notes["native_n"]`` is then set); refuses what cannot be
+    served faithfully."""
     n = int(body.get("n") or 1)
     if n <= 1:
+        return 1
+    most = (info or {}).get("native_n")
+    if isinstance(most, int) and n <= most and not body.get("tools") and not body.get("stream"):
+        ctx.notes["native_n"] = n
         return 1
     if "n" not in caps.emulated:
         ctx.policy.unsupported("n", f"(n={n}; only one choice would come back)")
@@ -164,9 +176,9 @@ def prepare(body: Mapping[str, Any], caps: Capabilities,
     """What a chat translation starts with: how many native calls serve ``n``, the normalised request
     (checked against what the catalogued model can take, ``max_tokens`` capped) and the model's
     catalogue entry (empty for a model the catalogue does not know)."""
-    copies = fan_out(body, caps, ctx)
-    req = normalise(body, caps, ctx)
     info = catalogue.provider_model(ctx.provider, ctx.model) or {}
+    copies = fan_out(body, caps, ctx, info)
+    req = normalise(body, caps, ctx, info)
     check_model(req, ctx, info)
     cap_max_tokens(req, info)
     return copies, req, info

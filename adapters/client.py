@@ -11,6 +11,7 @@ transport only (``client.api_key`` is a placeholder, so no OpenAI-side code can 
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -38,9 +39,10 @@ def configure(provider: str | None, api_key: str | None, base_url: str | None, *
         raise openai.OpenAIError(str(exc)) from None
     try:
         setup = backend.setup(api_key, base_url, env, {k: v for k, v in options.items() if v is not None})
+        setup = dataclasses.replace(setup, headers={**setup.headers, **header_options(backend, options, env)})
     except OpenAIKeyError as exc:
         raise refused(str(exc), base_url or backend.DEFAULT_BASE_URL) from None
-    except (CredentialError, ValueError) as exc:  # no key, an unknown region
+    except (CredentialError, ValueError) as exc:  # no key, an unknown region, a header option the provider lacks
         raise openai.OpenAIError(str(exc)) from None
     root_path = openai_root(setup.base_url)
     exchange = Exchange(backend, root_path=root_path, policy=Policy(backend.NAME, unsupported),
@@ -57,6 +59,30 @@ def refused(message: str, base_url: str) -> openai.AuthenticationError:
     return openai.AuthenticationError(message, response=response, body=body)
 
 
+#: Client options that set a provider's request header (each backend declares its own in
+#: ``HEADER_OPTIONS``: option -> (header, environment variable)).
+HEADER_OPTIONS = ("workspace", "appid")
+
+
+def header_options(backend: Backend, options: Mapping[str, Any], env: Mapping[str, str]) -> dict[str, str]:
+    """The headers ``workspace=`` (DashScope) / ``appid=`` (Qianfan) set, or their variables; an option
+    the provider has no header for is refused (it would be lost)."""
+    declared: Mapping[str, tuple[str, str]] = getattr(backend, "HEADER_OPTIONS", {})
+    out: dict[str, str] = {}
+    for option in HEADER_OPTIONS:
+        value = options.get(option)
+        if option not in declared:
+            if value is not None:
+                raise ValueError(f"{option}= is not a {backend.NAME} option; "
+                                 f"{backend.NAME} takes {', '.join(f'{o}=' for o in declared) or 'none of them'}.")
+            continue
+        header, variable = declared[option]
+        value = value if value is not None else env.get(variable)
+        if value:
+            out[header] = str(value)
+    return out
+
+
 def openai_root(base_url: str) -> str:
     """The path the openai SDK's requests start with (the native root's path)."""
     from ._http import http
@@ -67,11 +93,14 @@ def openai_root(base_url: str) -> str:
 def OpenAI(*, provider: str | None = None, api_key: str | None = None, base_url: str | None = None,
            unsupported: PolicyName = "warn", model_map: Mapping[str, str] | None = None,
            api_version: str | None = None, region: str | None = None, secret_key: str | None = None,
+           workspace: str | None = None, appid: str | None = None,
            provider_options: Mapping[str, Any] | None = None, **kwargs: Any) -> openai.OpenAI:
     """A real ``openai.OpenAI`` whose requests run on ``provider`` (or ``MIGRATE_PROVIDER``).
 
     ``api_version="v1"`` picks Qianfan's legacy API (``api_key``/``secret_key`` = AK/SK);
-    ``region=`` a provider's regional root; ``provider_options`` reach the backend as they are
+    ``region=`` a provider's regional root; ``workspace=`` DashScope's sub-workspace
+    (``X-DashScope-WorkSpace``), ``appid=`` the Qianfan application billed (``appid`` header);
+    ``provider_options`` reach the backend as they are
     (e.g. ``{"zhipu_auth": "jwt"}``). Other keyword arguments (``timeout``, ``max_retries``,
     ``default_headers``...) go to openai.
     """
@@ -82,6 +111,7 @@ def OpenAI(*, provider: str | None = None, api_key: str | None = None, base_url:
 def AsyncOpenAI(*, provider: str | None = None, api_key: str | None = None, base_url: str | None = None,
                 unsupported: PolicyName = "warn", model_map: Mapping[str, str] | None = None,
                 api_version: str | None = None, region: str | None = None, secret_key: str | None = None,
+                workspace: str | None = None, appid: str | None = None,
                 provider_options: Mapping[str, Any] | None = None, **kwargs: Any) -> openai.AsyncOpenAI:
     """A real ``openai.AsyncOpenAI`` whose requests run on ``provider`` (or ``MIGRATE_PROVIDER``)."""
     client: openai.AsyncOpenAI = _build(openai.AsyncOpenAI, locals(), kwargs)
@@ -91,7 +121,8 @@ def AsyncOpenAI(*, provider: str | None = None, api_key: str | None = None, base
 def _build(cls: type[Any], args: Mapping[str, Any], kwargs: Mapping[str, Any]) -> Any:
     """The openai client of ``cls`` on a provider transport (sync or async to match)."""
     options = {**dict(args.get("provider_options") or {}), "api_version": args["api_version"],
-               "region": args["region"], "secret_key": args["secret_key"]}
+               "region": args["region"], "secret_key": args["secret_key"], "workspace": args["workspace"],
+               "appid": args["appid"]}
     backend, setup, exchange = configure(args["provider"], args["api_key"], args["base_url"],
                                          unsupported=args["unsupported"], model_map=args["model_map"], **options)
     if issubclass(cls, openai.AsyncOpenAI):

@@ -10,7 +10,7 @@ A backend with protocol variants of its own (Qianfan's legacy v1) declares them 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from . import registry
 from .capabilities import (
@@ -20,6 +20,7 @@ from .capabilities import (
     RESPONSE_FEATURES,
     Capabilities,
     describe,
+    describe_extra,
     describe_feature,
 )
 
@@ -41,6 +42,20 @@ Verdicts for parameters: **passes** (sent as given), **renamed** (sent under the
 default; silently under `"drop"`; refused before any call under `"error"`), **unsupported** (never
 sent). For reply features: **native** (the provider's reply already has it), **translated**,
 **emulated**, **unsupported**.
+
+`extra_body` fields are the user's explicit request to the provider: the `unsupported=` policy does
+not apply to them. A provider's own fields **pass** (where it takes tuning fields: DashScope inside
+`parameters`, the others at the top level), other providers' names for the same thing are
+**translated**, fields the adapter owns or the provider lacks are **ignored** with an
+`ExtraBodyWarning`, and fields no table knows are sent as given (**unknown to qianyi**: the provider
+judges them).
+
+Headers: what the user adds (`extra_headers=`, `default_headers=`) reaches the provider, except
+hop-by-hop headers, credentials (`Authorization`, `Api-Key`, `Cookie`: the backend authenticates),
+OpenAI's account headers (`OpenAI-Organization`, `OpenAI-Project`) and the openai SDK's own
+(`X-Stainless-*`, its `User-Agent`). The provider's reply headers stay on the OpenAI response
+(`with_raw_response.headers`, and on errors), except its body framing (`Content-Type`,
+`Content-Encoding`, `Content-Length`) and `Set-Cookie`.
 """
 
 
@@ -66,7 +81,11 @@ def render(cols: Sequence[Column] | None = None) -> str:
                lambda caps, row: describe(caps, row)),
         _table("Embeddings parameters", "parameter", EMBEDDING_PARAMETERS, cols,
                lambda caps, row: describe(caps, row, embeddings=True)),
+        _table("Extras (`extra_body`)", "field", sorted({n for _, caps in cols for n in caps.extras}), cols,
+               describe_extra),
         _table("Reply features", "feature", RESPONSE_FEATURES, cols, describe_feature),
+        _headers("Request headers the provider reads", cols, lambda caps: caps.headers),
+        _headers("Reply headers kept on the OpenAI response", cols, lambda caps: caps.reply_headers),
         _table("OpenAI endpoints", "endpoint", ENDPOINTS, cols,
                lambda caps, row: ("supported", "") if row in caps.endpoints
                else ("unsupported", "a clear 400 error before any call")),
@@ -90,6 +109,15 @@ def _table(title: str, what: str, rows: Iterable[str], cols: Sequence[Column], c
     for row in rows:
         cells = [_cell(*cell(caps, row)) for _, caps in cols]
         lines.append(f"| `{row}` | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _headers(title: str, cols: Sequence[Column], table: Callable[[Capabilities], Mapping[str, str]]) -> str:
+    """One line per provider header: the provider, the header, what it means."""
+    lines = [f"## {title}", "", "| provider | header | meaning |", "|---|---|---|"]
+    for name, caps in cols:
+        for header, meaning in table(caps).items():
+            lines.append(f"| {name} | `{header}` | {_cell(meaning, '')} |")
     return "\n".join(lines) + "\n"
 
 

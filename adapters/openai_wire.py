@@ -27,6 +27,9 @@ __all__ = [
 ]
 
 FINISH_REASONS = frozenset({"stop", "length", "tool_calls", "content_filter", "function_call"})
+#: What every chunk carries; anything else on a chunk is a provider extra (search sources) kept as is.
+_CHUNK_FIELDS = frozenset({"id", "object", "created", "model", "choices", "usage", "system_fingerprint",
+                           "service_tier"})
 
 
 def usage(prompt: int | None, completion: int | None, total: int | None = None, *,
@@ -55,11 +58,11 @@ def usage_of(native: Mapping[str, Any] | None) -> dict[str, Any] | None:
 
 
 def from_openai_like(native: Mapping[str, Any], *, model: str, created: int,
-                     finish: Callable[[Mapping[str, Any]], str | None]) -> dict[str, Any]:
+                     finish: Callable[[Mapping[str, Any]], str | None], extras: Sequence[str] = ()) -> dict[str, Any]:
     """OpenAI's ``chat.completion`` from a provider's OpenAI-shaped one (``choices``/``message``/``usage``).
 
-    ``finish`` reads one native choice and gives OpenAI's finish reason (``None`` = ``"stop"``); the
-    provider's extra fields (safety flags, search results) are left out.
+    ``finish`` reads one native choice and gives OpenAI's finish reason (``None`` = ``"stop"``); of the
+    provider's extra top-level fields only ``extras`` (search sources) are kept, under their own names.
     """
     choices = []
     for i, c in enumerate(native.get("choices") or []):
@@ -67,9 +70,11 @@ def from_openai_like(native: Mapping[str, Any], *, model: str, created: int,
         reply = message(text_of(msg.get("content")), tool_calls=msg.get("tool_calls"),
                         reasoning=msg.get("reasoning_content"))
         choices.append(choice(int(c.get("index", i)), reply, finish(c) or "stop"))
-    return chat_completion(id=str(native.get("id") or ""), model=str(native.get("model") or model),
-                           created=int(native.get("created") or created), choices=choices,
-                           usage=usage_of(native.get("usage")))
+    out = chat_completion(id=str(native.get("id") or ""), model=str(native.get("model") or model),
+                          created=int(native.get("created") or created), choices=choices,
+                          usage=usage_of(native.get("usage")))
+    out.update({name: native[name] for name in extras if native.get(name) is not None})
+    return out
 
 
 def message(content: str | None, *, tool_calls: Sequence[Mapping[str, Any]] | None = None,
@@ -111,20 +116,22 @@ def chat_completion(*, id: str, model: str, created: int, choices: list[dict[str
     return out
 
 
-def choice(index: int, msg: Mapping[str, Any], finish_reason: str | None) -> dict[str, Any]:
-    return {"index": index, "message": dict(msg), "finish_reason": finish_reason, "logprobs": None}
+def choice(index: int, msg: Mapping[str, Any], finish_reason: str | None,
+           logprobs: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    return {"index": index, "message": dict(msg), "finish_reason": finish_reason,
+            "logprobs": dict(logprobs) if logprobs else None}
 
 
 def chunk(*, id: str, model: str, created: int, delta: Mapping[str, Any] | None = None,
           finish_reason: str | None = None, index: int = 0,
-          usage: Mapping[str, Any] | None = None) -> dict[str, Any]:
+          usage: Mapping[str, Any] | None = None, logprobs: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """A ``chat.completion.chunk``; with ``delta=None`` and ``usage`` it is the usage-only chunk."""
     out: dict[str, Any] = {"id": id, "object": "chat.completion.chunk", "created": created, "model": model}
     if delta is None:
         out["choices"] = []
     else:
         out["choices"] = [{"index": index, "delta": dict(delta), "finish_reason": finish_reason,
-                           "logprobs": None}]
+                           "logprobs": dict(logprobs) if logprobs else None}]
     if usage is not None:
         out["usage"] = dict(usage)
     return out
@@ -154,15 +161,18 @@ def merge_choices(completions: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
 def completion_from_chunks(chunks: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     """Aggregate a stream of chunk dicts into the completion a non-stream call would have given."""
     head: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
     per_index: dict[int, dict[str, Any]] = {}
     final_usage: Mapping[str, Any] | None = None
     for c in chunks:
         head = head or {k: c[k] for k in ("id", "model", "created")}
+        extra.update((k, v) for k, v in c.items() if k not in _CHUNK_FIELDS)
         if c.get("usage"):
             final_usage = c["usage"]
         for ch in c.get("choices", []):
             slot = per_index.setdefault(ch["index"], {"content": [], "reasoning": [], "tools": {},
-                                                      "finish": None})
+                                                      "finish": None, "logprobs": []})
+            slot["logprobs"] += (ch.get("logprobs") or {}).get("content") or []
             delta = ch.get("delta") or {}
             if delta.get("content"):
                 slot["content"].append(delta["content"])
@@ -183,9 +193,11 @@ def completion_from_chunks(chunks: Iterable[Mapping[str, Any]]) -> dict[str, Any
         calls = [slot["tools"][i] for i in sorted(slot["tools"])]
         msg = message("".join(slot["content"]) or ("" if not calls else None), tool_calls=calls or None,
                       reasoning="".join(slot["reasoning"]) or None)
-        choices.append(choice(index, msg, slot["finish"] or "stop"))
-    return chat_completion(id=head.get("id", ""), model=head.get("model", ""), created=head.get("created", 0),
-                           choices=choices, usage=final_usage)
+        choices.append(choice(index, msg, slot["finish"] or "stop",
+                              {"content": slot["logprobs"]} if slot["logprobs"] else None))
+    out = chat_completion(id=head.get("id", ""), model=head.get("model", ""), created=head.get("created", 0),
+                          choices=choices, usage=final_usage)
+    return {**out, **extra}
 
 
 def as_function_call(completion: dict[str, Any]) -> int:

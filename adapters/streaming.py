@@ -14,13 +14,14 @@ from typing import Any
 from . import openai_wire
 from .native import ErrorInfo, NativeError, SSEEvent, StreamState
 
-__all__ = ["deltas", "openai_like_event", "payload_of"]
+__all__ = ["deltas", "hold", "hold_into", "openai_like_event", "payload_of"]
 
 
 def deltas(state: StreamState, *, content: str | None = None, reasoning: str | None = None,
            tool_calls: Sequence[Mapping[str, Any]] | None = None, finish_reason: str | None = None,
-           index: int = 0) -> list[dict[str, Any]]:
-    """The chunks (zero, one or two) one native event becomes."""
+           index: int = 0, logprobs: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+    """The chunks (zero, one or two) one native event becomes; provider extras waiting in
+    ``state.extra["pending"]`` (search sources) ride on the first of them."""
     ctx = state.ctx
     delta: dict[str, Any] = {}
     if not state.sent_role:
@@ -37,7 +38,8 @@ def deltas(state: StreamState, *, content: str | None = None, reasoning: str | N
     if meaningful or (not state.sent_role and finish_reason is None):
         if "role" in delta and "content" not in delta and not calls:
             delta["content"] = ""
-        out.append(openai_wire.chunk(id=state.id, model=ctx.model, created=ctx.created, delta=delta, index=index))
+        out.append(openai_wire.chunk(id=state.id, model=ctx.model, created=ctx.created, delta=delta, index=index,
+                                     logprobs=logprobs))
         state.sent_role = True
         delta = {}
     if finish_reason is not None and not state.finished:
@@ -47,7 +49,21 @@ def deltas(state: StreamState, *, content: str | None = None, reasoning: str | N
         out.append(openai_wire.chunk(id=state.id, model=ctx.model, created=ctx.created, delta=delta,
                                      finish_reason=finish_reason, index=index))
         state.finished = True
+    if out and state.extra.get("pending"):
+        out[0].update(state.extra.pop("pending"))
     return out
+
+
+def hold_into(target: dict[str, Any], payload: Mapping[str, Any], names: Sequence[str]) -> None:
+    """Copy the provider extras ``names`` of a reply (search sources) onto the OpenAI answer."""
+    target.update({name: payload[name] for name in names if payload.get(name) is not None})
+
+
+def hold(state: StreamState, payload: Mapping[str, Any], names: Sequence[str]) -> None:
+    """Keep the provider extras ``names`` of an event (search sources) for the next chunk sent."""
+    found = {name: payload[name] for name in names if payload.get(name) is not None}
+    if found:
+        state.extra.setdefault("pending", {}).update(found)
 
 
 def _tool_delta(state: StreamState, call: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -92,14 +108,18 @@ def payload_of(event: SSEEvent, state: StreamState,
 
 
 def openai_like_event(event: SSEEvent, state: StreamState, *, finish: Callable[[Mapping[str, Any]], str | None],
-                      error: Callable[[Mapping[str, Any]], ErrorInfo | None]) -> list[dict[str, Any]]:
+                      error: Callable[[Mapping[str, Any]], ErrorInfo | None],
+                      extras: Sequence[str] = ()) -> list[dict[str, Any]]:
     """The chunks of one event of an OpenAI-shaped native stream (``data: {choices: [{delta}]}``).
 
     ``finish`` reads one native choice and gives OpenAI's finish reason (``None`` while running);
     ``error`` says whether a payload is an error (raised as ``NativeError``). Usage, wherever the
     provider puts it, is kept for the usage chunk; ``[DONE]`` and keep-alive events give nothing.
+    The top-level fields ``extras`` (search sources) ride on the next chunk sent.
     """
     payload = payload_of(event, state, error)
+    if payload is not None and extras:
+        hold(state, payload, extras)
     out: list[dict[str, Any]] = []
     for c in (payload or {}).get("choices") or []:
         delta = c.get("delta") or {}

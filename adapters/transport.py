@@ -13,7 +13,7 @@ import functools
 import itertools
 import json
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from typing import Any
 
 import anyio
@@ -31,6 +31,7 @@ from .exchange import (
     error_answer,
     gave_up,
 )
+from .headers import forwarded, kept
 from .native import ErrorInfo, NativeError, NativeRequest
 
 __all__ = ["AsyncProviderTransport", "ProviderTransport"]
@@ -44,8 +45,10 @@ TOKEN_EXPIRED = "expired_token"
 Sent = tuple[http.Response, Any, ErrorInfo | None]
 
 
-def _answer(answer: Answer, request: http.Request, request_id: str | None = None) -> http.Response:
-    headers = dict(answer.headers)
+def _answer(answer: Answer, request: http.Request, request_id: str | None = None,
+            reply: http.Response | None = None) -> http.Response:
+    """The OpenAI response; the provider's own reply headers (rate limits, request ids) are kept."""
+    headers = {**kept(reply.headers), **answer.headers} if reply is not None else dict(answer.headers)
     if request_id and "x-request-id" not in headers:
         headers["x-request-id"] = request_id
     headers.setdefault("content-type", "application/json")
@@ -58,8 +61,13 @@ def _url(address: str) -> http.URL:
     return http.URL(address)
 
 
-def _native_request(native: NativeRequest, base_url: str, original: http.Request) -> http.Request:
+def _native_request(native: NativeRequest, base_url: str, original: http.Request,
+                    extra: Mapping[str, str] | None = None) -> http.Request:
+    """The HTTP request for ``native``; ``extra``: the client's and the user's headers, which the
+    backend's own (streaming, authentication) override."""
     headers = {"user-agent": USER_AGENT, "accept": "text/event-stream" if native.stream else "application/json"}
+    if extra:
+        headers.update(extra)
     content = None
     if native.json is not None:
         headers["content-type"] = "application/json"
@@ -89,9 +97,13 @@ class _Core:
     def __repr__(self) -> str:
         return f"{type(self).__name__}(provider={self.exchange.backend.NAME!r}, base_url={self.setup.base_url!r})"
 
+    def outgoing(self, original: http.Request) -> dict[str, str]:
+        """The client's headers (``workspace=``, ``appid=``) and those the user added to the request."""
+        return {**self.setup.headers, **forwarded(original.headers.items())}
+
     def stream_response(self, request: http.Request, frames: Any, close: Callable[[], Any],
-                        is_async: bool) -> http.Response:
-        headers = {"content-type": "text/event-stream"}
+                        is_async: bool, reply: http.Response) -> http.Response:
+        headers = {**kept(reply.headers), "content-type": "text/event-stream"}
         stream = _AsyncFrames(frames, close) if is_async else _Frames(frames, close)
         return http.Response(200, headers=headers, stream=stream, request=request)
 
@@ -131,13 +143,15 @@ class ProviderTransport(http.BaseTransport, _Core):
         if isinstance(prepared, Answer):
             return _answer(prepared, request)
         replies: list[Any] = []
+        last: http.Response | None = None
         for index, native in enumerate(prepared.plan):
             try:
                 reply, payload, info = self._send_planned(native, request, index, len(prepared.plan))
             except NativeError as err:  # the auth flow was refused (a token request failed)
                 return _answer(error_answer(err.info), request)
             if info is not None:
-                return _answer(error_answer(info), request)
+                return _answer(error_answer(info), request, reply=reply)
+            last = reply
             if native.stream and prepared.stream_out:
                 return self._stream(request, prepared, reply)
             if native.stream:
@@ -148,7 +162,7 @@ class ProviderTransport(http.BaseTransport, _Core):
                 replies.append(result)
             else:
                 replies.append(payload)
-        return _answer(self.exchange.finish(prepared, replies), request, prepared.ctx.notes.get("request_id"))
+        return _answer(self.exchange.finish(prepared, replies), request, prepared.ctx.notes.get("request_id"), last)
 
     def _send_planned(self, native: NativeRequest, original: http.Request, index: int, total: int) -> Sent:
         """``_send``, retried here when one request of a fanned-out plan fails (see ``batch_retry_delay``)."""
@@ -168,7 +182,8 @@ class ProviderTransport(http.BaseTransport, _Core):
         """Send one native request; read and inspect it unless it is a healthy stream."""
         authorised = self._drive(self.setup.auth.authorise(
             dataclasses.replace(native, headers=dict(native.headers), params=dict(native.params))), original)
-        reply = self.inner.handle_request(_native_request(authorised, self.setup.base_url, original))
+        reply = self.inner.handle_request(_native_request(authorised, self.setup.base_url, original,
+                                                          self.outgoing(original)))
         if native.stream and reply.status_code < 400:
             return reply, None, None  # in-stream errors are the stream translation's business
         reply.read()
@@ -204,7 +219,7 @@ class ProviderTransport(http.BaseTransport, _Core):
                 return
             yield from translator.close()
 
-        return self.stream_response(request, frames(), reply.close, is_async=False)
+        return self.stream_response(request, frames(), reply.close, is_async=False, reply=reply)
 
     def close(self) -> None:
         self.inner.close()
@@ -222,13 +237,15 @@ class AsyncProviderTransport(http.AsyncBaseTransport, _Core):
         if isinstance(prepared, Answer):
             return _answer(prepared, request)
         replies: list[Any] = []
+        last: http.Response | None = None
         for index, native in enumerate(prepared.plan):
             try:
                 reply, payload, info = await self._send_planned(native, request, index, len(prepared.plan))
             except NativeError as err:  # the auth flow was refused (a token request failed)
                 return _answer(error_answer(err.info), request)
             if info is not None:
-                return _answer(error_answer(info), request)
+                return _answer(error_answer(info), request, reply=reply)
+            last = reply
             if native.stream and prepared.stream_out:
                 return self._stream(request, prepared, reply)
             if native.stream:
@@ -240,7 +257,7 @@ class AsyncProviderTransport(http.AsyncBaseTransport, _Core):
                 replies.append(result)
             else:
                 replies.append(payload)
-        return _answer(self.exchange.finish(prepared, replies), request, prepared.ctx.notes.get("request_id"))
+        return _answer(self.exchange.finish(prepared, replies), request, prepared.ctx.notes.get("request_id"), last)
 
     async def _send_planned(self, native: NativeRequest, original: http.Request, index: int, total: int) -> Sent:
         for attempt in itertools.count():
@@ -258,7 +275,8 @@ class AsyncProviderTransport(http.AsyncBaseTransport, _Core):
     async def _send(self, native: NativeRequest, original: http.Request, retried: bool = False) -> Sent:
         authorised = await self._drive(self.setup.auth.authorise(
             dataclasses.replace(native, headers=dict(native.headers), params=dict(native.params))), original)
-        reply = await self.inner.handle_async_request(_native_request(authorised, self.setup.base_url, original))
+        reply = await self.inner.handle_async_request(_native_request(authorised, self.setup.base_url, original,
+                                                                      self.outgoing(original)))
         if native.stream and reply.status_code < 400:
             return reply, None, None
         await reply.aread()
@@ -296,7 +314,7 @@ class AsyncProviderTransport(http.AsyncBaseTransport, _Core):
             for frame in translator.close():
                 yield frame
 
-        return self.stream_response(request, frames(), reply.aclose, is_async=True)
+        return self.stream_response(request, frames(), reply.aclose, is_async=True, reply=reply)
 
     async def aclose(self) -> None:
         await self.inner.aclose()

@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .. import capabilities, catalogue, chat, embeddings, openai_wire, streaming
+from .. import capabilities, catalogue, chat, embeddings, extras, openai_wire, streaming
 from ..auth import AuthFlow, TokenReply
 from ..capabilities import Capabilities, Refused
 from ..errors import lookup, redact
@@ -71,10 +71,7 @@ CAPABILITIES = Capabilities(
         "stream_options": "usage chunk from the last line's cumulative usage",
     },
     unsupported=frozenset({"presence_penalty", "frequency_penalty", "seed", "logprobs", "top_logprobs",
-                           "logit_bias",
-                           "parallel_tool_calls", "metadata", "reasoning_effort", "service_tier", "store",
-                           "prediction", "modalities", "audio", "web_search_options", "verbosity",
-                           "prompt_cache_key", "safety_identifier"}),
+                           "parallel_tool_calls", "metadata", "reasoning_effort"}) | capabilities.OPENAI_ONLY,
     embedding_emulated=EMBEDDING_EMULATED,
     embedding_unsupported=frozenset({"user"}),
     endpoints=frozenset({"chat.completions", "embeddings", "models", "completions"}),
@@ -104,6 +101,8 @@ CAPABILITIES = Capabilities(
         "usage_details": ("unsupported", "prompt/completion/total tokens only"),
         "errors": ("translated", "HTTP 200 + error_code mapped to the status; 110/111 renew the token and "
                                  "retry once"),
+        "search_sources": ("unsupported", "v1 search results are not translated (v2 keeps them)"),
+        "logprobs": ("unsupported", "v1 returns none"),
     },
 )
 
@@ -201,6 +200,7 @@ def to_native(endpoint: str, body: Mapping[str, Any], ctx: Context) -> list[Nati
     turns = chat.alternate(req["messages"], ctx)
     system = turns.pop(0)["content"] if turns[0]["role"] == "system" else None
     native: dict[str, Any] = {"messages": to_native_messages(turns), **_parameters(req, ctx)}
+    native.update(extras.native(req["_extras"], CAPABILITIES, NAME))  # v1 fields (penalty_score...) as given
     if system:
         native["system"] = system
     stream = bool(req.get("stream"))

@@ -20,14 +20,15 @@ import dataclasses
 import json
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from .. import catalogue, chat, embeddings, openai_wire, streaming
+from .. import catalogue, chat, embeddings, extras, openai_wire, streaming
 from ..auth import Setup, bearer_setup
-from ..capabilities import EMBEDDING_EMULATED, Capabilities, Refused
+from ..capabilities import EMBEDDING_EMULATED, OPENAI_ONLY, Capabilities, Extra, Refused
 from ..errors import lookup
 from ..native import Context, ErrorInfo, NativeError, NativeRequest, SSEEvent, StreamState
+from . import _qwen_thinking
 
 NAME = "dashscope"
 DEFAULT_BASE_URL = "https://dashscope.aliyuncs.com/api/v1"
@@ -47,21 +48,56 @@ MULTIMODAL_PATH = "/services/aigc/multimodal-generation/generation"
 EMBEDDING_PATH = "/services/embeddings/text-embedding/text-embedding"
 EMBEDDING_BATCH = 10  # v3/v4 limit; the catalogue gives per-model limits
 
+
+def _search(value: Any) -> dict[str, Any]:
+    """Qianfan's ``web_search`` object (or Zhipu's tool settings) as ``enable_search`` + ``search_options``."""
+    search = extras.search_of(value)
+    options = {native: search[neutral] for neutral, native in (("forced", "forced_search"), ("sources", "enable_source"),
+               ("citation", "enable_citation"), ("strategy", "search_strategy")) if neutral in search}
+    return {"enable_search": search.get("enable", False), **({"search_options": options} if options else {})}
+
+
+def _flag(name: str, convert: Callable[[Any], Any]) -> Callable[[Any], dict[str, Any]]:
+    def native(value: Any) -> dict[str, Any]:
+        converted = convert(value)
+        return {} if converted is None else {name: converted}
+    return native
+
+
+_PASSES = ("enable_search", "search_options", "enable_thinking", "thinking_budget", "top_k", "repetition_penalty",
+           "enable_code_interpreter", "vl_high_resolution_images", "vl_enable_image_hw_output", "max_input_tokens")
+EXTRAS: dict[str, Extra] = {
+    **{name: Extra("passes", f"parameters.{name}") for name in _PASSES},
+    "thinking": Extra("translated", "-> parameters.enable_thinking", _flag("enable_thinking", extras.thinking_of)),
+    "web_search": Extra("translated", "-> parameters.enable_search + search_options", _search),
+    "penalty_score": Extra("translated", "-> parameters.repetition_penalty", _flag("repetition_penalty", float)),
+    "do_sample": Extra("translated", "false -> parameters.top_k 1 (greedy)",
+                       _flag("top_k", lambda v: None if v is not False else 1)),
+    "result_format": Extra("ignored", "qianyi always asks for 'message' (the reply is translated from it)"),
+    "incremental_output": Extra("ignored", "qianyi sets it for streams (the translation reads deltas)"),
+}
+#: Reply fields kept for the user under their own names: web-search sources (``output.search_info``).
+REPLY_EXTRAS = ("search_info",)
+HEADER_OPTIONS = {"workspace": ("X-DashScope-WorkSpace", "DASHSCOPE_WORKSPACE")}
+
 CAPABILITIES = Capabilities(
     passed=frozenset({"messages", "model", "stream", "stop", "presence_penalty", "seed", "logprobs",
                       "top_logprobs", "tools", "parallel_tool_calls", "tool_choice", "response_format",
                       "stream_options", "functions", "function_call"}),
     renamed={"max_tokens": "parameters.max_tokens", "max_completion_tokens": "parameters.max_tokens"},
-    # temperature is [0, 2) and top_p (0, 1] natively: clamp into the closed ranges just inside.
-    clamped={"temperature": (0.0, 1.99), "top_p": (0.0001, 1.0)},
+    # temperature is [0, 2) and top_p (0, 1] natively: clamp into the closed ranges just inside; older
+    # models refuse top_p=1.0 (gateways send 0.999999: reference dashscope.md §3.2), so 1.0 is kept under.
+    clamped={"temperature": (0.0, 1.99), "top_p": (0.0001, 0.999999)},
     emulated={
-        "n": "one native call per choice, merged",
-        "response_format.json_schema": "JSON mode + the schema in a system message; reply validated",
+        "n": "one native call per choice, merged; parameters.n where the catalogue says the model serves it",
+        "reasoning_effort": "parameters.enable_thinking (none/minimal: false) + thinking_budget (low 2048, medium "
+                            "8192, high 32768 tokens; xhigh/max: the model's own); a non-stream call that thinks "
+                            "is streamed and joined; models that cannot think: the unsupported= policy",
+        "response_format.json_schema": "JSON mode + the schema in a system message, reply validated; sent as "
+                                       "it is where the catalogue says the model serves it",
         "stream_options": "usage chunk built from the last event's cumulative usage",
     },
-    unsupported=frozenset({"frequency_penalty", "logit_bias", "user", "metadata", "reasoning_effort",
-                           "service_tier", "store", "prediction", "modalities", "audio", "web_search_options",
-                           "verbosity", "prompt_cache_key", "safety_identifier"}),
+    unsupported=frozenset({"frequency_penalty", "user", "metadata"}) | OPENAI_ONLY,
     embedding_passed=frozenset({"input", "model", "dimensions"}),
     embedding_emulated={**EMBEDDING_EMULATED, "input": "split into batches of the model's limit (v3/v4: 10), "
                                                        "merged in order"},
@@ -78,7 +114,16 @@ CAPABILITIES = Capabilities(
         "image_input": ("translated", "vision models: multimodal endpoint, {image} parts, data: URIs kept"),
         "usage_details": ("translated", "input/output tokens renamed; cached and reasoning tokens kept"),
         "errors": ("translated", "code in the body (also with HTTP 200) mapped before the status"),
+        "search_sources": ("native", "output.search_info (with search_options.enable_source) as search_info on "
+                                     "the completion and on a chunk"),
+        "logprobs": ("translated", "choices[].logprobs (OpenAI's shape) kept on the choice and the chunk"),
     },
+    extras_at="inside parameters",
+    extras=EXTRAS,
+    headers={"X-DashScope-WorkSpace": "a sub-workspace's models (client option workspace=, DASHSCOPE_WORKSPACE)",
+             "X-DashScope-DataInspection": "stricter content moderation, e.g. {\"input\":\"cip\",\"output\":\"cip\"}",
+             "X-DashScope-OssResourceResolve": "resolve oss:// media URLs"},
+    reply_headers={"X-Request-Id": "the request id (also the completion's id)"},
     notes={
         "frequency_penalty": "no equivalent (repetition_penalty has another scale)",
         "tool_choice": "'required' is not accepted by Qwen models: dropped per the policy",
@@ -143,9 +188,9 @@ def to_native(endpoint: str, body: Mapping[str, Any], ctx: Context) -> list[Nati
 
 
 def _chat_requests(body: Mapping[str, Any], ctx: Context) -> list[NativeRequest]:
-    copies = chat.fan_out(body, CAPABILITIES, ctx)
-    req = chat.normalise(body, CAPABILITIES, ctx)
     info = catalogue.provider_model(NAME, ctx.model) or {}
+    copies = chat.fan_out(body, CAPABILITIES, ctx, info)
+    req = chat.normalise(body, CAPABILITIES, ctx, info)
     multimodal = bool(info.get("multimodal")) or _has_media(req["messages"])
     if multimodal and info and not info.get("vision"):
         raise Refused(f"dashscope model {ctx.model!r} does not take images; use a vision model such as "
@@ -157,7 +202,8 @@ def _chat_requests(body: Mapping[str, Any], ctx: Context) -> list[NativeRequest]
     messages = to_native_messages(req["messages"], multimodal=multimodal)
     params = _parameters(req, ctx, info)
     stream = bool(req.get("stream"))
-    aggregate = bool(info.get("stream_only")) and not stream
+    thinks = _thinking(req, ctx, info, params)
+    aggregate = not stream and (_qwen_thinking.stream_only(ctx.model, info) or thinks)
     headers = {"X-DashScope-SSE": "enable"} if stream or aggregate else {}
     if stream or aggregate:
         params["incremental_output"] = True
@@ -173,6 +219,8 @@ def _parameters(req: Mapping[str, Any], ctx: Context, info: Mapping[str, Any]) -
                  "top_logprobs"):
         if req.get(name) is not None:
             params[name] = req[name]
+    if ctx.notes.get("native_n"):
+        params["n"] = ctx.notes["native_n"]
     if req.get("tools"):
         params["tools"] = req["tools"]
         params["parallel_tool_calls"] = req.get("parallel_tool_calls", True) is not False
@@ -183,14 +231,40 @@ def _parameters(req: Mapping[str, Any], ctx: Context, info: Mapping[str, Any]) -
             params["tool_choice"] = choice
     response_format = req.get("response_format")
     if response_format and response_format.get("type") in ("json_object", "json_schema"):
-        params["response_format"] = {"type": "json_object"}
-        if info.get("reasoning") or info.get("thinking_default"):
-            params["enable_thinking"] = False  # JSON mode is refused while thinking
-    # Hybrid thinking models think by default, and thinking is stream-only: a non-stream call must
-    # turn it off explicitly (a stream keeps the model's default).
-    if info.get("thinking_default") and not req.get("stream"):
-        params["enable_thinking"] = False
+        native_schema = response_format.get("type") == "json_schema" and info.get("json_schema")
+        params["response_format"] = dict(response_format) if native_schema else {"type": "json_object"}
+    params.update(extras.native(req["_extras"], CAPABILITIES, NAME))
     return params
+
+
+def _thinking(req: Mapping[str, Any], ctx: Context, info: Mapping[str, Any], params: dict[str, Any]) -> bool:
+    """Set ``enable_thinking``/``thinking_budget`` from ``reasoning_effort`` and the extras, by the
+    model's family (``_qwen_thinking``); whether the model will think (then a non-stream call is
+    streamed and joined: thinking is stream-only)."""
+    mode = _qwen_thinking.thinking_mode(ctx.model, info)
+    effort = req.get("reasoning_effort")
+    if effort is not None:
+        if mode == "never":
+            ctx.policy.unsupported("reasoning_effort", f"(model {ctx.model!r} does not think)")
+        elif mode != "always" or not extras.wants_off(effort):
+            params.setdefault("enable_thinking", not extras.wants_off(effort))
+            budget = extras.effort_budget(effort)
+            if budget is not None and params["enable_thinking"]:
+                params.setdefault("thinking_budget", min(budget, info.get("max_reasoning") or budget))
+        else:
+            ctx.policy.unsupported("reasoning_effort", f"value {effort!r} (model {ctx.model!r} always thinks)")
+    if "response_format" in params and mode in ("optional", "default_on"):
+        if params.get("enable_thinking"):  # JSON mode is refused while thinking: JSON wins, said aloud
+            ctx.policy.unsupported("reasoning_effort", "together with response_format (JSON mode turns thinking off)")
+        params["enable_thinking"] = False
+    if mode == "default_on" and not req.get("stream"):
+        # Thinking is stream-only: a non-stream call keeps the model's default only when asked to think.
+        params.setdefault("enable_thinking", False)
+    if mode == "always":
+        return True
+    if mode == "never":
+        return False
+    return bool(params.get("enable_thinking", mode == "default_on"))
 
 
 def _mentions_json(messages: list[Mapping[str, Any]]) -> bool:
@@ -263,9 +337,12 @@ def from_native_chat(native: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
         message = openai_wire.message(_text(msg.get("content")), tool_calls=msg.get("tool_calls"),
                                       reasoning=msg.get("reasoning_content"))
         choices.append(openai_wire.choice(c.get("index", i), message,
-                                          openai_wire.normalise_finish_reason(c.get("finish_reason")) or "stop"))
-    return openai_wire.chat_completion(id=f"chatcmpl-{request_id}", model=ctx.model, created=ctx.created,
-                                       choices=choices, usage=_usage(native.get("usage")))
+                                          openai_wire.normalise_finish_reason(c.get("finish_reason")) or "stop",
+                                          c.get("logprobs")))
+    out = openai_wire.chat_completion(id=f"chatcmpl-{request_id}", model=ctx.model, created=ctx.created,
+                                      choices=choices, usage=_usage(native.get("usage")))
+    streaming.hold_into(out, native.get("output") or {}, REPLY_EXTRAS)
+    return out
 
 
 def _text(content: Any) -> str:
@@ -292,14 +369,17 @@ def from_native_event(event: SSEEvent, state: StreamState) -> list[dict[str, Any
     if not isinstance(payload, Mapping):
         return []
     state.id = state.id or f"chatcmpl-{payload.get('request_id', '')}"
+    output = payload.get("output") or {}
+    streaming.hold(state, output, REPLY_EXTRAS)
     out: list[dict[str, Any]] = []
-    for c in (payload.get("output") or {}).get("choices") or []:
+    for i, c in enumerate(output.get("choices") or []):
         msg = c.get("message") or {}
         finish = openai_wire.normalise_finish_reason(c.get("finish_reason"))
         if finish is not None:  # usage is cumulative in every event: the last one's is final
             state.usage = _usage(payload.get("usage")) or state.usage
         out += streaming.deltas(state, content=_text(msg.get("content")), reasoning=msg.get("reasoning_content"),
-                                tool_calls=msg.get("tool_calls"), finish_reason=finish)
+                                tool_calls=msg.get("tool_calls"), finish_reason=finish, index=int(c.get("index", i)),
+                                logprobs=c.get("logprobs"))
     return out
 
 

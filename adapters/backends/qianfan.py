@@ -26,9 +26,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .. import chat, embeddings, openai_wire, streaming
+from .. import chat, embeddings, extras, openai_wire, streaming
 from ..auth import BearerAuth, CredentialError, Setup, base_url_of, refuse_openai_key, resolve_key
-from ..capabilities import Capabilities
+from ..capabilities import OPENAI_ONLY, Capabilities, Extra
 from ..errors import lookup, nested_error
 from ..keys import clean_key
 from ..native import Context, ErrorInfo, NativeRequest, SSEEvent, StreamState
@@ -43,24 +43,61 @@ V1_KEY_VARS = ("QIANFAN_AK", "QIANFAN_SK")
 V1_BASE_URL_VAR = "QIANFAN_BASE_URL"
 COMPAT_BASE_URL = "https://qianfan.baidubce.com/v2"
 COMPAT_BASE_URL_VAR = "QIANFAN_COMPAT_BASE_URL"
+#: The reference lists one Qianfan region, Beijing (``bj`` in Baidu's host names): v2 and v1 roots.
+REGIONS = {"cn-beijing": DEFAULT_BASE_URL, "bj": DEFAULT_BASE_URL}
+V1_REGIONS = {"cn-beijing": V1_BASE_URL, "bj": V1_BASE_URL}
+HEADER_OPTIONS = {"appid": ("appid", "QIANFAN_APP_ID")}
 
 CHAT_PATH = "/chat/completions"
 EMBEDDING_PATH = "/embeddings"
 EMBEDDING_BATCH = 16
 STOP_WORDS, STOP_LENGTH = 4, 20
 
+
+
+def _web_search(value: Any) -> dict[str, Any]:
+    """DashScope's ``enable_search``/``search_options`` (or Zhipu's tool settings) as Qianfan's ``web_search``."""
+    search = extras.search_of(value)
+    native: dict[str, Any] = {"enable": search.get("enable", True)}
+    if "forced" in search:
+        native["search_mode"] = "required" if search["forced"] else "auto"
+    for neutral, name in (("citation", "enable_citation"), ("count", "search_number")):
+        if neutral in search:
+            native[name] = search[neutral]
+    return {"web_search": native}
+
+
+def _thinking(value: Any) -> dict[str, Any]:
+    on = extras.thinking_of(value)
+    return {} if on is None else {"enable_thinking": on}
+
+
+_PASSES = ("web_search", "penalty_score", "enable_thinking", "thinking_budget", "thinking_strategy")
+EXTRAS: dict[str, Extra] = {
+    **{name: Extra("passes", name) for name in _PASSES},
+    "thinking": Extra("translated", "-> enable_thinking", _thinking),
+    "enable_search": Extra("translated", "-> web_search {enable}", lambda v: _web_search(bool(v))),
+    "search_options": Extra("translated", "-> web_search {search_mode, enable_citation, search_number}",
+                            lambda v: _web_search({**v, "enable": True} if isinstance(v, Mapping) else v)),
+    "repetition_penalty": Extra("translated", "-> penalty_score, within [1, 2]",
+                                lambda v: {"penalty_score": min(max(float(v), 1.0), 2.0)}),
+    "do_sample": Extra("ignored", "Qianfan has no do_sample (a low temperature is the way to greedy answers)"),
+}
+#: Reply fields kept for the user under their own names: web-search sources.
+REPLY_EXTRAS = ("search_results",)
+
 CAPABILITIES = Capabilities(
     passed=frozenset({"messages", "model", "stream", "stream_options", "stop", "max_tokens", "presence_penalty",
                       "frequency_penalty", "tools", "tool_choice", "parallel_tool_calls", "response_format", "user",
-                      "metadata", "reasoning_effort"}),
+                      "metadata"}),
     renamed={"max_completion_tokens": "max_tokens", "functions": "tools", "function_call": "tool_choice"},
     # ERNIE's documented ranges (other hosted models have their own: unconfirmed, so ERNIE's for all);
     # seed is the open interval (0, 2147483647).
     clamped={"temperature": (0.01, 1.0), "top_p": (0.0, 1.0), "seed": (1, 2147483646)},
-    emulated={"n": "one native call per choice, merged"},
-    unsupported=frozenset({"logprobs", "top_logprobs", "logit_bias", "service_tier", "store", "prediction",
-                           "modalities", "audio", "web_search_options", "verbosity", "prompt_cache_key",
-                           "safety_identifier"}),
+    emulated={"n": "one native call per choice, merged",
+              "reasoning_effort": "low/medium/high passed; xhigh/max -> high; none/minimal -> enable_thinking false; "
+                                  "models that cannot think: the unsupported= policy"},
+    unsupported=frozenset({"logprobs", "top_logprobs"}) | OPENAI_ONLY,
     embedding_emulated=v1.EMBEDDING_EMULATED,
     embedding_unsupported=frozenset({"user"}),
     endpoints=frozenset({"chat.completions", "embeddings", "models", "completions"}),
@@ -85,7 +122,13 @@ CAPABILITIES = Capabilities(
         "image_input": ("native", "VL models: OpenAI parts"),
         "usage_details": ("native", "cached_tokens (search_tokens dropped)"),
         "errors": ("translated", "string codes mapped before the HTTP status (invalid_model: 401 -> 404)"),
+        "search_sources": ("native", "the top-level search_results list kept on the completion and on a chunk"),
+        "logprobs": ("unsupported", "Qianfan returns none"),
     },
+    extras=EXTRAS,
+    headers={"appid": "the v2 application billed (client option appid=, QIANFAN_APP_ID)"},
+    reply_headers={"X-Ratelimit-Limit-Requests, X-Ratelimit-Remaining-Requests": "request quota (OpenAI's names)",
+                   "X-Ratelimit-{Limit,Remaining}-{Input,Output}-Tokens": "token quotas, input and output apart"},
 )
 #: The legacy v1 API's own table (the compatibility table shows it as a column of its own).
 VARIANT_CAPABILITIES = {"v1": v1.CAPABILITIES}
@@ -129,9 +172,11 @@ def setup(api_key: str | None, base_url: str | None, env: Mapping[str, str], opt
         refuse_openai_key(ak, env, NAME, "QIANFAN_AK", None if api_key else "The value of QIANFAN_AK")
         refuse_openai_key(sk, env, NAME, "QIANFAN_SK", "The secret key given to the qianfan client"
                           if options.get("secret_key") else "The value of QIANFAN_SK")
-        return Setup(base_url_of(base_url, env, V1_BASE_URL_VAR, V1_BASE_URL), v1.TokenAuth(ak, sk), variant="v1")
+        return Setup(base_url_of(base_url, env, V1_BASE_URL_VAR, V1_BASE_URL, V1_REGIONS, options.get("region")),
+                     v1.TokenAuth(ak, sk), variant="v1")
     key = resolve_key(api_key, env, KEY_VARS, NAME)
-    return Setup(base_url_of(base_url, env, BASE_URL_VAR, DEFAULT_BASE_URL), BearerAuth(key), variant="v2")
+    return Setup(base_url_of(base_url, env, BASE_URL_VAR, DEFAULT_BASE_URL, REGIONS, options.get("region")),
+                 BearerAuth(key), variant="v2")
 
 
 # -- requests -------------------------------------------------------------------------------------
@@ -151,7 +196,8 @@ def _chat_requests(body: Mapping[str, Any], ctx: Context) -> list[NativeRequest]
     vision = bool(info.get("vision")) or chat.has_images(req["messages"])
     parts = (lambda part: chat.content_part(part, ctx)) if vision else None
     messages = chat.flat_messages(chat.alternate(req["messages"], ctx), parts=parts, named_results=True)
-    native: dict[str, Any] = {"model": ctx.model, "messages": messages, **_parameters(req, ctx)}
+    native: dict[str, Any] = {"model": ctx.model, "messages": messages, **_parameters(req, ctx, info)}
+    native.update(extras.native(req["_extras"], CAPABILITIES, NAME))
     stream = bool(req.get("stream"))
     if stream:
         native["stream"] = True
@@ -160,10 +206,17 @@ def _chat_requests(body: Mapping[str, Any], ctx: Context) -> list[NativeRequest]
     return [NativeRequest("POST", CHAT_PATH, native, stream=stream) for _ in range(copies)]
 
 
-def _parameters(req: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
+def _parameters(req: Mapping[str, Any], ctx: Context, info: Mapping[str, Any]) -> dict[str, Any]:
     params: dict[str, Any] = {name: req[name] for name in (
         "temperature", "top_p", "max_tokens", "presence_penalty", "frequency_penalty", "seed", "user", "metadata",
-        "reasoning_effort") if req.get(name) is not None}
+        ) if req.get(name) is not None}
+    effort = req.get("reasoning_effort")
+    if effort is not None and info and not info.get("reasoning"):
+        ctx.policy.unsupported("reasoning_effort", f"(model {ctx.model!r} does not think)")
+    elif extras.wants_off(effort):
+        params["enable_thinking"] = False
+    elif effort is not None:
+        params["reasoning_effort"] = effort if effort in ("low", "medium", "high") else "high"
     if req.get("stop") is not None:
         words = chat.stop_words(req["stop"], ctx, most=STOP_WORDS, longest=STOP_LENGTH)
         if words:
@@ -191,7 +244,7 @@ def from_native(endpoint: str, replies: list[Any], ctx: Context) -> dict[str, An
         for reply in replies:
             ctx.notes.setdefault("request_id", reply.get("id"))
         completions = [openai_wire.from_openai_like(_unshown(r), model=ctx.model, created=ctx.created,
-                                                    finish=finish_reason) for r in replies]
+                                                    finish=finish_reason, extras=REPLY_EXTRAS) for r in replies]
     return chat.check_schema(chat.merge_fanned(completions), ctx)
 
 
@@ -217,7 +270,7 @@ def from_native_event(event: SSEEvent, state: StreamState) -> list[dict[str, Any
     if state.ctx.variant == "v1":
         return v1.from_native_event(event, state)
     return streaming.openai_like_event(event, state, finish=finish_reason,
-                                       error=lambda payload: error_of(200, payload, {}))
+                                       error=lambda payload: error_of(200, payload, {}), extras=REPLY_EXTRAS)
 
 
 # -- errors ---------------------------------------------------------------------------------------

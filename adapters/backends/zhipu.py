@@ -38,9 +38,9 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .. import catalogue, chat, embeddings, openai_wire, streaming
+from .. import catalogue, chat, embeddings, extras, openai_wire, streaming
 from ..auth import AuthFlow, BearerAuth, CredentialError, Setup, base_url_of, resolve_key
-from ..capabilities import EMBEDDING_EMULATED, Capabilities
+from ..capabilities import EMBEDDING_EMULATED, OPENAI_ONLY, Capabilities, Extra
 from ..errors import lookup, nested_error
 from ..native import Context, ErrorInfo, NativeError, NativeRequest, SSEEvent, StreamState
 
@@ -59,6 +59,43 @@ USER_ID_LENGTH = (6, 128)
 JWT_TTL = 210.0  # seconds a signed token is valid, as the SDKs sign it
 JWT_REUSE = 180.0  # seconds one is reused (the SDKs' cache): never sent with under 30 s left
 
+
+
+def _search_tool(value: Any) -> dict[str, Any]:
+    """DashScope's ``enable_search``/``search_options`` or Qianfan's ``web_search`` as Zhipu's web-search tool
+    (sources asked for unless told otherwise: they reach the user as ``web_search``)."""
+    search = extras.search_of(value)
+    if not search.get("enable", True):
+        return {}
+    settings: dict[str, Any] = {"enable": True, "search_result": bool(search.get("sources", True))}
+    if "count" in search:
+        settings["count"] = search["count"]
+    return {"tools": [{"type": "web_search", "web_search": settings}]}
+
+
+def _thinking(value: Any) -> dict[str, Any]:
+    on = extras.thinking_of(value)
+    return {} if on is None else {"thinking": {"type": "enabled" if on else "disabled"}}
+
+
+_PASSES = ("thinking", "do_sample", "tool_stream", "request_id", "user_id", "meta", "sensitive_word_check",
+           "watermark_enabled", "clear_thinking")
+EXTRAS: dict[str, Extra] = {
+    **{name: Extra("passes", name) for name in _PASSES},
+    "enable_thinking": Extra("translated", "-> thinking {type: enabled | disabled}", _thinking),
+    "thinking_budget": Extra("translated", "-> thinking {type: enabled} (Zhipu has no budget)",
+                             lambda v: _thinking(bool(v))),
+    "enable_search": Extra("translated", "-> tools [{type: web_search, web_search: {enable, search_result}}]",
+                           _search_tool),
+    "search_options": Extra("translated", "-> the web_search tool's settings", lambda v: _search_tool(
+        {**v, "enable": True} if isinstance(v, Mapping) else v)),
+    "web_search": Extra("translated", "-> tools [{type: web_search, ...}]", _search_tool),
+    "repetition_penalty": Extra("ignored", "Zhipu has no repetition penalty"),
+    "penalty_score": Extra("ignored", "Zhipu has no repetition penalty"),
+}
+#: Reply fields kept for the user under their own names: web-search sources.
+REPLY_EXTRAS = ("web_search",)
+
 CAPABILITIES = Capabilities(
     passed=frozenset({"messages", "model", "stream", "stop", "tools", "tool_choice", "response_format",
                       "max_tokens"}),
@@ -74,9 +111,7 @@ CAPABILITIES = Capabilities(
         "reasoning_effort": "thinking: 'none'/'minimal' -> disabled, other values -> enabled (reasoning models)",
     },
     unsupported=frozenset({"presence_penalty", "frequency_penalty", "seed", "logprobs", "top_logprobs",
-                           "logit_bias", "parallel_tool_calls", "metadata", "service_tier", "store", "prediction",
-                           "modalities", "audio", "web_search_options", "verbosity", "prompt_cache_key",
-                           "safety_identifier"}),
+                           "parallel_tool_calls", "metadata"}) | OPENAI_ONLY,
     embedding_passed=frozenset({"input", "model", "dimensions"}),
     embedding_emulated=EMBEDDING_EMULATED,
     embedding_unsupported=frozenset({"user"}),
@@ -106,7 +141,12 @@ CAPABILITIES = Capabilities(
         "image_input": ("translated", "vision models: OpenAI parts, data: URIs as raw base64"),
         "usage_details": ("native", "cached_tokens, reasoning_tokens"),
         "errors": ("translated", "business codes (1002, 1113, 1302...) mapped before the HTTP status"),
+        "search_sources": ("native", "the top-level web_search list kept on the completion and on a chunk"),
+        "logprobs": ("unsupported", "Zhipu returns none"),
     },
+    extras=EXTRAS,
+    headers={},
+    reply_headers={},
 )
 
 ERRORS: dict[str, tuple[int, str]] = {
@@ -210,6 +250,12 @@ def _chat_requests(body: Mapping[str, Any], ctx: Context) -> list[NativeRequest]
     native: dict[str, Any] = {"model": ctx.model, "messages": chat.flat_messages(req["messages"], parts=parts)}
     native.update(_parameters(req, ctx, info))
     stream = bool(req.get("stream"))
+    given = extras.native(req["_extras"], CAPABILITIES, NAME)
+    tools = [*native.get("tools", []), *given.pop("tools", [])]
+    native.update(given)
+    if tools:
+        native["tools"] = _one_search_tool(tools)
+        native.setdefault("tool_choice", "auto")
     if stream:
         native["stream"] = True
     return [NativeRequest("POST", CHAT_PATH, native, stream=stream) for _ in range(copies)]
@@ -232,8 +278,10 @@ def _parameters(req: Mapping[str, Any], ctx: Context, info: Mapping[str, Any]) -
     if (req.get("response_format") or {}).get("type") == "json_object":
         params["response_format"] = {"type": "json_object"}
     effort = req.get("reasoning_effort")
-    if effort is not None and (info.get("reasoning") or not info):
-        params["thinking"] = {"type": "disabled" if effort in ("none", "minimal") else "enabled"}
+    if effort is not None and info and not info.get("reasoning"):
+        ctx.policy.unsupported("reasoning_effort", f"(model {ctx.model!r} does not think)")
+    elif effort is not None:
+        params["thinking"] = {"type": "disabled" if extras.wants_off(effort) else "enabled"}
     return params
 
 
@@ -246,6 +294,17 @@ def _tools(req: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
         what = choice if isinstance(choice, str) else f"function {name}"
         ctx.policy.unsupported("tool_choice", f"value {what!r} (only 'auto'; sent as 'auto')")
     return {"tools": chat.plain_tools(tools), "tool_choice": "auto"}
+
+
+def _one_search_tool(tools: list[Any]) -> list[Any]:
+    """The tools with at most one web-search tool (settings of several merged, the user's own last)."""
+    searches = [t for t in tools if isinstance(t, Mapping) and t.get("type") == "web_search"]
+    if len(searches) <= 1:
+        return tools
+    merged: dict[str, Any] = {}
+    for tool in searches:
+        merged.update(tool.get("web_search") or {})
+    return [t for t in tools if t not in searches] + [{"type": "web_search", "web_search": merged}]
 
 
 def _user_id(user: Any) -> str | None:
@@ -281,8 +340,8 @@ def from_native(endpoint: str, replies: list[Any], ctx: Context) -> dict[str, An
         return embeddings.merge_openai_like(replies, ctx)
     for reply in replies:
         ctx.notes.setdefault("request_id", reply.get("request_id"))
-    completions = [openai_wire.from_openai_like(r, model=ctx.model, created=ctx.created, finish=finish_reason)
-                   for r in replies]
+    completions = [openai_wire.from_openai_like(r, model=ctx.model, created=ctx.created, finish=finish_reason,
+                                                extras=REPLY_EXTRAS) for r in replies]
     return chat.check_schema(chat.merge_fanned(completions), ctx)
 
 
@@ -299,7 +358,7 @@ def finish_reason(choice: Mapping[str, Any]) -> str | None:
 def from_native_event(event: SSEEvent, state: StreamState) -> list[dict[str, Any]]:
     """One ``data:`` frame -> OpenAI chunk dicts (usage kept for the usage chunk)."""
     return streaming.openai_like_event(event, state, finish=finish_reason,
-                                       error=lambda payload: error_of(200, payload, {}))
+                                       error=lambda payload: error_of(200, payload, {}), extras=REPLY_EXTRAS)
 
 
 # -- errors ---------------------------------------------------------------------------------------

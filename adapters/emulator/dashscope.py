@@ -15,10 +15,10 @@ check says so.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from . import openai_shape
+from . import openai_shape, sources
 from .models import chat_model, embedding_model
 from .replies import Turn, answer, embedding, pieces, tokens
 from .wire import Answer, Context, RecordedRequest, Rejected, dumps, json_answer, obj, sse_answer, uuid_like
@@ -45,6 +45,7 @@ MESSAGES = {
     "DataInspectionFailed": "Input data may contain inappropriate content.",
 }
 _PART_KEYS = {"text", "image", "audio", "video"}
+_OLD_TOP_P = ("qwen-max", "qwen2", "qwen1")
 _MODEL_MISSING = "Model not exist."
 
 
@@ -55,6 +56,12 @@ def endpoint(path: str) -> str | None:
 
 
 def handle(request: RecordedRequest, ctx: Context) -> Answer:
+    """Every answer carries the request id in ``X-Request-Id`` too (reference extras.md §5)."""
+    answer = _handle(request, ctx)
+    return replace(answer, headers={**answer.headers, "X-Request-Id": uuid_like(request.key)})
+
+
+def _handle(request: RecordedRequest, ctx: Context) -> Answer:
     try:
         if not ctx.known_key(NAME, request.bearer or ""):
             raise Rejected("Invalid API-key provided." if request.bearer else "No API-key provided.",
@@ -109,7 +116,7 @@ def _chat(request: RecordedRequest, ctx: Context) -> Answer:
         raise Rejected('Either "prompt" or "messages" must exist and cannot both be none')
     params = obj(body.get("parameters"))
     _check_messages(messages, multimodal)
-    _check_parameters(params, info, messages)
+    _check_parameters(params, info, messages, model)
     stream = _wants_stream(request)
     thinking = thinking_on(info, params.get("enable_thinking"))
     if info.get("stream_only") and not stream:
@@ -123,6 +130,9 @@ def _chat(request: RecordedRequest, ctx: Context) -> Answer:
     call = openai_shape.chat_call({"model": model, "messages": messages, **params}, thinking=thinking)
     turn = answer(call, ctx.next_reply(NAME))
     shape = _Shape(multimodal, params.get("result_format", "text") == "message", uuid_like(request.key))
+    shape.choices = int(params.get("n") or 1)
+    shape.logprobs = int(params.get("top_logprobs") or 0) if params.get("logprobs") else None
+    shape.search = bool(params.get("enable_search")) and bool(obj(params.get("search_options")).get("enable_source"))
     if stream:
         return sse_answer(_events(turn, shape, incremental))
     return json_answer(shape.body(turn, turn.text, turn.reasoning, _tool_calls(turn) or None,
@@ -157,7 +167,7 @@ def _check_messages(messages: list[Any], multimodal: bool) -> None:
         previous = message
 
 
-def _check_parameters(params: Mapping[str, Any], info: Mapping[str, Any], messages: list[Any]) -> None:
+def _check_parameters(params: Mapping[str, Any], info: Mapping[str, Any], messages: list[Any], model: str) -> None:
     temperature, top_p = params.get("temperature"), params.get("top_p")
     if temperature is not None and not 0 <= temperature < 2:
         raise Rejected("Temperature should be in [0.0, 2.0)")
@@ -168,6 +178,13 @@ def _check_parameters(params: Mapping[str, Any], info: Mapping[str, Any], messag
         raise Rejected(f"Range of max_tokens should be [1, {most or 8192}]")
     if params.get("n") is not None and not 1 <= params["n"] <= 4:
         raise Rejected("Range of n should be [1, 4]")
+    if (params.get("n") or 1) > 1 and params.get("tools"):
+        raise Rejected("n must be 1 when tools are given")
+    if top_p == 1 and model.startswith(_OLD_TOP_P):
+        # Older models refuse top_p=1.0 (reference dashscope.md §3.2; which models exactly is unconfirmed).
+        raise Rejected("Range of top_p should be (0.0, 1.0)")
+    if params.get("top_logprobs") is not None and not 0 <= params["top_logprobs"] <= 5:
+        raise Rejected("Range of top_logprobs should be [0, 5]")
     choice = params.get("tool_choice")
     if isinstance(choice, str) and choice not in ("auto", "none"):
         raise Rejected('tool_choice is one of the strings that should be ["none", "auto"]')
@@ -188,6 +205,9 @@ class _Shape:
 
     def __init__(self, multimodal: bool, message_format: bool, request_id: str) -> None:
         self.multimodal, self.message_format, self.request_id = multimodal, message_format, request_id
+        self.choices = 1                  # parameters.n
+        self.logprobs: int | None = None  # parameters.top_logprobs when logprobs are asked for
+        self.search = False               # sources still to send (the first body carries them)
 
     def body(self, turn: Turn, text: str, reasoning: str | None, calls: list[dict[str, Any]] | None,
              finish: str, produced: int) -> dict[str, Any]:
@@ -198,9 +218,14 @@ class _Shape:
                 message["reasoning_content"] = reasoning
             if calls:
                 message["tool_calls"] = calls
-            output: dict[str, Any] = {"choices": [{"finish_reason": finish, "message": message}]}
+            choice: dict[str, Any] = {"finish_reason": finish, "message": message}
+            if self.logprobs is not None and text:
+                choice["logprobs"] = sources.logprobs(text, self.logprobs)
+            output: dict[str, Any] = {"choices": [dict(choice) for _ in range(self.choices)]}
         else:
             output = {"text": text, "finish_reason": finish}
+        if self.search:
+            output["search_info"], self.search = sources.dashscope_search_info(), False
         usage: dict[str, Any] = {"input_tokens": turn.prompt_tokens, "output_tokens": produced,
                                  "total_tokens": turn.prompt_tokens + produced}
         if turn.reasoning_tokens:

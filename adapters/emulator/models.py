@@ -8,6 +8,7 @@ that still says ``gpt-4o`` gets the provider's model-not-found error, as it woul
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .. import catalogue
@@ -19,6 +20,7 @@ _FAMILIES = {
     "zhipu": ("glm-", "chatglm", "codegeex"),
     "qianfan": ("ernie", "deepseek-", "qianfan-", "qwq", "qwen", "llama"),
 }
+_QWEN3_OPEN = re.compile(r"qwen3(\.\d+)?-\d+(\.\d+)?b(-a\d+(\.\d+)?b)?$")
 _EMBEDDING_FAMILIES = {
     "dashscope": (("text-embedding-v", 1024, 10),),
     "zhipu": (("embedding-", 1024, 64),),
@@ -37,12 +39,16 @@ def chat_model(provider: str, name: Any) -> dict[str, Any] | None:
     if not lowered.startswith(_FAMILIES.get(provider, ())):
         return None
     vision = any(tag in lowered for tag in ("-vl", "vision", "omni", "qvq", "4v", "5v"))
-    return {
+    thinker = lowered.startswith(("qwq", "qvq")) or "-thinking" in lowered
+    out = {
         "kind": "chat", "tools": not vision, "vision": vision, "json_mode": True,
-        "reasoning": lowered.startswith(("qwq", "qvq")) or "-r1" in lowered or "-x1" in lowered,
-        "stream_only": lowered.startswith(("qwq", "qvq")) or "omni" in lowered,
+        "reasoning": thinker or "-r1" in lowered or "-x1" in lowered,
+        "stream_only": thinker or "omni" in lowered,
         "multimodal": vision,
     }
+    if provider == "dashscope" and _QWEN3_OPEN.match(lowered):
+        out["thinking_default"] = True  # open-weight Qwen3 think unless told not to (dashscope.md §3.2)
+    return out
 
 
 def embedding_model(provider: str, name: Any) -> dict[str, Any] | None:

@@ -117,9 +117,10 @@ def completion(
 
 def chunks(
     turn: Turn, style: Style, *, ident: str, model: str, created: int, include_usage: bool = False,
-    fragment_tools: bool = True, extra: Mapping[str, Any] | None = None,
+    fragment_tools: bool = True, extra: Mapping[str, Any] | None = None, first: Mapping[str, Any] | None = None,
 ) -> list[bytes]:
-    """The SSE frames of a streamed answer, ``data: [DONE]`` included.
+    """The SSE frames of a streamed answer, ``data: [DONE]`` included; ``first``: top-level fields of
+    the first frame only (search sources arrive early in a stream).
 
     Tool-call arguments come in fragments after a first delta with id and name, or whole in one
     delta when ``fragment_tools`` is false (Zhipu without ``tool_stream``).
@@ -139,7 +140,7 @@ def chunks(
     for n, delta in enumerate(deltas):
         if style.role_every_frame or n == 0:
             delta = {"role": "assistant", **delta}
-        frames.append(chunk(top, style, delta, None))
+        frames.append(chunk({**top, **(first or {})} if n == 0 else top, style, delta, None))
     last_delta = {"role": "assistant", "content": ""} if style.role_every_frame or not deltas else {"content": ""}
     if style.stream_usage == "last":
         frames.append(chunk(top, style, last_delta, turn.finish_reason, usage(turn)))

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from . import openai_shape
+from . import openai_shape, sources
 from .models import chat_model, embedding_model
 from .replies import answer, embedding, tokens
 from .wire import Answer, Context, RecordedRequest, Rejected, dumps, json_answer, obj, sse_answer
@@ -40,6 +40,12 @@ MESSAGES = {
     "dispatch_internal_error": ("internal_error", "Dispatch internal error"),
 }
 STYLE = openai_shape.Style(tool_id=lambda key: key, null_usage=True, choice_extra={"flag": 0})
+#: Sent with every successful chat answer (values from samples/qianfan/v2_response_headers.json).
+RATE_LIMIT_HEADERS = {
+    "X-Ratelimit-Limit-Requests": "300", "X-Ratelimit-Remaining-Requests": "299",
+    "X-Ratelimit-Limit-Input-Tokens": "300000", "X-Ratelimit-Remaining-Input-Tokens": "299980",
+    "X-Ratelimit-Limit-Output-Tokens": "100000", "X-Ratelimit-Remaining-Output-Tokens": "99990",
+}
 
 
 def endpoint(path: str) -> str | None:
@@ -154,13 +160,34 @@ def _chat(request: RecordedRequest, ctx: Context) -> Answer:
         raise Rejected(f"max_tokens must be in [1, {most}]")
     if body.get("tools") and not info.get("tools"):
         raise Rejected(f"{model} does not support tools")
-    turn = answer(openai_shape.chat_call(body, thinking=bool(info.get("reasoning"))), ctx.next_reply(NAME))
+    problem = _check_extras(body)
+    if problem:
+        raise Rejected(problem)
+    thinking = bool(info.get("reasoning")) and body.get("enable_thinking") is not False
+    turn = answer(openai_shape.chat_call(body, thinking=thinking), ctx.next_reply(NAME))
     ident = _ident(request)
+    found = {"search_results": sources.qianfan_search_results()} if obj(body.get("web_search")).get("enable") else {}
     if body.get("stream"):
         include = bool(obj(body.get("stream_options")).get("include_usage"))
         return sse_answer(openai_shape.chunks(turn, STYLE, ident=ident, model=model, created=CREATED,
-                                              include_usage=include))
-    return json_answer(openai_shape.completion(turn, STYLE, ident=ident, model=model, created=CREATED))
+                                              include_usage=include, first=found), **RATE_LIMIT_HEADERS)
+    return json_answer(openai_shape.completion(turn, STYLE, ident=ident, model=model, created=CREATED, extra=found),
+                       **RATE_LIMIT_HEADERS)
+
+
+def _check_extras(body: dict[str, Any]) -> str | None:
+    """Qianfan's own fields (reference extras.md §1): ``penalty_score`` in [1, 2], ``reasoning_effort``
+    low/medium/high, ``web_search`` an object, ``thinking_budget`` at least 100."""
+    penalty, effort, budget = body.get("penalty_score"), body.get("reasoning_effort"), body.get("thinking_budget")
+    if penalty is not None and not 1 <= penalty <= 2:
+        return "penalty_score must be in [1.0, 2.0]"
+    if effort is not None and effort not in ("low", "medium", "high"):
+        return "reasoning_effort must be one of low, medium, high"
+    if "web_search" in body and not isinstance(body["web_search"], dict):
+        return "web_search must be an object"
+    if budget is not None and not (isinstance(budget, int) and budget >= 100):
+        return "thinking_budget must be an integer of at least 100"
+    return None
 
 
 # --- embeddings ---------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ import json
 import time
 from typing import Any
 
-from . import openai_shape
+from . import openai_shape, sources
 from .models import chat_model, embedding_model
 from .replies import answer, embedding, tokens
 from .wire import Answer, Context, RecordedRequest, Rejected, json_answer, obj, sse_answer
@@ -141,10 +141,21 @@ def _chat(request: RecordedRequest, ctx: Context) -> Answer:
     turn = answer(openai_shape.chat_call(body, thinking=thinking), ctx.next_reply(NAME))
     ident, model = _ident(request), str(body["model"])
     extra = {"request_id": str(body.get("request_id") or ident)}
+    found = {"web_search": sources.zhipu_web_search()} if _search_sources(body) else {}
     if body.get("stream"):
         return sse_answer(openai_shape.chunks(turn, STYLE, ident=ident, model=model, created=CREATED, extra=extra,
-                                              fragment_tools=bool(body.get("tool_stream"))))
-    return json_answer(openai_shape.completion(turn, STYLE, ident=ident, model=model, created=CREATED, extra=extra))
+                                              fragment_tools=bool(body.get("tool_stream")), first=found))
+    return json_answer(openai_shape.completion(turn, STYLE, ident=ident, model=model, created=CREATED,
+                                               extra={**extra, **found}))
+
+
+def _search_sources(body: dict[str, Any]) -> bool:
+    """Whether a ``web_search`` tool asks for its sources back (``search_result: true``)."""
+    for tool in body.get("tools") or ():
+        settings = obj(obj(tool).get("web_search"))
+        if obj(tool).get("type") == "web_search" and settings.get("enable", True) and settings.get("search_result"):
+            return True
+    return False
 
 
 def _check(body: dict[str, Any], info: dict[str, Any]) -> None:
@@ -171,8 +182,11 @@ def _check(body: dict[str, Any], info: dict[str, Any]) -> None:
         raise Rejected("stop 最多支持 1 个停止词", 400, "1214")
     if body.get("tool_choice", "auto") != "auto":
         raise Rejected("tool_choice 只支持 auto", 400, "1214")
-    if body.get("tools") and not info.get("tools"):
+    functions = [t for t in body.get("tools") or () if obj(t).get("type", "function") == "function"]
+    if functions and not info.get("tools"):
         raise Rejected("当前模型不支持 tools", 400, "1214")
+    if body.get("thinking") is not None and obj(body.get("thinking")).get("type") not in ("enabled", "disabled"):
+        raise Rejected("thinking.type 只支持 enabled 或 disabled", 400, "1214")
     user_id = body.get("user_id")
     if user_id is not None and not (isinstance(user_id, str) and 6 <= len(user_id) <= 128):
         raise Rejected("user_id 长度需在 6 到 128 个字符之间", 400, "1214")
