@@ -172,7 +172,7 @@ def _chat(request: RecordedRequest, ctx: Context) -> Answer:
         return sse_answer(openai_shape.chunks(turn, STYLE, ident=ident, model=model, created=CREATED,
                                               include_usage=include, first=found), **RATE_LIMIT_HEADERS)
     return json_answer(openai_shape.completion(turn, STYLE, ident=ident, model=model, created=CREATED, extra=found),
-                       **RATE_LIMIT_HEADERS)
+                       200, **RATE_LIMIT_HEADERS)
 
 
 def _check_extras(body: dict[str, Any]) -> str | None:

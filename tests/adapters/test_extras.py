@@ -1,0 +1,344 @@
+"""Provider extras over real HTTP: ``extra_body``, headers both ways, reasoning, search sources, logprobs.
+
+Real openai clients (sync and async) -> provider transport -> the emulator on 127.0.0.1, which
+answers with the reference samples' shapes. Each test checks what reached the provider (the
+recorded native request) and what reached the user (the openai SDK's own objects).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import warnings
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import openai
+import pytest
+
+from adapters import AsyncOpenAI, OpenAI
+from adapters.capabilities import UnsupportedParameterWarning
+from adapters.emulator import Emulator, RecordedRequest
+from adapters.extras import ExtraBodyWarning
+from tests.adapters.scenarios import KEYS
+
+USER = [{"role": "user", "content": "What changed in the port schedule this week?"}]
+
+
+@pytest.fixture(params=[True, False], ids=["sync", "async"])
+def sync(request: pytest.FixtureRequest) -> bool:
+    return bool(request.param)
+
+
+class Run:
+    """One call in the sync or async client; streams are collected into a list of chunks."""
+
+    def __init__(self, emulator: Emulator, provider: str, sync: bool, **options: Any) -> None:
+        self.kwargs = dict(provider=provider, api_key=KEYS[provider], base_url=emulator.base_url(provider),
+                           max_retries=0, **options)
+        self.sync, self.emulator, self.provider = sync, emulator, provider
+
+    def __call__(self, fn: Callable[[Any], Any]) -> Any:
+        if self.sync:
+            with OpenAI(**self.kwargs) as client:
+                value = fn(client)
+                return list(value) if isinstance(value, openai.Stream) else value
+
+        async def run() -> Any:
+            async with AsyncOpenAI(**self.kwargs) as client:
+                value = await fn(client)
+                if isinstance(value, openai.AsyncStream):
+                    return [item async for item in value]
+                return value
+
+        return asyncio.run(run())
+
+    def chat(self, **params: Any) -> Any:
+        params.setdefault("messages", USER)
+        return self(lambda c: c.chat.completions.create(**params))
+
+    def sent(self) -> list[RecordedRequest]:
+        return [r for r in self.emulator.requests if r.endpoint == "chat"]
+
+    def body(self) -> dict[str, Any]:
+        body: dict[str, Any] = self.sent()[-1].json
+        return body
+
+
+@pytest.fixture
+def quiet() -> Iterator[None]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        yield
+
+
+# -- 1. extra_body ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["json", "stream"])
+def test_dashscope_extras_go_inside_parameters_and_sources_come_back(emulator: Emulator, sync: bool,
+                                                                     stream: bool) -> None:
+    run = Run(emulator, "dashscope", sync, unsupported="error")
+    search = {"forced_search": True, "search_strategy": "turbo", "enable_source": True}
+    reply = run.chat(model="qwen-plus", stream=stream,
+                     extra_body={"enable_search": True, "search_options": search, "top_k": 20,
+                                 "repetition_penalty": 1.05, "my_new_field": "x"})
+    params = run.body()["parameters"]
+    assert params["enable_search"] is True and params["search_options"] == search
+    assert (params["top_k"], params["repetition_penalty"], params["my_new_field"]) == (20, 1.05, "x")
+    assert set(run.body()) == {"model", "input", "parameters"}
+    found = [c.search_info for c in reply if getattr(c, "search_info", None)] if stream else [reply.search_info]
+    assert found == [{"search_results": [{"index": 1, "title": "Port schedule update",
+                                          "url": "https://news.example.com/port-schedule",
+                                          "site_name": "Example News",
+                                          "icon": "https://news.example.com/favicon.ico"}]}]
+
+
+def test_other_providers_names_are_translated_for_dashscope(emulator: Emulator, sync: bool) -> None:
+    run = Run(emulator, "dashscope", sync)
+    run.chat(model="qwen-plus", extra_body={"web_search": {"enable": True, "search_mode": "required"},
+                                            "penalty_score": 1.2, "do_sample": False})
+    params = run.body()["parameters"]
+    assert params["enable_search"] is True and params["search_options"] == {"forced_search": True}
+    assert (params["repetition_penalty"], params["top_k"]) == (1.2, 1)
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["json", "stream"])
+def test_zhipu_takes_a_dashscope_search_request_as_its_web_search_tool(emulator: Emulator, sync: bool,
+                                                                       stream: bool) -> None:
+    run = Run(emulator, "zhipu", sync)
+    reply = run.chat(model="glm-4.6", stream=stream, extra_body={"enable_search": True, "do_sample": False,
+                                                                  "search_options": {"enable_source": True}})
+    body = run.body()
+    assert body["tools"] == [{"type": "web_search", "web_search": {"enable": True, "search_result": True}}]
+    assert body["do_sample"] is False
+    found = [c.web_search for c in reply if getattr(c, "web_search", None)] if stream else [reply.web_search]
+    assert [item["link"] for item in found[0]] == ["https://news.example.com/port-schedule"] and len(found) == 1
+
+
+def test_zhipu_keeps_function_tools_beside_the_search_tool(emulator: Emulator, sync: bool) -> None:
+    tool = {"type": "function", "function": {"name": "lookup", "parameters": {"type": "object", "properties": {}}}}
+    run = Run(emulator, "zhipu", sync)
+    reply = run.chat(model="glm-4.6", tools=[tool], extra_body={"web_search": {"enable": True}})
+    assert [t["type"] for t in run.body()["tools"]] == ["function", "web_search"]
+    assert reply.choices[0].message.tool_calls[0].function.name == "lookup"
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["json", "stream"])
+def test_qianfan_extras_at_the_top_level_and_its_search_results(emulator: Emulator, sync: bool, stream: bool) -> None:
+    run = Run(emulator, "qianfan", sync)
+    web_search = {"enable": True, "enable_citation": True, "search_mode": "auto", "search_number": 5}
+    reply = run.chat(model="ernie-4.5-turbo-128k", stream=stream,
+                     extra_body={"web_search": web_search, "penalty_score": 1.2})
+    assert run.body()["web_search"] == web_search and run.body()["penalty_score"] == 1.2
+    found = [c.search_results for c in reply if getattr(c, "search_results", None)] if stream \
+        else [reply.search_results]
+    assert found == [[{"index": 1, "url": "https://news.example.com/port-schedule", "title": "Port schedule update"}]]
+
+
+def test_qianfan_translates_dashscope_spellings(emulator: Emulator, sync: bool) -> None:
+    run = Run(emulator, "qianfan", sync)
+    run.chat(model="ernie-4.5-turbo-128k", extra_body={"enable_search": True, "repetition_penalty": 3.0,
+                                                       "search_options": {"forced_search": True}})
+    assert run.body()["web_search"] == {"enable": True, "search_mode": "required"}
+    assert run.body()["penalty_score"] == 2.0
+
+
+def test_extras_are_not_subject_to_the_parameter_policy(emulator: Emulator, sync: bool, quiet: None) -> None:
+    for provider, model in (("dashscope", "qwen-plus"), ("zhipu", "glm-4.6"), ("qianfan", "ernie-4.5-turbo-128k")):
+        run = Run(emulator, provider, sync, unsupported="error")
+        assert run.chat(model=model, extra_body={"top_k": 5}).choices[0].message.content
+
+
+def test_an_extra_the_adapter_owns_is_left_out_with_a_warning(emulator: Emulator, sync: bool) -> None:
+    run = Run(emulator, "dashscope", sync)
+    with pytest.warns(ExtraBodyWarning, match="'result_format' was not sent to dashscope"):
+        reply = run.chat(model="qwen-plus", extra_body={"result_format": "text"})
+    assert run.body()["parameters"]["result_format"] == "message"
+    assert reply.choices[0].message.content.startswith("Echo from qwen-plus")
+
+
+def test_the_policy_still_applies_to_openai_parameters(emulator: Emulator, sync: bool) -> None:
+    run = Run(emulator, "dashscope", sync, unsupported="error")
+    with pytest.raises(openai.BadRequestError, match="frequency_penalty"):
+        run.chat(model="qwen-plus", frequency_penalty=0.5, extra_body={"top_k": 5})
+    assert run.sent() == []
+
+
+# -- 2. headers ------------------------------------------------------------------------------------
+
+
+def test_user_headers_reach_the_provider_and_openai_ones_do_not(emulator: Emulator, sync: bool) -> None:
+    run = Run(emulator, "dashscope", sync, default_headers={"X-Trace-Id": "trace-1", "OpenAI-Project": "proj_x"})
+    run(lambda c: c.chat.completions.create(model="qwen-plus", messages=USER, extra_headers={
+        "X-DashScope-DataInspection": '{"input":"cip","output":"cip"}', "OpenAI-Organization": "org-x",
+        "Authorization": "Bearer sk-proj-notmine", "Api-Key": "leak"}))
+    headers = run.sent()[-1].headers
+    assert headers["x-dashscope-datainspection"] == '{"input":"cip","output":"cip"}'
+    assert headers["x-trace-id"] == "trace-1"
+    assert headers["authorization"] == f"Bearer {KEYS['dashscope']}"
+    assert not {"openai-organization", "openai-project", "api-key"} & set(headers)
+    assert not [name for name in headers if name.startswith("x-stainless")]
+    assert headers["user-agent"].startswith("qianyi/")
+
+
+@pytest.mark.parametrize(("provider", "option", "header"), [("dashscope", "workspace", "x-dashscope-workspace"),
+                                                            ("qianfan", "appid", "appid")])
+def test_workspace_and_appid_client_options(emulator: Emulator, sync: bool, provider: str, option: str,
+                                            header: str) -> None:
+    run = Run(emulator, provider, sync, **{option: "ws-or-app-7"})
+    model, embedder = {"dashscope": ("qwen-plus", "text-embedding-v4"),
+                       "qianfan": ("ernie-4.5-turbo-128k", "embedding-v1")}[provider]
+    run.chat(model=model, stream=True)
+    run(lambda c: c.embeddings.create(model=embedder, input=["a"]))
+    assert [r.headers.get(header) for r in emulator.requests] == ["ws-or-app-7", "ws-or-app-7"]
+
+
+def test_a_header_option_the_provider_has_not_is_refused() -> None:
+    with pytest.raises(openai.OpenAIError, match="workspace= is not a zhipu option"):
+        OpenAI(provider="zhipu", api_key=KEYS["zhipu"], workspace="ws-1")
+    with pytest.raises(openai.OpenAIError, match="appid= is not a dashscope option; dashscope takes workspace="):
+        OpenAI(provider="dashscope", api_key=KEYS["dashscope"], appid="app-1")
+
+
+def test_the_workspace_variable_is_read_like_the_dashscope_sdk(emulator: Emulator,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DASHSCOPE_WORKSPACE", "ws-env")
+    Run(emulator, "dashscope", True).chat(model="qwen-plus")
+    assert emulator.requests[-1].headers["x-dashscope-workspace"] == "ws-env"
+
+
+RATE_LIMITS = {"x-ratelimit-limit-requests": "300", "x-ratelimit-remaining-requests": "299",
+               "x-ratelimit-limit-input-tokens": "300000", "x-ratelimit-remaining-input-tokens": "299980",
+               "x-ratelimit-limit-output-tokens": "100000", "x-ratelimit-remaining-output-tokens": "99990"}
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["json", "stream"])
+def test_qianfan_rate_limit_headers_reach_with_raw_response(emulator: Emulator, sync: bool, stream: bool) -> None:
+    run = Run(emulator, "qianfan", sync)
+
+    def call(client: Any) -> Any:
+        return client.chat.completions.with_raw_response.create(model="ernie-4.5-turbo-128k", messages=USER,
+                                                                stream=stream)
+
+    raw = run(call)
+    assert {k: raw.headers.get(k) for k in RATE_LIMITS} == RATE_LIMITS
+    assert raw.headers["content-type"].startswith("text/event-stream" if stream else "application/json")
+
+
+def test_dashscope_request_id_header_is_kept(emulator: Emulator, sync: bool) -> None:
+    run = Run(emulator, "dashscope", sync)
+    raw = run(lambda c: c.chat.completions.with_raw_response.create(model="qwen-plus", messages=USER))
+    assert raw.headers["x-request-id"] == raw.parse().id.removeprefix("chatcmpl-")
+
+
+def test_provider_headers_are_kept_on_errors_too(emulator: Emulator, sync: bool) -> None:
+    emulator.fail("dashscope", 429, retry_after=3)
+    with pytest.raises(openai.RateLimitError) as caught:
+        Run(emulator, "dashscope", sync).chat(model="qwen-plus")
+    assert caught.value.response.headers["x-request-id"] and caught.value.response.headers["retry-after"] == "3"
+
+
+# -- 3. reasoning ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("effort", "thinking", "budget"), [("high", True, 32768), ("low", True, 2048),
+                                                            ("none", False, None), ("minimal", False, None)])
+def test_reasoning_effort_on_a_dashscope_hybrid_model(emulator: Emulator, sync: bool, effort: str, thinking: bool,
+                                                      budget: int | None) -> None:
+    run = Run(emulator, "dashscope", sync)
+    reply = run.chat(model="qwen-plus", reasoning_effort=effort)
+    params = run.body()["parameters"]
+    assert params["enable_thinking"] is thinking and params.get("thinking_budget") == budget
+    # Thinking is stream-only: a non-stream call that thinks was streamed and joined.
+    assert (run.sent()[-1].headers.get("x-dashscope-sse") == "enable") is thinking
+    assert bool(getattr(reply.choices[0].message, "reasoning_content", None)) is thinking
+    assert reply.choices[0].message.content.startswith("Echo from qwen-plus")
+
+
+@pytest.mark.parametrize("model", ["qwen3-32b", "qwen3-30b-a3b", "qwq-32b", "qwen3-235b-a22b-thinking-2507"])
+def test_dashscope_models_outside_the_catalogue_follow_their_family(emulator: Emulator, sync: bool, model: str,
+                                                                    quiet: None) -> None:
+    run = Run(emulator, "dashscope", sync)
+    reply = run.chat(model=model)
+    assert reply.choices[0].message.content == f"Echo from {model}: {USER[0]['content']}"
+    hybrid = model.startswith("qwen3-3")
+    assert run.body()["parameters"].get("enable_thinking") is (False if hybrid else None)
+    assert bool(getattr(reply.choices[0].message, "reasoning_content", None)) is not hybrid
+
+
+def test_reasoning_effort_on_a_model_that_cannot_think_goes_through_the_policy(emulator: Emulator,
+                                                                               sync: bool) -> None:
+    with pytest.raises(openai.BadRequestError, match="qwen-max' does not think"):
+        Run(emulator, "dashscope", sync, unsupported="error").chat(model="qwen-max", reasoning_effort="high")
+    with pytest.warns(UnsupportedParameterWarning, match="ernie-4.5-turbo-128k' does not think"):
+        Run(emulator, "qianfan", sync).chat(model="ernie-4.5-turbo-128k", reasoning_effort="high")
+
+
+@pytest.mark.parametrize(("effort", "expected"), [("xhigh", {"reasoning_effort": "high"}),
+                                                  ("medium", {"reasoning_effort": "medium"}),
+                                                  ("none", {"enable_thinking": False})])
+def test_reasoning_effort_on_qianfan(emulator: Emulator, sync: bool, effort: str, expected: dict[str, Any]) -> None:
+    run = Run(emulator, "qianfan", sync)
+    reply = run.chat(model="ernie-x1-turbo-32k", reasoning_effort=effort)
+    assert {k: run.body().get(k) for k in ("reasoning_effort", "enable_thinking") if k in run.body()} == expected
+    assert bool(getattr(reply.choices[0].message, "reasoning_content", None)) is (effort != "none")
+
+
+@pytest.mark.parametrize(("provider", "model", "extra"), [
+    ("dashscope", "qwen-plus", {"enable_thinking": True}),
+    ("dashscope", "qwen-plus", {"thinking": {"type": "enabled"}}),
+    ("zhipu", "glm-4.6", {"enable_thinking": True}),
+    ("qianfan", "ernie-x1-turbo-32k", {"thinking": {"type": "enabled"}}),
+])
+@pytest.mark.parametrize("stream", [False, True], ids=["json", "stream"])
+def test_reasoning_content_reaches_the_user_on_every_provider(emulator: Emulator, sync: bool, provider: str,
+                                                              model: str, extra: dict[str, Any],
+                                                              stream: bool) -> None:
+    run = Run(emulator, provider, sync)
+    reply = run.chat(model=model, stream=stream, extra_body=extra)
+    if stream:
+        reasoning = "".join(getattr(c.choices[0].delta, "reasoning_content", None) or "" for c in reply if c.choices)
+        content = "".join(c.choices[0].delta.content or "" for c in reply if c.choices)
+    else:
+        reasoning, content = reply.choices[0].message.reasoning_content, reply.choices[0].message.content
+    assert reasoning == f"The user wrote: {USER[0]['content']}"
+    assert content == f"Echo from {model}: {USER[0]['content']}"
+
+
+def test_zhipu_thinking_is_translated_from_dashscope_spelling(emulator: Emulator, sync: bool) -> None:
+    run = Run(emulator, "zhipu", sync)
+    reply = run.chat(model="glm-4.6", extra_body={"enable_thinking": False})
+    assert run.body()["thinking"] == {"type": "disabled"}
+    assert getattr(reply.choices[0].message, "reasoning_content", None) is None
+
+
+# -- 4. logprobs, top_p, native n and json_schema, regions ----------------------------------------
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["json", "stream"])
+def test_dashscope_logprobs_are_returned(emulator: Emulator, sync: bool, stream: bool) -> None:
+    run = Run(emulator, "dashscope", sync)
+    reply = run.chat(model="qwen-plus", logprobs=True, top_logprobs=2, stream=stream)
+    assert (run.body()["parameters"]["logprobs"], run.body()["parameters"]["top_logprobs"]) == (True, 2)
+    if stream:
+        tokens = [t for c in reply if c.choices and c.choices[0].logprobs for t in c.choices[0].logprobs.content]
+    else:
+        tokens = reply.choices[0].logprobs.content
+    text = f"Echo from qwen-plus: {USER[0]['content']}"
+    assert "".join(t.token for t in tokens) == text
+    assert all(len(t.top_logprobs) == 2 and t.logprob < 0 and bytes(t.bytes).decode() == t.token for t in tokens)
+
+
+def test_top_p_one_is_kept_just_under_one_for_older_dashscope_models(emulator: Emulator, sync: bool) -> None:
+    run = Run(emulator, "dashscope", sync)
+    assert run.chat(model="qwen-max", top_p=1.0).choices[0].message.content
+    assert run.body()["parameters"]["top_p"] == 0.999999
+
+
+def test_qianfan_regions_are_checked() -> None:
+    with OpenAI(provider="qianfan", api_key=KEYS["qianfan"], region="cn-beijing") as client:
+        assert str(client.base_url).rstrip("/") == "https://qianfan.baidubce.com/v2"
+    with pytest.raises(openai.OpenAIError, match="Unknown region 'mars'; known regions: bj, cn-beijing"):
+        OpenAI(provider="qianfan", api_key=KEYS["qianfan"], region="mars")
+    with pytest.raises(openai.OpenAIError, match="Unknown region 'intl'"):
+        OpenAI(provider="qianfan", api_version="v1", api_key="ak", secret_key="sk", region="intl")
