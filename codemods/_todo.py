@@ -77,6 +77,10 @@ TODO_CODES: dict[str, str] = {
                        "followed to a create call must become attribute access by hand.",
     "MODULE_CLIENT": "openai's module-level client is configured here outside module level; the "
                      "migrated module builds its own client, so this setting no longer applies.",
+    "RAW_HTTP": "Code that sends OpenAI-format HTTP requests itself (requests, httpx, aiohttp, another "
+                "library): its base URL now points at the provider's OpenAI-compatible endpoint, so "
+                "paths such as /chat/completions exist there. Send the provider's model names and "
+                "check each parameter against the provider's compatible API.",
 }
 
 

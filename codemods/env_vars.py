@@ -9,6 +9,16 @@ The key variable is the backend's first ``KEY_VARS``; the base URL variable is i
 ``BASE_URL_VAR`` (``COMPAT_BASE_URL_VAR`` with ``--style compat``). ``from os import environ,
 getenv`` is understood.
 
+In a file that does not use the SDK (no ``import openai``/``adapters``: code that sends HTTP
+requests itself, or hands the URL to another library), the base URL is the provider's
+OpenAI-compatible root whatever the style, so ``f"{BASE}/chat/completions"`` still lands on a path
+that exists, and OpenAI's own URLs written there move too (marked ``RAW_HTTP``):
+
+    BASE = os.environ.get("OPENAI_BASE_URL", "https://api.openai.com/v1")
+      ->  BASE = os.environ.get("DASHSCOPE_COMPAT_BASE_URL", "https://dashscope.aliyuncs.com/compatible-mode/v1")
+    requests.post("https://api.openai.com/v1/embeddings", ...)
+      ->  requests.post("https://dashscope.aliyuncs.com/compatible-mode/v1/embeddings", ...)
+
 Leaves alone: arguments of OpenAI client constructions (``RewriteClientConstruction`` owns
 them), variables read through a name (``os.getenv(VAR)``), other ``OPENAI_*`` variables.
 Marks with TODO(migrate): writes (``os.environ["OPENAI_API_KEY"] = ...``: the value is an OpenAI
@@ -20,6 +30,7 @@ is not OpenAI's (``BASE_URL``), and ``OPENAI_ORG_ID``/``OPENAI_PROJECT_ID`` read
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -36,6 +47,7 @@ if TYPE_CHECKING:
 __all__ = ["TRANSFORM", "RewriteEnvVars"]
 
 _OWNED_ARGS = frozenset({"api_key", "base_url", "organization", "project"})
+_OPENAI_ROOT = re.compile(r"^https?://api\.openai\.com/v1(?=/|$)")
 
 
 class EnvVarsRule(Rule):
@@ -43,12 +55,18 @@ class EnvVarsRule(Rule):
         super().__init__(state)
         self.owned: set[int] = set()
         self.writes: dict[int, bool] = {}  # assignment target -> whether a literal is assigned
-        compat = self.options.style == "compat"
+        # No SDK in the file: requests are OpenAI-shaped HTTP, which the compatible endpoint takes.
+        self.raw = not state.facts.uses_openai
+        compat = self.options.style == "compat" or self.raw
         target = state.target
         self.base_var = target.compat_base_url_var if compat else target.base_url_var
         self.base_root = target.compat_base_url if compat else target.default_base_url
+        self.defaults: set[int] = set()  # defaults of environment reads (rewritten with the read)
 
     def visit_Call(self, node: cst.Call) -> None:
+        access = _env.env_access(node, self.facts) if self.raw else None
+        if access is not None and access.default is not None:
+            self.defaults.add(id(access.default))
         if self.facts.client_constructor(node) is not None:
             self.owned.update(id(arg.value) for arg in node.args
                               if arg.keyword is not None and arg.keyword.value in _OWNED_ARGS)
@@ -67,6 +85,24 @@ class EnvVarsRule(Rule):
     def leave_Comparison(self, original_node: cst.Comparison,
                          updated_node: cst.BaseExpression) -> cst.BaseExpression:
         return self._access(original_node, updated_node)
+
+    def leave_SimpleString(self, original_node: cst.SimpleString,
+                           updated_node: cst.BaseExpression) -> cst.BaseExpression:
+        """OpenAI's URL written in a file without the SDK -> the provider's compatible root."""
+        value = string_value(original_node) if self.raw and id(original_node) not in self.defaults else None
+        found = _OPENAI_ROOT.match(value) if value else None
+        if value is None or found is None or not isinstance(updated_node, cst.SimpleString):
+            return updated_node
+        new = self.base_root.rstrip("/") + value[found.end():]
+        self.state.find(original_node, "env_var", f"{found.group(0)} -> {self.base_root}")
+        self._raw_http(original_node, f"OpenAI's URL was replaced by {self.state.provider}'s OpenAI-compatible "
+                                      f"root ({self.base_var} names it elsewhere)")
+        self.state.edited()
+        return with_value(updated_node, new)
+
+    def _raw_http(self, node: cst.CSTNode, what: str) -> None:
+        self.state.todo(node, "RAW_HTTP", f"{what}: this file sends its own requests; use "
+                                          f"{self.state.provider} model names and check each parameter")
 
     def _access(self, original: cst.BaseExpression, updated: cst.BaseExpression) -> cst.BaseExpression:
         if id(original) in self.owned:
@@ -116,6 +152,8 @@ class EnvVarsRule(Rule):
             return updated
         self.state.find(original, "env_var", f"{access.var} -> {self.base_var}")
         self.state.edited()
+        if self.raw:
+            self._raw_http(original, f"{access.var} became {self.base_var}, {provider}'s OpenAI-compatible root")
         default = string_value(access.default) if access.default is not None else None
         if default is None or default == self.base_root:
             return _env.renamed(updated, self.base_var)

@@ -132,3 +132,34 @@ def test_embeddings_keep_their_vector_size_or_say_so(provider: str, style: str, 
         assert "dimensions=1536" in result.code and not [t for t in result.todos if t.code == "EMBEDDING_SIZE"]
     else:
         assert any(f"changes from 1536 (text-embedding-3-small) to {size}" in text for text in said), said
+
+
+RAW_HTTP = '''
+import os
+
+import httpx
+
+BASE = os.environ.get("OPENAI_BASE_URL", "https://api.openai.com/v1")
+KEY = os.environ["OPENAI_API_KEY"]
+
+reply = httpx.post(f"{BASE}/chat/completions", headers={"Authorization": f"Bearer {KEY}"}, timeout=30,
+                   json={"model": MODEL, "messages": [{"role": "user", "content": "hello"}]})
+reply.raise_for_status()
+print(reply.json()["choices"][0]["message"]["content"])
+'''
+
+
+@pytest.mark.parametrize("provider", ["dashscope", "qianfan", "zhipu"])
+def test_code_that_sends_its_own_http_lands_on_the_compatible_endpoint(
+        provider: str, emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    result = rewrite_source(RAW_HTTP, provider=provider)
+    backend = registry.get(provider)
+    assert [t.code for t in result.todos] == ["RAW_HTTP"]
+    assert backend.COMPAT_BASE_URL_VAR in result.code and backend.COMPAT_BASE_URL in result.code
+    model = {"dashscope": "qwen-flash", "qianfan": "ernie-4.5-turbo-128k", "zhipu": "glm-4-flash"}[provider]
+    monkeypatch.setenv(backend.KEY_VARS[0], KEYS[provider])
+    monkeypatch.setenv(backend.COMPAT_BASE_URL_VAR, emulator.compat_base_url(provider))
+    emulator.add_key(provider, KEYS[provider])
+    out = _run(f"MODEL = {model!r}\n" + result.code, tmp_path, capsys)
+    assert out == [f"Echo from {model}: hello"]
