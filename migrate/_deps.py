@@ -1,30 +1,86 @@
-"""Add ``qianyi`` to a project's dependency list (the migrated code imports ``adapters``).
+"""Make a project's dependency files install the migrated code: ``qianyi`` added, ``openai`` pins relaxed.
 
-    requirements.txt                  openai>=1.40          ->  openai>=1.40
-                                                                qianyi
-    pyproject.toml  dependencies = ["openai>=1.40"]         ->  dependencies = ["openai>=1.40", "qianyi"]
+    requirements.txt   openai==0.28.0       ->  openai>=1.40,<4
+                                                qianyi
+    pyproject.toml     dependencies = ["openai~=0.27"]  ->  dependencies = ["openai>=1.40,<4", "qianyi"]
+    pyproject.toml     [tool.poetry.dependencies]
+                       openai = "^0.28"     ->  openai = ">=1.40,<4"
+                                                qianyi = "*"
 
-Pure text functions: ``added(name, text)`` returns the new text, or ``None`` when the requirement is
-already there. A pyproject.toml it cannot edit safely (no ``[project] dependencies`` array; an
-array it cannot read) raises ``CannotEdit``; the report then says what to add. Every pyproject.toml
-edit is checked by reading the result back with ``tomllib``.
+An ``openai`` requirement is relaxed only where it leaves no version the migrated code runs on
+(``SUPPORTED``: qianyi's own range in the adapter style; any openai>=1 in the compat style), in
+requirements files, PEP 621 arrays (``[project]`` dependencies and optional dependencies, PDM's and
+uv's dependency groups) and Poetry's dependency tables. Packages that work only with openai 0.x
+(``COMPANIONS``: ``instructor<1``, ``openai-function-call``, ``langchain<0.1``...) are listed, not
+changed. Lock files (pip-compile output with hashes, ``poetry.lock``, ``uv.lock``...) are never
+edited: ``locks_in`` names them with the command that regenerates them.
+
+Pure text functions: ``edit(path, text, ...)`` returns an ``Edit``. A pyproject.toml it cannot
+edit safely raises ``CannotEdit``; the report then says what to do. Every pyproject.toml edit is
+checked by reading the result back with ``tomllib``.
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["REQUIREMENT", "CannotEdit", "added", "candidates_in"]
+from ._versions import Range, Version, allows, allows_poetry
+
+__all__ = ["COMPANIONS", "LOCKS", "REQUIREMENT", "SUPPORTED", "CannotEdit", "Edit", "Target", "candidates_in",
+           "edit", "is_lock", "locks_in"]
 
 REQUIREMENT = "qianyi"
+
+
+@dataclass(frozen=True)
+class Target:
+    """The openai versions the migrated code needs, and the requirement written when a pin excludes them."""
+
+    span: Range
+    spec: str
+    add: bool  # whether the code imports ``adapters`` (then ``qianyi`` is added)
+
+
+#: The adapter style: qianyi's own openai range (pyproject.toml declares the same; a test checks).
+SUPPORTED = Target(Range((1, 40), (4,)), ">=1.40,<4", add=True)
+#: The compat style: plain openai>=1 code.
+OPENAI_1 = Target(Range((1,), None), ">=1", add=False)
+#: Packages that work only with openai 0.x below a version (``None``: every version) -> what to use.
+COMPANIONS: dict[str, tuple[Version | None, str]] = {
+    "instructor": ((1,), "instructor>=1 (instructor.from_openai)"),
+    "openai-function-call": (None, "instructor>=1, which replaced it"),
+    "langchain": ((0, 1), "langchain>=0.1 with langchain-openai"),
+    "llama-index": ((0, 9), "llama-index>=0.9"),
+    "gpt-index": (None, "llama-index>=0.9"),
+}
+#: Lock files -> the command that regenerates them.
+LOCKS = {"poetry.lock": "poetry lock", "uv.lock": "uv lock", "pdm.lock": "pdm lock", "Pipfile.lock": "pipenv lock"}
+
 _NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+_REQ = re.compile(r"^(?P<head>\s*(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)\s*(?P<extras>\[[^\]]*\])?\s*)"
+                  r"(?P<spec>[^;#@]*?)(?P<tail>\s*(;[^#]*)?(\s+#.*)?)$")
+_QUOTED = re.compile(r"(?P<q>[\"'])(?P<req>[A-Za-z0-9][A-Za-z0-9._-]*\s*(\[[^\]\n]*\])?\s*[^\"'\n]*)(?P=q)")
+_POETRY_TABLE = re.compile(r"^\[tool\.poetry\.((group\.[^.\]]+\.)?dependencies|dev-dependencies)\][ \t]*(#.*)?$")
+_POETRY_LINE = re.compile(r"^(?P<key>[\"']?(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)[\"']?)\s*=\s*(?P<value>.*)$")
+_POETRY_VERSION = re.compile(r"(?P<lead>^|version\s*=\s*)(?P<q>[\"'])(?P<c>[^\"']*)(?P=q)")
 
 
 class CannotEdit(Exception):
     """The file's shape is not one this module edits; the reason says what to do instead."""
+
+
+@dataclass(frozen=True)
+class Edit:
+    """What ``edit`` made of one file."""
+
+    text: str | None  # the new text; ``None``: nothing changes
+    listed: bool  # ``qianyi`` is among the file's requirements (after the edit)
+    notes: tuple[str, ...] = ()  # companions that need openai 0.x (without the file's name)
+    manual: str | None = None  # why ``qianyi`` could not be added here (what to do instead)
 
 
 def _normal(name: str) -> str:
@@ -40,35 +96,202 @@ def _names(requirements: list[Any]) -> set[str]:
     return names
 
 
+def is_lock(path: Path, text: str) -> bool:
+    """A lock file: one of ``LOCKS``, or a requirements file pinned with hashes (pip-compile)."""
+    return path.name in LOCKS or "--hash=" in text or "autogenerated by pip-compile" in text
+
+
+def _readable(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
 def candidates_in(folder: Path) -> list[Path]:
-    """The dependency files of ``folder`` that ``added`` may edit: ``pyproject.toml`` and
-    ``requirements.txt`` (or, without one, ``requirements*.txt`` files that list ``openai``)."""
+    """The dependency files of ``folder`` that ``edit`` may change: ``pyproject.toml`` and
+    ``requirements.txt`` (or, without an editable one, ``requirements*.txt`` / ``requirements*.in``
+    files that list ``openai``). Lock files are never among them."""
     found = [folder / "pyproject.toml"] if (folder / "pyproject.toml").is_file() else []
-    if (folder / "requirements.txt").is_file():
-        return [*found, folder / "requirements.txt"]
-    for path in sorted(folder.glob("requirements*.txt")):
-        try:
-            if "openai" in _names(path.read_text(encoding="utf-8", errors="replace").splitlines()):
-                found.append(path)
-        except OSError:
-            continue
+    main = folder / "requirements.txt"
+    if main.is_file() and not is_lock(main, _readable(main)):
+        return [*found, main]
+    for path in sorted([*folder.glob("requirements*.txt"), *folder.glob("requirements*.in")]):
+        text = _readable(path)
+        if not is_lock(path, text) and "openai" in _names(text.splitlines()):
+            found.append(path)
     return found
 
 
-def added(path: Path, text: str) -> str | None:
-    """``text`` of the file at ``path`` with ``qianyi`` added; ``None`` if it is already listed."""
+def locks_in(folder: Path) -> list[tuple[Path, str]]:
+    """The lock files of ``folder``, each with the command that regenerates it."""
+    found = [(folder / name, command) for name, command in LOCKS.items() if (folder / name).is_file()]
+    for path in sorted(folder.glob("requirements*.txt")):
+        if is_lock(path, _readable(path)):
+            source = path.with_suffix(".in")
+            found.append((path, f"pip-compile {source.name}" if source.is_file() else "pip-compile"))
+    return found
+
+
+def edit(path: Path, text: str, target: Target) -> Edit:
+    """The file at ``path`` (its ``text``) made to install code that needs ``target``."""
     if path.name == "pyproject.toml":
-        return _added_to_pyproject(text)
-    return _added_to_requirements(text)
+        return _pyproject(text, target)
+    return _requirements(text, target)
 
 
-def _added_to_requirements(text: str) -> str | None:
-    if _normal(REQUIREMENT) in _names(text.splitlines()):
+def _companion(name: str, specifier: str, poetry: bool = False) -> str | None:
+    """A note when requirement ``name specifier`` pins a package that needs openai 0.x."""
+    known = COMPANIONS.get(_normal(name))
+    if known is None:
         return None
+    below, instead = known
+    if below is not None:
+        fits = (allows_poetry if poetry else allows)(specifier, Range(below, None))
+        if fits is not False:
+            return None
+    shown = f"{name}{specifier.strip()}" if not poetry else f"{name} {specifier.strip()}"
+    return (f"{shown.strip()} works only with openai 0.x, and the migrated code needs openai>=1: "
+            f"move to {instead}, or remove it")
+
+
+def _relaxed(match: re.Match[str], target: Target) -> str | None:
+    """The requirement ``match`` (a ``_REQ`` match on openai) with ``target``'s spec, if it excludes it."""
+    if allows(match["spec"], target.span) is not False:
+        return None
+    return f"{match['head'].rstrip()}{target.spec}{match['tail']}"
+
+
+def _requirements(text: str, target: Target) -> Edit:
+    out: list[str] = []
+    notes: list[str] = []
+    names: set[str] = set()
+    for line in text.splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        match = _REQ.match(body) if body.strip() and not body.lstrip().startswith(("#", "-")) else None
+        if match is None:
+            out.append(line)
+            continue
+        name = _normal(match["name"])
+        names.add(name)
+        note = _companion(match["name"], match["spec"])
+        notes += [note] if note else []
+        new = _relaxed(match, target) if name == "openai" else None
+        out.append(line if new is None else new + line[len(body):])
+    result = "".join(out)
+    listed = _normal(REQUIREMENT) in names
+    if target.add and not listed:
+        newline = "\r\n" if "\r\n" in text else "\n"
+        if result and not result.endswith(("\n", "\r")):
+            result += newline
+        result += f"{REQUIREMENT}{newline}"
+        listed = True
+    return Edit(result if result != text else None, listed, tuple(notes))
+
+
+def _pyproject(text: str, target: Target) -> Edit:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CannotEdit(f"pyproject.toml does not parse ({exc}); add {REQUIREMENT!r} by hand") from None
+    notes: list[str] = []
+    result = _relax_arrays(text, _requirement_strings(data), target, notes)
+    result, poetry, has_poetry = _relax_poetry(result, target, notes)
+    listed = _normal(REQUIREMENT) in _names(_dependencies(result) or []) or \
+        any(_normal(name) == REQUIREMENT for name in poetry)
+    manual = None
+    if target.add and not listed:
+        try:
+            if _dependencies(result) is not None:
+                result, listed = _added_to_pyproject(result) or result, True
+            elif has_poetry:
+                result, listed = _added_to_poetry(result), True
+            else:
+                manual = (f"no [project] dependencies array and no [tool.poetry.dependencies] table; add "
+                          f"{REQUIREMENT!r} to your dependencies by hand")
+        except CannotEdit as exc:
+            manual = str(exc)
+    if result != text:
+        try:
+            tomllib.loads(result)
+        except tomllib.TOMLDecodeError:
+            raise CannotEdit(f"could not edit pyproject.toml safely; relax openai to {target.spec!r} and add "
+                             f"{REQUIREMENT!r} by hand") from None
+    return Edit(result if result != text else None, listed, tuple(notes), manual)
+
+
+def _requirement_strings(data: dict[str, Any]) -> set[str]:
+    """Every PEP 508 string of the file: [project] (optional) dependencies, dependency groups, PDM, uv."""
+    project = data.get("project", {})
+    tool = data.get("tool", {})
+    lists: list[Any] = [project.get("dependencies", [])]
+    for table in (project.get("optional-dependencies", {}), data.get("dependency-groups", {}),
+                  tool.get("pdm", {}).get("dev-dependencies", {})):
+        lists += list(table.values()) if isinstance(table, dict) else []
+    lists.append(tool.get("uv", {}).get("dev-dependencies", []))
+    return {item for group in lists if isinstance(group, list) for item in group if isinstance(item, str)}
+
+
+def _relax_arrays(text: str, requirements: set[str], target: Target, notes: list[str]) -> str:
+    """openai requirements in PEP 508 strings ([project], optional dependencies, PDM/uv groups)."""
+
+    def one(found: re.Match[str]) -> str:
+        match = _REQ.match(found["req"]) if found["req"] in requirements else None
+        if match is None:
+            return found.group(0)
+        note = _companion(match["name"], match["spec"])
+        if note and note not in notes:
+            notes.append(note)
+        new = _relaxed(match, target) if _normal(match["name"]) == "openai" else None
+        return found.group(0) if new is None else f"{found['q']}{new}{found['q']}"
+
+    return _QUOTED.sub(one, text)
+
+
+def _relax_poetry(text: str, target: Target, notes: list[str]) -> tuple[str, list[str], bool]:
+    """openai constraints in Poetry's dependency tables; also the names listed there, and whether
+    ``[tool.poetry.dependencies]`` exists."""
+    lines = text.splitlines(keepends=True)
+    inside, has_table, names = False, False, []
+    for index, line in enumerate(lines):
+        body = line.rstrip("\r\n")
+        if body.lstrip().startswith("["):
+            inside = _POETRY_TABLE.match(body.strip()) is not None
+            has_table = has_table or body.strip().startswith("[tool.poetry.dependencies]")
+            continue
+        found = _POETRY_LINE.match(body) if inside else None
+        version = _POETRY_VERSION.search(found["value"]) if found else None
+        if found is None:
+            continue
+        names.append(found["name"])
+        if version is None:
+            continue
+        note = _companion(found["name"], version["c"], poetry=True)
+        if note and note not in notes:
+            notes.append(note)
+        if _normal(found["name"]) == "openai" and allows_poetry(version["c"], target.span) is False:
+            start = found.start("value")
+            lines[index] = (body[:start + version.start("c")] + target.spec + body[start + version.end("c"):]
+                            + line[len(body):])
+    return "".join(lines), names, has_table
+
+
+def _added_to_poetry(text: str) -> str:
+    """``qianyi = "*"`` after the last entry of ``[tool.poetry.dependencies]``."""
+    lines = text.splitlines(keepends=True)
     newline = "\r\n" if "\r\n" in text else "\n"
-    if text and not text.endswith(("\n", "\r")):
-        text += newline
-    return f"{text}{REQUIREMENT}{newline}"
+    start = next(i for i, line in enumerate(lines) if line.strip().startswith("[tool.poetry.dependencies]"))
+    last = start
+    for index in range(start + 1, len(lines)):
+        stripped = lines[index].strip()
+        if stripped.startswith("["):
+            break
+        if stripped and not stripped.startswith("#"):
+            last = index
+    if not lines[last].endswith(("\n", "\r")):
+        lines[last] += newline
+    lines.insert(last + 1, f'{REQUIREMENT} = "*"{newline}')
+    return "".join(lines)
 
 
 def _dependencies(text: str) -> list[Any] | None:

@@ -174,10 +174,9 @@ def _rewrite(roots: list[Path], options: Options, *, write: bool, style: str, ex
                             crashed=_crashed, progress=progress, warm=functools.partial(warm_up, provider))
     notes: list[str] = []
     results += _env_file_edits(found.env_files, options, snapshots)
-    if style == "adapter" and any(isinstance(r, Changed) and r.kind == "source" for r in results):
+    if any(isinstance(r, Changed) and r.kind == "source" for r in results):
         results += _dependency_edits([r for r in results if isinstance(r, Changed) and r.kind == "source"],
-                                     roots, deps_file,
-                                     snapshots, notes)
+                                     roots, deps_file, style, snapshots, notes)
     results.sort(key=lambda r: (isinstance(r, Changed) and r.kind == "dependencies", r.display))
     if style == "adapter" and not force:
         _check_name(results, found)
@@ -241,9 +240,11 @@ def _crashed(job: Job, why: str) -> FileResult:
     return Failed(job.path, job.display, why)
 
 
-def _dependency_edits(changed: list[Changed], roots: list[Path], deps_file: Path | None,
+def _dependency_edits(changed: list[Changed], roots: list[Path], deps_file: Path | None, style: str,
                       snapshots: dict[Path, _fs.Snapshot], notes: list[str]) -> list[FileResult]:
-    """``qianyi`` added to the dependency files that cover the changed code (or a note saying to)."""
+    """The dependency files that cover the changed code, made to install it: ``qianyi`` added
+    (adapter style), openai pins that exclude the versions it needs relaxed; notes say what else."""
+    target = _deps.SUPPORTED if style == "adapter" else _deps.OPENAI_1
     if deps_file is not None:
         files = [deps_file]
     else:
@@ -258,12 +259,13 @@ def _dependency_edits(changed: list[Changed], roots: list[Path], deps_file: Path
                     files += [f for f in found if f not in files]
                     break
     out: list[FileResult] = []
+    listed, manual = False, []
     for path in files:
         display = display_path(path)
         try:
             data, snapshots[path] = _fs.read(path)
             text = data.decode("utf-8")
-            new = _deps.added(path, text)
+            edit = _deps.edit(path, text, target)
         except _fs.NotRegular as exc:
             out.append(not_read(path, display, exc, None))
             continue
@@ -271,17 +273,29 @@ def _dependency_edits(changed: list[Changed], roots: list[Path], deps_file: Path
             out.append(Failed(path, display, f"cannot read the dependency file: {exc}"))
             continue
         except _deps.CannotEdit as exc:
-            notes.append(f"{display}: {exc}")
+            manual.append(f"{display}: {exc}")
             continue
-        if new is not None:
-            out.append(Changed(path, display, _diff.unified_bytes(data, new.encode("utf-8"), display),
-                               kind="dependencies",
-                               data=new.encode("utf-8")))
+        listed = listed or edit.listed
+        notes += [f"openai 0.x only: {display}: {note}" for note in edit.notes]
+        manual += [f"{display}: {edit.manual}"] if edit.manual else []
+        if edit.text is not None:
+            new = edit.text.encode("utf-8")
+            out.append(Changed(path, display, _diff.unified_bytes(data, new, display), kind="dependencies", data=new))
+    edited = {r.path.parent for r in out if isinstance(r, Changed)}
     if not files:
-        notes.append(f"The migrated code imports `adapters`: add `{_deps.REQUIREMENT}` to your project's "
-                     f"dependencies (no requirements*.txt or pyproject.toml found inside the given paths; "
-                     f"--deps FILE names one).")
+        edited |= {Path(os.path.abspath(r)) for r in roots if os.path.isdir(r)}
+    notes += _lock_notes(edited)
+    if target.add and not listed:
+        notes += manual or [f"The migrated code imports `adapters`: add `{_deps.REQUIREMENT}` to your project's "
+                            f"dependencies (no requirements*.txt or pyproject.toml found inside the given paths; "
+                            f"--deps FILE names one)."]
     return out
+
+
+def _lock_notes(folders: set[Path]) -> list[str]:
+    """Lock files beside the dependency files: never edited, to be regenerated."""
+    return [f"{display_path(path)} is a lock file and was not edited: regenerate it (`{command}`) after "
+            f"reviewing the dependency changes" for folder in sorted(folders) for path, command in _deps.locks_in(folder)]
 
 
 def _env_file_edits(paths: list[Path], options: Options, snapshots: dict[Path, _fs.Snapshot]) -> list[FileResult]:

@@ -104,8 +104,9 @@ def rewrite(
             problems.append(f"the report could not be written to {report}: {exc.strerror or exc}")
     with contextlib.suppress(OSError):  # stderr gone: the exit code still tells
         stderr.print(render.summary_table(run))
-        for note in run.notes:
-            stderr.print(f"[yellow]note:[/] {escape(note)}", soft_wrap=True)
+        for note in run.notes:  # a package that needs openai 0.x keeps the project from installing: loudly
+            label = "[bold red]warning:[/]" if note.startswith("openai 0.x only:") else "[yellow]note:[/]"
+            stderr.print(f"{label} {escape(note)}", soft_wrap=True)
         for problem in problems:
             stderr.print(f"[bold red]error:[/] {escape(problem)}", soft_wrap=True)
         if interrupted is not None:
