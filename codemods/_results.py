@@ -19,11 +19,18 @@ class SourceError(Exception):
 class Todo:
     """A place a person must look at: ``code`` is stable (see ``TODO_CODES``), ``line`` is 1-based
     in the input (in a 0.x file too: code a transform added counts at the input line it follows;
-    0 when a site has no place), ``message`` is the comment's text after the code."""
+    0 when a site has no place), ``message`` is the comment's text after the code. In a notebook,
+    ``cell`` is the 1-based cell and ``line`` the line in that cell."""
 
     code: str
     line: int
     message: str
+    cell: int | None = None
+
+    @property
+    def where(self) -> str:
+        """``12``, or ``cell 4:2`` in a notebook."""
+        return f"cell {self.cell}:{self.line}" if self.cell is not None else str(self.line)
 
 
 @dataclass(frozen=True)

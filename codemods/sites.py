@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
 
@@ -104,6 +104,12 @@ class Site:
     detail: str = ""
     dynamic: bool = False
     path: str | None = None
+    cell: int | None = None  # in a notebook: the 1-based cell, and ``line`` the line in it
+
+    @property
+    def where(self) -> str:
+        """``12``, or ``cell 4:2`` in a notebook."""
+        return f"cell {self.cell}:{self.line}" if self.cell is not None else str(self.line)
 
     def value(self, parameter: str) -> Scalar:
         """The literal value of ``parameter`` (``None`` when not written as a literal)."""
@@ -397,6 +403,14 @@ def analyse(source: str, *, path: str | None = None) -> list[Site]:
 
 
 def analyse_bytes(data: bytes, *, path: str | None = None) -> list[Site]:
-    """``analyse`` on a file's bytes, decoded by its coding cookie or BOM (``SourceError`` if it cannot be)."""
+    """``analyse`` on a file's bytes, decoded by its coding cookie or BOM (``SourceError`` if it cannot be);
+    a notebook (``path`` ending ``.ipynb``) by its code cells, each site placed in its cell."""
+    if path is not None and path.endswith(".ipynb"):
+        from . import notebooks
+
+        source = notebooks.read(data)
+        sites = analyse(source.module, path=path)
+        return [replace(site, cell=cell, line=line) for site in sites
+                for cell, line in [source.locate(site.line)]]
     text, _encoding = _source.decode(data)
     return analyse(text, path=path)

@@ -1,4 +1,5 @@
-"""Which files a run looks at: ``.py`` files under the given paths, minus what should stay alone.
+"""Which files a run looks at: ``.py`` files and Jupyter notebooks (``.ipynb``) under the given
+paths, minus what should stay alone.
 
 Skipped by default: folders named ``.git``, ``__pycache__``, ``site-packages``, ``node_modules``
 (and other tool caches), virtual environments (a folder holding ``pyvenv.cfg`` or ``conda-meta``),
@@ -8,7 +9,7 @@ lines relative to each given folder (``tests/`` any folder named tests, ``/scrip
 one, ``*_pb2.py`` such files anywhere). Symbolic links are not
 followed: a link to a file is reported as skipped; a link to a folder outside the given paths too.
 A folder that cannot be read is skipped and reported; only regular files are read (``_fs.read``).
-A file named on the command line is taken as given (if it is a ``.py`` file).
+A file named on the command line is taken as given (if it is a ``.py`` or ``.ipynb`` file).
 """
 
 from __future__ import annotations
@@ -25,7 +26,10 @@ from ._gitignore import IgnoreRules, parse
 __all__ = ["Discovery", "discover", "git_root"]
 
 SKIPPED_FOLDERS = frozenset({".git", ".hg", ".svn", "__pycache__", "site-packages", "node_modules",
-                             ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache"})
+                             ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache",
+                             ".ipynb_checkpoints"})
+#: The files a run reads: Python modules and Jupyter notebooks.
+SOURCE_SUFFIXES = (".py", ".ipynb")
 ENV_MARKERS = ("pyvenv.cfg", "conda-meta")
 
 
@@ -89,13 +93,13 @@ def discover(paths: Sequence[Path], exclude: Sequence[str] = (), gitignore: bool
         if not os.path.isdir(root):
             if os.path.islink(root):
                 found.skipped.append((root, "symbolic link; name the file it points to instead"))
-            elif root.suffix == ".py" and root not in seen:
+            elif root.suffix in SOURCE_SUFFIXES and root not in seen:
                 seen.add(root)
                 found.files.append((root, root.parent))
             elif env_files and is_env_file(root.name):
                 found.env_files.append(root)
-            elif root.suffix != ".py":
-                found.skipped.append((root, "not a Python (.py) file"))
+            elif root.suffix not in SOURCE_SUFFIXES:
+                found.skipped.append((root, "not a Python (.py) file or notebook (.ipynb)"))
             continue
         rules = _rules_above(root) if gitignore else IgnoreRules()
         excluded = IgnoreRules(parse("\n".join(exclude), root))
@@ -119,7 +123,7 @@ def discover(paths: Sequence[Path], exclude: Sequence[str] = (), gitignore: bool
             dirs[:] = keep
             for name in sorted(files):
                 dotenv = env_files and is_env_file(name)
-                if not name.endswith(".py") and not dotenv:
+                if not name.endswith(SOURCE_SUFFIXES) and not dotenv:
                     continue
                 path = here / name
                 if excluded.ignored(path, False) or rules.ignored(path, False):

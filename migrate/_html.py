@@ -57,7 +57,7 @@ def page(data: dict[str, Any]) -> str:
     todos = [(f["path"], t) for f in data["files"] for t in f.get("todos", ())]
     if todos:
         out.append("<h2>TODOs to review</h2><table><tr><th>where</th><th>code</th><th>what</th></tr>")
-        out += [f'<tr><td><code>{escape(path)}:{t["line"]}</code></td><td><a class="code" '
+        out += [f'<tr><td><code>{escape(path)}:{escape(t["where"])}</code></td><td><a class="code" '
                 f'href="#code-{escape(t["code"])}">{escape(t["code"])}</a></td><td>{escape(t["message"])}</td></tr>'
                 for path, t in todos]
         out.append("</table><h2>What the codes mean</h2><table>")

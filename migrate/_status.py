@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -23,6 +24,11 @@ class Marker:
     line: int
     code: str
     message: str
+    cell: int | None = None  # in a notebook: the 1-based cell, and ``line`` the line in it
+
+    @property
+    def where(self) -> str:
+        return f"cell {self.cell}:{self.line}" if self.cell is not None else str(self.line)
 
 
 @dataclass(frozen=True)
@@ -60,9 +66,31 @@ def status(paths: Sequence[Path | str], *, exclude: Sequence[str] = (), gitignor
             continue
         if b"TODO(migrate:" not in data:
             continue
+        if path.suffix == ".ipynb":
+            markers += _notebook_markers(data, display_path(path))
+            continue
         for match in _MARKER.finditer(data):
             line = data.count(b"\n", 0, match.start()) + 1
             message = match.group(2).decode("utf-8", "replace").strip()
             markers.append(Marker(display_path(path), line, match.group(1).decode(), message))
     return StatusReport(tuple(markers), tuple(failed))
+
+
+def _notebook_markers(data: bytes, display: str) -> list[Marker]:
+    """The markers in a notebook's code cells, by cell and line (markdown cells that quote one do not count)."""
+    try:
+        cells = json.loads(data.decode("utf-8")).get("cells") or []
+    except (ValueError, UnicodeDecodeError, AttributeError):
+        return []  # `migrate rewrite` and `scan` report an invalid notebook
+    markers = []
+    for number, cell in enumerate(cells, 1):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source") or ""
+        text = ("".join(source) if isinstance(source, list) else str(source)).encode("utf-8")
+        for match in _MARKER.finditer(text):
+            line = text.count(b"\n", 0, match.start()) + 1
+            message = match.group(2).decode("utf-8", "replace").strip()
+            markers.append(Marker(display, line, match.group(1).decode(), message, number))
+    return markers
 

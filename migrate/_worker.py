@@ -9,7 +9,7 @@ findings, so a plain ``--dry-run`` does not pay for it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -87,26 +87,29 @@ def nul_byte(data: bytes) -> str | None:
 
 def _rewrite_file(job: Job, options: Options) -> FileResult:
     import codemods
+    from codemods import notebooks
 
     if (why := nul_byte(job.data)) is not None:
         return Failed(job.path, job.display, why)
-
+    notebook = notebooks.is_notebook(job.path.name)
+    rewrite = notebooks.rewrite_notebook if notebook else codemods.rewrite_bytes
     try:
-        result = codemods.rewrite_bytes(job.data, provider=options.provider, style=options.style,
-                                        model_map=options.model_map, keep_models=options.keep_models,
-                                        path=job.display)
+        result = rewrite(job.data, provider=options.provider, style=options.style, model_map=options.model_map,
+                         keep_models=options.keep_models, path=job.display)
     except codemods.SourceError as exc:
         return Failed(job.path, job.display, _redact.redact(exc.reason))
     except RecursionError:
         return Failed(job.path, job.display, "too deeply nested for the parser")
-    verdicts = _verdicts(job, options, result) if options.verdicts else ()
+    # A notebook's sites are judged by cell in `migrate scan`; the report's per-line verdicts are for .py files.
+    verdicts = _verdicts(job, options, result) if options.verdicts and not notebook else ()
     if not result.changed or result.data is None:
         return Unchanged(job.path, job.display, result.todos, result.findings, verdicts)
     old = _diff.decode(job.data)
     key_lines = [finding.line for finding in result.findings if finding.kind == "literal_key"]
-    secrets = _redact.literal_keys(old, key_lines)
+    # A notebook's findings count in its code cells joined as one module: look for the keys there.
+    secrets = _redact.literal_keys(notebooks.read(job.data).module if notebook else old, key_lines)
     diff = _redact.redact(_diff.unified_bytes(job.data, result.data, job.display), secrets)
-    todos = tuple(type(todo)(todo.code, todo.line, _redact.redact(todo.message, secrets)) for todo in result.todos)
+    todos = tuple(replace(todo, message=_redact.redact(todo.message, secrets)) for todo in result.todos)
     return Changed(job.path, job.display, diff, todos, result.findings, verdicts, data=result.data)
 
 

@@ -209,7 +209,8 @@ def report_data(run: RewriteRun) -> dict[str, Any]:
         if isinstance(result, Changed):
             entry |= {"kind": result.kind, "written": result.written, "diff": readable(redact(result.diff))}
         if isinstance(result, Changed | Unchanged):
-            entry["todos"] = [{"code": t.code, "line": t.line, "message": redact(t.message)} for t in result.todos]
+            entry["todos"] = [{"code": t.code, "line": t.line, **({"cell": t.cell} if t.cell is not None else {}),
+                               "where": t.where, "message": redact(t.message)} for t in result.todos]
             entry["verdicts"] = [site_json(site) for site in result.verdicts]
         if isinstance(result, Skipped | Failed):
             entry["reason"] = redact(result.reason)
@@ -262,7 +263,7 @@ def markdown(run: RewriteRun) -> str:
     todos = [(f["path"], t) for f in data["files"] for t in f.get("todos", ())]
     if todos:
         lines += ["## TODOs", ""]
-        lines += [f"- `{path}:{t['line']}` **{t['code']}**: {t['message']}" for path, t in todos]
+        lines += [f"- `{path}:{t['where']}` **{t['code']}**: {t['message']}" for path, t in todos]
         lines += ["", "### What the codes mean", ""]
         lines += [f"- **{code}**: {text}" for code, text in data["todo_codes"].items()] + [""]
     problems = [f for f in data["files"] if f["status"] in ("failed", "skipped")]

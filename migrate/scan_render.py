@@ -53,7 +53,7 @@ def _title(category: str) -> str:
 
 
 def _where(scanned: ScannedSite) -> str:
-    return f"{scanned.display}:{scanned.site.line}"
+    return f"{scanned.display}:{scanned.site.where}"
 
 
 def _vector_reason(verdict: Verdict) -> str:
@@ -120,7 +120,8 @@ def site_json(scanned: ScannedSite) -> dict[str, Any]:
     """One site as ``sites[]`` holds it (the rewrite report can carry the same objects)."""
     site = scanned.site
     return {
-        "path": scanned.display, "line": site.line, "category": site.category, "name": site.name,
+        "path": scanned.display, "line": site.line, **({"cell": site.cell} if site.cell is not None else {}),
+        "category": site.category, "name": site.name,
         "parameters": list(site.parameters), "values": dict(site.values), "model": site.model,
         "features": list(site.features), "detail": site.detail, "dynamic": site.dynamic,
         "verdicts": {provider: _verdict_json(verdict) for provider, verdict in scanned.verdicts.items()},
@@ -182,7 +183,8 @@ def sarif_document(run: ScanRun, root: Path | None = None) -> dict[str, Any]:
             if verdict.status == "works":
                 continue
             level = "warning" if verdict.reembed and verdict.status == "caveat" else _LEVELS[verdict.status]
-            text = f"{provider}: {verdict.status} — {_title(scanned.site.category)} `{scanned.site.name}`: " \
+            cell = f"cell {scanned.site.cell}: " if scanned.site.cell is not None else ""
+            text = f"{cell}{provider}: {verdict.status} — {_title(scanned.site.category)} `{scanned.site.name}`: " \
                    f"{verdict.summary}"
             results.append({
                 "ruleId": scanned.site.category, "ruleIndex": index[scanned.site.category], "level": level,
