@@ -1,33 +1,64 @@
 """The model catalogue: OpenAI model names -> each provider's models, and what those can do.
 
 The data lives in ``catalogue.json`` beside this module so the codemods (and anything else) can read
-it without importing the openai SDK. This module imports nothing heavier than ``json``.
+it without importing the openai SDK. This module imports nothing heavier than ``json`` and ``re``.
+
+OpenAI names resolve by family rules onto the catalogue's entries, the way real code writes them:
+
+- vendor prefixes (``openai/gpt-4o`` as GitHub Models, OpenRouter and LiteLLM write it, ``azure/``),
+  any case, and Azure's ``gpt-35-turbo``;
+- dated snapshots (``-2024-08-06``, ``-0613``), ``-preview``, ``-latest``, ``-16k``/``-32k``;
+- ``chatgpt-X`` as ``gpt-X``; the gpt-5 point releases (``gpt-5.2-pro`` as ``gpt-5-pro``); the
+  ``-search``/``-audio`` variants of a chat model as that model;
+- the o-series by tier (``o1-preview`` as ``o1``; an o-model the catalogue lacks as ``o3``, its
+  ``-mini`` as ``o4-mini``, its ``-pro`` as ``o3-pro``);
+- legacy completion models (``text-davinci-003``, ``curie``...) as ``davinci-002``, and the
+  ``gpt-image-*`` releases as ``gpt-image-1``.
 
     >>> map_model("gpt-4o", "dashscope")
     'qwen-plus'
+    >>> map_model("openai/gpt-4o-2024-08-06", "dashscope")
+    'qwen-plus'
     >>> map_model("qwen-max-latest", "dashscope")   # a provider name passes unchanged
     'qwen-max-latest'
+
+A name that looks like OpenAI's but resolves to nothing (``resolve`` raises ``UnknownModel``) is
+refused by the runtime before any call; provider names, fine-tunes (``ft:...``) and deployment
+names pass unchanged.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
 __all__ = [
+    "OPENAI_PREFIXES",
     "ModelInfo",
+    "UnknownModel",
+    "canonical",
     "is_known",
     "load",
+    "looks_openai",
     "map_model",
+    "openai_dimensions",
     "openai_models",
     "provider_model",
     "provider_models",
+    "resolve",
+    "rule_chain",
+    "vision_counterpart",
 ]
 
 ModelInfo = dict[str, Any]
+
+
+class UnknownModel(ValueError):
+    """An OpenAI model name with no counterpart on the provider (the message says what to do)."""
 
 
 @cache
@@ -39,7 +70,7 @@ def load() -> dict[str, Any]:
 
 
 def openai_models() -> dict[str, ModelInfo]:
-    """OpenAI model name -> {"kind", "dimensions"?, "<provider>": provider model or None}."""
+    """OpenAI model name -> {"kind", "dimensions"?, "reasoning"?, "<provider>": provider model or None}."""
     models: dict[str, ModelInfo] = load()["openai"]
     return models
 
@@ -55,43 +86,131 @@ def provider_model(provider: str, model: str) -> ModelInfo | None:
     return provider_models(provider).get(model)
 
 
-def _openai_base(model: str) -> str | None:
-    """The catalogue key for an OpenAI name, tolerating dated snapshots (``gpt-4o-2024-05-13``)."""
+# -- family rules ---------------------------------------------------------------------------------
+
+#: How every name the rules can resolve starts (lower case, vendor prefixes included): a string
+#: that starts with none of these is no OpenAI model name (the codemods' prefilters rely on it).
+OPENAI_PREFIXES = ("gpt-", "chatgpt-", "o1", "o2", "o3", "o4", "o5", "o6", "o7", "o8", "o9", "text-davinci",
+                   "text-curie", "text-babbage", "text-ada", "text-embedding-3", "text-embedding-ada", "code-davinci",
+                   "davinci", "curie", "babbage", "ada", "dall-e", "whisper", "tts-", "openai/", "azure/",
+                   "openrouter/openai/")
+_VENDOR = re.compile(r"^(?:openrouter/openai|openai|azure)/")
+#: One rewriting step each, tried in order until a name is in the catalogue.
+_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), r) for p, r in (
+    (r"^gpt-35-", "gpt-3.5-"),                                        # Azure's spelling
+    (r"-(?:\d{4}-\d{2}-\d{2}|\d{4})$", ""),                           # dated snapshot: -2024-08-06, -0613
+    (r"-(?:preview|latest)$", ""),
+    (r"-(?:16k|32k)$", ""),
+    (r"^chatgpt-", "gpt-"),                                           # chatgpt-4o-latest
+    (r"^gpt-5\.\d+", "gpt-5"),                                        # point releases: gpt-5.2-pro
+    (r"^(gpt-5-(?:mini|nano|pro|chat|codex))-.+$", r"\1"),            # gpt-5-codex-max
+    (r"-(?:search|audio|deep-research)$", ""),                        # gpt-4o-search-preview
+    (r"^(?:text-|code-)?(?:davinci|curie|babbage|ada)(?:-\d+)?$", "davinci-002"),
+    (r"^gpt-image-.+$", "gpt-image-1"),
+    (r"^o\d+-mini$", "o4-mini"),
+    (r"^o\d+-pro$", "o3-pro"),
+    (r"^o\d+$", "o3"),
+))
+#: Names that look like OpenAI's: refused when the rules resolve them to nothing. ``gpt-oss-*`` are
+#: open-weight models other hosts serve under that name, so they pass like a provider's own.
+_OPENAI_LOOKING = re.compile(
+    r"^(?!gpt-oss)(?:gpt-|chatgpt-|o\d+(?:-|$)|text-(?:davinci|curie|babbage|ada|embedding-(?:3|ada)|moderation)"
+    r"|code-davinci|(?:davinci|curie|babbage|ada)(?:-\d+)?$|dall-e|whisper|tts-|omni-moderation|computer-use"
+    r"|codex-)")
+
+
+@lru_cache(maxsize=1024)
+def rule_chain(model: str) -> tuple[str, ...]:
+    """The names the rules pass ``model`` through, ending at a catalogue entry when one is reached."""
     models = openai_models()
-    if model in models:
+    name = _VENDOR.sub("", model.strip().lower())
+    chain = [name]
+    while name not in models:
+        for pattern, replacement in _RULES:
+            changed = pattern.sub(replacement, name, count=1)
+            if changed != name:
+                break
+        else:
+            break
+        name = changed
+        chain.append(name)
+    return tuple(chain)
+
+
+def canonical(model: str) -> str | None:
+    """The catalogue's OpenAI entry ``model`` resolves to by the family rules, or ``None``."""
+    if not model or model.startswith("ft:"):
+        return None
+    last = rule_chain(model)[-1]
+    return last if last in openai_models() else None
+
+
+def looks_openai(model: str) -> bool:
+    """Whether ``model`` is written like an OpenAI model name (resolvable or not)."""
+    return _OPENAI_LOOKING.match(_VENDOR.sub("", model.strip().lower())) is not None or _VENDOR.match(
+        model.strip().lower()) is not None
+
+
+# -- resolution -----------------------------------------------------------------------------------
+
+
+def vision_counterpart(provider: str, model: str) -> str:
+    """The provider model to call when a request to ``model`` carries images (itself if it sees)."""
+    info = provider_model(provider, model) or {}
+    counterpart = info.get("vision_counterpart")
+    return counterpart if isinstance(counterpart, str) and not info.get("vision") else model
+
+
+def _way_out(model: str, provider: str) -> str:
+    return (f"name a {provider} model, or map it: model_map={{{model!r}: '<{provider} model>'}} on the client "
+            f"(migrate rewrite --model-map FILE for the rewrite)")
+
+
+def resolve(model: str, provider: str, user_map: Mapping[str, str] | None = None, *, vision: bool = False) -> str:
+    """The provider model to call for ``model``; ``vision``: the request carries images.
+
+    A user's map wins; a provider's own name, a fine-tune (``ft:...``) or a name that does not look
+    like OpenAI's (a deployment) passes unchanged; an OpenAI name goes through the family rules to
+    its catalogue entry's counterpart (the provider's vision counterpart when ``vision`` and the
+    counterpart is text-only). Raises ``UnknownModel`` for an OpenAI-looking name with none.
+    """
+    if user_map and model in user_map:
+        return user_map[model]
+    if model in provider_models(provider) or model.startswith("ft:"):
         return model
-    for name in sorted(models, key=len, reverse=True):
-        if model.startswith(name + "-") and model[len(name) + 1 : len(name) + 2].isdigit():
-            return name
-    return None
+    base = canonical(model)
+    if base is None:
+        if looks_openai(model):
+            raise UnknownModel(f"The model {model!r} looks like an OpenAI model, and qianyi knows no {provider} "
+                               f"counterpart for it; {_way_out(model, provider)}.")
+        return model
+    target = openai_models()[base].get(provider)
+    if not isinstance(target, str):
+        raise UnknownModel(f"The model {model!r} ({base}) has no {provider} counterpart; "
+                           f"{_way_out(model, provider)}.")
+    return vision_counterpart(provider, target) if vision else target
+
+
+def map_model(model: str, provider: str, user_map: Mapping[str, str] | None = None) -> str:
+    """The provider model to call for ``model`` (``resolve`` without images; an unresolved OpenAI name
+    comes back unchanged)."""
+    try:
+        return resolve(model, provider, user_map)
+    except UnknownModel:
+        return model
 
 
 def is_known(model: str, provider: str | None = None) -> bool:
-    """Whether a name is an OpenAI model we map, or a provider model in the catalogue."""
-    if _openai_base(model) is not None:
+    """Whether a name is an OpenAI model the rules resolve, or a provider model in the catalogue."""
+    if canonical(model) is not None:
         return True
     providers = [provider] if provider else list(load()["providers"])
     return any(model in provider_models(p) for p in providers)
 
 
-def map_model(model: str, provider: str, user_map: Mapping[str, str] | None = None) -> str:
-    """The provider model to call for ``model``.
-
-    A user's map wins; then the catalogue's OpenAI entry; a name that is not an OpenAI model
-    (a provider's own name, a fine-tune, a deployment) passes unchanged.
-    """
-    if user_map and model in user_map:
-        return user_map[model]
-    base = _openai_base(model)
-    if base is None:
-        return model
-    target = openai_models()[base].get(provider)
-    return target if isinstance(target, str) else model
-
-
 def openai_dimensions(model: str) -> int | None:
     """The vector size an OpenAI embedding model produces by default."""
-    base = _openai_base(model)
+    base = canonical(model)
     if base is None:
         return None
     dims = openai_models()[base].get("dimensions")

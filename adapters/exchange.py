@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from . import catalogue, completions, openai_wire, request_shape
 from ._warn import warn
 from .capabilities import Policy, Refused
+from .chat import has_images
 from .errors import error_body, error_headers, lookup, parse_json, unsupported_endpoint
 from .native import Context, ErrorInfo, NativeError, NativeRequest, SSEEvent, StreamState
 from .sse import DONE, SSEDecoder, encode_data
@@ -116,6 +117,11 @@ def error_answer(info: ErrorInfo) -> Answer:
     return Answer(info.status, error_body(info), error_headers(info))
 
 
+def _has_images(body: Mapping[str, Any]) -> bool:
+    messages = body.get("messages")
+    return isinstance(messages, list) and has_images([m for m in messages if isinstance(m, Mapping)])
+
+
 class Exchange:
     """One client's translation settings; ``prepare``/``finish`` are called per request."""
 
@@ -136,8 +142,12 @@ class Exchange:
         if not isinstance(body, dict):
             return self._refused(Refused("The request body must be a JSON object.", code="invalid_json"))
         requested = str(body.get("model", ""))
-        ctx = Context(self.backend.NAME, catalogue.map_model(requested, self.backend.NAME, self.model_map),
-                      requested, self.policy, self.variant, options=self.options)
+        try:  # images on a text model go to its vision counterpart; an unknown OpenAI name is refused here
+            model = catalogue.resolve(requested, self.backend.NAME, self.model_map,
+                                      vision=endpoint == "chat.completions" and _has_images(body))
+        except catalogue.UnknownModel as exc:
+            return error_answer(ErrorInfo(404, "model_not_found", str(exc), self.backend.NAME, param="model"))
+        ctx = Context(self.backend.NAME, model, requested, self.policy, self.variant, options=self.options)
         try:
             request_shape.check(endpoint, body)
             plan = self._plan(endpoint, body, ctx)

@@ -103,7 +103,7 @@ if TYPE_CHECKING:
 
 @cache
 def _model_names() -> tuple[str, ...]:
-    return tuple(catalogue.openai_models())
+    return catalogue.OPENAI_PREFIXES  # how every name the family rules resolve starts (any case)
 
 
 def _worth_parsing(text: str, model_map: Mapping[str, str]) -> bool:
@@ -113,7 +113,7 @@ def _worth_parsing(text: str, model_map: Mapping[str, str]) -> bool:
         return True
     names = (*_model_names(), *model_map)
     pattern = "[\"'](?:" + "|".join(re.escape(name) for name in names) + ")"
-    return re.search(pattern, text) is not None
+    return re.search(pattern, text, re.IGNORECASE) is not None
 
 
 def rewrite_source(source: str, *, provider: str, style: Style = "adapter",

@@ -118,7 +118,7 @@ class Site:
 
 @cache
 def _openai_model_pattern() -> re.Pattern[str]:
-    names = sorted(catalogue.openai_models(), key=len, reverse=True)
+    names = sorted(catalogue.OPENAI_PREFIXES, key=len, reverse=True)  # every name the family rules resolve
     return re.compile("[\"'](?:" + "|".join(re.escape(name) for name in names) + ")", re.IGNORECASE)
 
 

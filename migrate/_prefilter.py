@@ -1,10 +1,10 @@
 """A cheap test on a file's bytes: could any transform change this file?
 
 Conservative by construction: a file passes when it mentions ``openai`` or ``adapters`` in any
-case (``OPENAI_*`` variables included), opens a string with an OpenAI model name from the
-catalogue or a key of the user's model map (in any case; the transforms only rewrite names in
-string literals), declares a coding cookie, or is not valid UTF-8 (the codemods then
-decode it, or report why they cannot). Everything the codemods could act on passes, so a run
+case (``OPENAI_*`` variables included), opens a string the way OpenAI model names open
+(``catalogue.OPENAI_PREFIXES``: every name the family rules resolve) or with a key of the user's
+model map (in any case; the transforms only rewrite names in string literals), declares a coding
+cookie, or is not valid UTF-8 (the codemods then decode it, or report why they cannot). Everything the codemods could act on passes, so a run
 gives the same results with the prefilter as without it (``tests/migrate/test_api.py`` checks).
 """
 
@@ -37,7 +37,7 @@ class Prefilter:
     def __init__(self, extra_names: Iterable[str] = ()) -> None:
         from adapters import catalogue
 
-        self.names = _names_patterns(tuple(sorted({*catalogue.openai_models(), *extra_names})))
+        self.names = _names_patterns(tuple(sorted({*catalogue.OPENAI_PREFIXES, *extra_names})))
 
     def __call__(self, data: bytes) -> bool:
         lowered = data.lower()

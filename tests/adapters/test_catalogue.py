@@ -17,7 +17,7 @@ def test_every_openai_model_named_in_the_issue_is_mapped(name: str) -> None:
     for provider in PROVIDERS:
         target = entry.get(provider)
         if target is None:
-            assert entry["kind"] == "image"  # a provider without image generation says so with null
+            assert entry["kind"] in ("image", "transcription", "speech")  # no such API on the provider: null
             continue
         info = catalogue.provider_model(provider, target)
         assert info is not None, f"{name} -> {provider}:{target} is not described in the catalogue"

@@ -150,10 +150,16 @@ def test_data_uri_image_goes_to_the_multimodal_endpoint_as_an_image_part(sync: b
                                                              {"image": DATA_URI}]}]
     assert completion.choices[0].message.content == f"Echo from {vision}: what is in this picture?"
 
-    # A text model is refused before any call, naming a vision model to use instead.
+    # An OpenAI name mapped to a text model goes to that model's vision counterpart (gpt-4o sees images)...
+    emulator.clear()
+    seen = c.call(lambda cl: cl.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": content}]))
+    counterpart = catalogue.provider_model(P, catalogue.map_model("gpt-4o", P))["vision_counterpart"]
+    assert sent(emulator)[-1].json["model"] == counterpart and catalogue.provider_model(P, counterpart)["vision"]
+    assert seen.choices[0].message.content == f"Echo from {counterpart}: what is in this picture?"
+    # ...while a text model the app names itself is refused before any call, naming a vision model.
     emulator.clear()
     with pytest.raises(openai.BadRequestError, match="does not take images.*qwen-vl"):
-        c.call(lambda cl: cl.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": content}]))
+        c.call(lambda cl: cl.chat.completions.create(model="qwen-plus", messages=[{"role": "user", "content": content}]))
     assert not emulator.requests
 
 
