@@ -17,7 +17,7 @@ def moderate(text: str) -> bool:
 def transcribe(path: str) -> str:
     with open(path, "rb") as audio:
         # TODO(migrate:AUDIO): client.audio.transcriptions is not supported by dashscope: use the provider's own speech SDK
-        return client.audio.transcriptions.create(model="whisper-1", file=audio).text
+        return client.audio.transcriptions.create(model="qwen3-asr-flash", file=audio).text
 
 
 def chat(text: str) -> str:
