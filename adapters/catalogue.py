@@ -186,7 +186,8 @@ def resolve(model: str, provider: str, user_map: Mapping[str, str] | None = None
         return model
     target = openai_models()[base].get(provider)
     if not isinstance(target, str):
-        raise UnknownModel(f"The model {model!r} ({base}) has no {provider} counterpart; "
+        seen_as = f" ({base})" if base != model else ""
+        raise UnknownModel(f"The model {model!r}{seen_as} has no {provider} counterpart in qianyi's catalogue; "
                            f"{_way_out(model, provider)}.")
     return vision_counterpart(provider, target) if vision else target
 

@@ -28,7 +28,7 @@ from ._discover import Discovery, discover
 from ._errors import GitCannotAnswer, Interrupted, NameClash, RunInterrupted, UncommittedChanges, UsageError
 from ._isolate import run_isolated
 from ._prefilter import Prefilter
-from ._providers import ModelRow, ProviderRow, models, providers
+from ._providers import EXAMPLE_NAMES, ModelRow, NameRow, ProviderRow, models, providers, resolve_names
 from ._results import Changed, Failed, FileResult, RewriteRun, Skipped, Unchanged
 from ._status import Marker, StatusReport, status
 from ._worker import Job, Options, rewrite_file, warm_up
@@ -36,10 +36,10 @@ from ._worker import Job, Options, rewrite_file, warm_up
 if TYPE_CHECKING:
     from codemods import Style
 
-__all__ = ["STYLES", "Changed", "Defaults", "Failed", "FileResult", "GitCannotAnswer", "Interrupted", "Marker", "NameClash", "RunInterrupted", "ModelRow", "ProviderRow",
-           "RewriteRun", "Skipped", "StatusReport", "Unchanged", "UncommittedChanges", "UsageError",
-           "check_provider", "display_path", "load_defaults", "load_model_map", "models", "providers",
-           "rewrite", "status"]
+__all__ = ["EXAMPLE_NAMES", "STYLES", "Changed", "Defaults", "Failed", "FileResult", "GitCannotAnswer", "Interrupted",
+           "Marker", "ModelRow", "NameClash", "NameRow", "ProviderRow", "RewriteRun", "RunInterrupted", "Skipped",
+           "StatusReport", "Unchanged", "UncommittedChanges", "UsageError", "check_provider", "display_path",
+           "load_defaults", "load_model_map", "models", "providers", "resolve_names", "rewrite", "status"]
 
 STYLES = ("adapter", "compat")
 #: Below this many files to parse per process, worker processes cost more than they save.

@@ -167,6 +167,16 @@ def models_table(provider: str, rows: list[Any]) -> Table:
     return table
 
 
+def names_table(provider: str, rows: list[Any], title: str) -> Table:
+    """What each model name becomes on ``provider`` (``migrate models NAME...``)."""
+    table = Table(title=title, title_justify="left")
+    for column in ("name", f"{provider} model", "with images", "how", "rule steps"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(row.name, row.model or "(refused)", row.with_images, row.how, " -> ".join(row.steps))
+    return table
+
+
 def _number(value: int | None) -> str:
     return "" if value is None else f"{value:,}"
 

@@ -321,9 +321,10 @@ def _model(t: _Target, site: Site) -> list[Reason]:
         return [Reason(name, "caveat", "mapped", f"runs as {p} model {mapped!r} ({source})")]
     if catalogue.provider_model(p, name):
         return [Reason(name, "works", "passes", f"a {p} model")]
-    if is_openai_model(name):
-        return [Reason(name, "unsupported", "model", f"the catalogue has no {p} model for {name!r}: name one, "
-                                                     f"or map it with --model-map")]
+    if is_openai_model(name) or catalogue.looks_openai(name):
+        return [Reason(name, "unsupported", "model", f"the catalogue has no {p} model for {name!r} (the runtime "
+                                                     f"refuses it before any call): name one, or map it with "
+                                                     f"--model-map")]
     owners = [other for other in catalogue.load()["providers"] if catalogue.provider_model(other, name)]
     if owners:
         return [Reason(name, "unsupported", "model", f"a {', '.join(owners)} model, not {p}'s: name a {p} "
