@@ -36,6 +36,7 @@ from . import (
     legacy_calls,
     legacy_errors,
     legacy_responses,
+    mock_targets,
     model_names,
     module_client,
     unsupported_features,
@@ -52,7 +53,7 @@ if TYPE_CHECKING:
 __all__ = ["CODEMODS", "LEGACY_CODEMODS", "LEGACY_TRANSFORMS", "MODERN_CODEMODS", "MODERN_TRANSFORMS",
            "TODO_CODES", "Finding", "MarkUnsupportedFeatures", "Rewrite", "RewriteLegacyCalls",
            "RewriteLegacyErrors", "RewriteLegacyResponses", "RewriteClientConstruction", "RewriteEnvVars",
-           "RewriteImports", "RewriteModelNames", "RewriteModuleClient", "RuleCodemod", "SourceError", "Style",
+           "RewriteImports", "RewriteMockTargets", "RewriteModelNames", "RewriteModuleClient", "RuleCodemod", "SourceError", "Style",
            "Todo", "Transform", "rewrite_bytes", "rewrite_source"]
 
 #: Modernising transforms for openai 0.x code: a first pass, only in files that use 0.x names.
@@ -68,6 +69,7 @@ MODERN_TRANSFORMS: tuple[Transform, ...] = (
     env_vars.TRANSFORM,
     model_names.TRANSFORM,
     unsupported_features.TRANSFORM,
+    mock_targets.TRANSFORM,
     imports.TRANSFORM,
 )
 _PHASES: tuple[tuple[type[Rule], ...], ...] = tuple(

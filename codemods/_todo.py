@@ -77,6 +77,12 @@ TODO_CODES: dict[str, str] = {
                        "followed to a create call must become attribute access by hand.",
     "MODULE_CLIENT": "openai's module-level client is configured here outside module level; the "
                      "migrated module builds its own client, so this setting no longer applies.",
+    "MOCK": "A test mock of the openai SDK: a patch target now names the openai>=1 method the migrated "
+            "code calls (set the provider's key variable to any value in the test: the code builds a "
+            "provider client first), or a mocked reply is still a 0.x dict the code now reads as an object.",
+    "HTTP_MOCK": "An HTTP-level mock of api.openai.com (respx, responses, requests-mock, VCR cassettes) "
+                 "cannot intercept the provider's native requests: use qianyi's `emulator` pytest fixture, "
+                 "or mock at the SDK level.",
     "RAW_HTTP": "Code that sends OpenAI-format HTTP requests itself (requests, httpx, aiohttp, another "
                 "library): its base URL now points at the provider's OpenAI-compatible endpoint, so "
                 "paths such as /chat/completions exist there. Send the provider's model names and "
