@@ -14,12 +14,14 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from . import catalogue, completions, openai_wire, request_shape
+from . import catalogue, completions, openai_wire, request_shape, responses
 from ._warn import warn
 from .capabilities import Policy, Refused
 from .chat import has_images
 from .errors import error_body, error_headers, lookup, parse_json, unsupported_endpoint
 from .native import Context, ErrorInfo, NativeError, NativeRequest, SSEEvent, StreamState
+from .response_events import ResponseEvents, encode_event, relay
+from .response_store import LIMIT, ResponseStore
 from .sse import DONE, SSEDecoder, encode_data
 
 if TYPE_CHECKING:
@@ -71,6 +73,10 @@ class Prepared:
     plan: list[NativeRequest]
     stream_out: bool
     include_usage: bool
+    #: A Responses API request: how it was translated (``responses.py``), and whether the provider's
+    #: own Responses endpoint serves it (then replies and events pass through as they are).
+    responses: responses.Translation | None = None
+    native_responses: bool = False
 
 
 def malformed(provider: str, exc: Exception) -> ErrorInfo:
@@ -130,6 +136,7 @@ class Exchange:
         self.backend, self.root_path, self.policy, self.variant = backend, root_path.rstrip("/"), policy, variant
         self.model_map = dict(model_map or {})
         self.options = dict(options or {})
+        self.store = ResponseStore()  # past responses, for previous_response_id
 
     def prepare(self, method: str, path: str, raw: bytes) -> Prepared | Answer:
         endpoint = endpoint_of(path, self.root_path)
@@ -138,6 +145,8 @@ class Exchange:
             return error_answer(unsupported_endpoint(endpoint or path, self.backend.NAME))
         if endpoint == "models":
             return self._models(method, path)
+        if endpoint == "responses" and not (method == "POST" and path.rstrip("/").endswith("/responses")):
+            return self._stored(method, path)
         body: dict[str, Any] = parse_json(raw) or {} if raw else {}
         if not isinstance(body, dict):
             return self._refused(Refused("The request body must be a JSON object.", code="invalid_json"))
@@ -150,6 +159,8 @@ class Exchange:
         ctx = Context(self.backend.NAME, model, requested, self.policy, self.variant, options=self.options)
         try:
             request_shape.check(endpoint, body)
+            if endpoint == "responses":
+                return self._prepare_responses(body, ctx)
             plan = self._plan(endpoint, body, ctx)
         except Refused as refused:
             return self._refused(refused)
@@ -194,6 +205,8 @@ class Exchange:
             result = self.backend.from_native(prepared.endpoint, replies, prepared.ctx)
             if prepared.endpoint == "completions" and result.get("object") == "chat.completion":
                 result = completions.from_chat(result, prepared.ctx)
+            if prepared.responses is not None:
+                result = self._responded(prepared, result)
         except NativeError as err:
             return error_answer(err.info)
         except Refused as refused:
@@ -203,6 +216,62 @@ class Exchange:
         if prepared.ctx.notes.get("legacy_functions") and prepared.endpoint == "chat.completions":
             _left_out(openai_wire.as_function_call(result), prepared.ctx)
         return Answer(200, result, {"content-type": "application/json"})
+
+    def _prepare_responses(self, body: Mapping[str, Any], ctx: Context) -> Prepared | Answer:
+        """A Responses request: the provider's own endpoint where it serves the model, else chat."""
+        previous = body.get("previous_response_id")
+        stored = self.store.get(str(previous)) if previous else None
+        ctx.notes["root_path"] = self.root_path  # the provider's Responses endpoint may sit beside it
+        serves = getattr(self.backend, "serves_responses", None)
+        native = serves is not None and serves(body, ctx) and (stored is None or stored.native)
+        stream_out = bool(body.get("stream"))
+        if native:
+            history = stored.items if stored is not None else ()
+            tr = responses.Translation({}, {}, [*history, *responses.input_items(body.get("input"))],
+                                       store=body.get("store") is not False)
+            plan = self.backend.to_native("responses", body, ctx)
+            return Prepared("responses", ctx, plan, stream_out, False, tr, native_responses=True)
+        if previous and stored is None:
+            return error_answer(ErrorInfo(
+                404, "previous_response_not_found", f"Previous response with id {previous!r} not found: "
+                f"qianyi keeps the last {LIMIT} responses of this client in memory (not those made with "
+                f"store=False, nor another client's); pass the conversation as input instead.",
+                self.backend.NAME, param="previous_response_id"))
+        tr = responses.to_chat(body, ctx, stored.items if stored is not None else ())
+        request_shape.check("chat.completions", tr.chat)
+        plan = self.backend.to_native("chat.completions", tr.chat, ctx)
+        return Prepared("chat.completions", ctx, plan, stream_out, stream_out, tr)
+
+    def _responded(self, prepared: Prepared, result: dict[str, Any]) -> dict[str, Any]:
+        """The response object for a Responses request's result, kept for ``previous_response_id``."""
+        tr = prepared.responses
+        assert tr is not None
+        if not prepared.native_responses:
+            result = responses.response_from_chat(result, tr)
+        self.keep(prepared, result)
+        return result
+
+    def keep(self, prepared: Prepared, response: Mapping[str, Any] | None) -> None:
+        tr = prepared.responses
+        if tr is not None and tr.store and response is not None and response.get("id"):
+            self.store.put(response, tr.items, native=prepared.native_responses)
+
+    def _stored(self, method: str, path: str) -> Answer:
+        """``responses.retrieve`` / ``delete`` from this client's store (no network call)."""
+        tail = path[len(self.root_path):].strip("/").split("/")
+        ident = tail[1] if len(tail) > 1 else ""
+        stored = self.store.get(ident)
+        if stored is None or len(tail) > 2 or method not in ("GET", "DELETE"):
+            what = "/".join(tail[2:]) or method
+            message = (f"No response with id {ident!r}: qianyi keeps the last {LIMIT} responses of this client "
+                       f"in memory." if stored is None else f"responses {what!r} is not supported by "
+                       f"{self.backend.NAME} (qianyi answers retrieve and delete from its own store).")
+            return error_answer(ErrorInfo(404 if stored is None else 400, "not_found" if stored is None else
+                                          "unsupported_endpoint", message, self.backend.NAME))
+        if method == "DELETE":
+            self.store.delete(ident)
+            return Answer(200, {"id": ident, "object": "response.deleted", "deleted": True})
+        return Answer(200, stored.response)
 
     def _models(self, method: str, path: str) -> Answer:
         """``models.list`` / ``models.retrieve`` from the catalogue, no network call."""
@@ -223,7 +292,11 @@ class StreamTranslator:
     """Native SSE lines in, OpenAI ``data:`` frames out (then ``[DONE]``)."""
 
     def __init__(self, exchange: Exchange, prepared: Prepared) -> None:
-        self.backend = exchange.backend
+        self.backend, self.exchange, self.prepared = exchange.backend, exchange, prepared
+        tr = prepared.responses if prepared.stream_out and not prepared.native_responses else None
+        #: Chat chunks become Responses events (a translated Responses stream).
+        self.events = ResponseEvents(tr, prepared.ctx.model) if tr is not None else None
+        self.relayed: dict[str, Any] | None = None  # the final response of a native Responses stream
         self.state = StreamState(prepared.ctx)
         self.legacy_functions = bool(prepared.ctx.notes.get("legacy_functions"))
         self.include_usage = prepared.include_usage
@@ -265,6 +338,11 @@ class StreamTranslator:
             self.failed = True
             yield encode_data(error_body(unfinished(self.backend.NAME)))
             return
+        if self.prepared.responses is not None:
+            if self.events is not None:
+                yield b"".join(encode_event(e) for e in self.events.finish(self.state.usage))
+            self.exchange.keep(self.prepared, self.events.response if self.events is not None else self.relayed)
+            return
         if self.include_usage and self.state.usage is not None:
             yield from self._frame(openai_wire.chunk(id=self.state.id, model=self.state.ctx.model,
                                                      created=self.state.ctx.created, usage=self.state.usage))
@@ -272,7 +350,10 @@ class StreamTranslator:
 
     def _frame(self, chunk: dict[str, Any]) -> Iterator[bytes]:
         """One OpenAI chunk on the wire (as a text-completion chunk for ``completions``; in the functions
-        API's shape for a ``functions=`` request)."""
+        API's shape for a ``functions=`` request; as Responses events for ``responses``)."""
+        if self.events is not None:
+            yield b"".join(encode_event(e) for e in self.events.feed(chunk))
+            return
         if self.legacy_functions:
             _left_out(openai_wire.as_function_call_chunk(chunk), self.state.ctx)
         if self.as_text:
@@ -295,6 +376,9 @@ class StreamTranslator:
         if self.failed:
             return
         try:
+            if self.prepared.native_responses:
+                yield from self._relay(event)
+                return
             for c in self.backend.from_native_event(event, self.state):
                 yield from self._frame(c)
         except NativeError as err:
@@ -303,6 +387,16 @@ class StreamTranslator:
         except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
             self.failed = True
             yield encode_data(error_body(malformed(self.backend.NAME, exc)))
+
+    def _relay(self, event: SSEEvent) -> Iterator[bytes]:
+        """One event of a provider's own Responses stream, passed on (its errors mapped)."""
+        payload = relay(event, lambda p: self.backend.error_of(200, p, {}), self.backend.NAME)
+        if payload is None:
+            return
+        if payload.get("type") in ("response.completed", "response.incomplete", "response.failed"):
+            self.state.finished = True
+            self.relayed = dict(payload.get("response") or {})
+        yield encode_event(payload)
 
 
 class FunctionCallWarning(UserWarning):

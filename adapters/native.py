@@ -24,6 +24,8 @@ class NativeRequest:
     stream: bool = False
     #: Set by a backend when a stream-only model serves a non-stream caller: aggregate the events.
     aggregate: bool = False
+    #: Another API root on the client's host (its path), for an endpoint outside the native root.
+    root: str | None = None
 
 
 @dataclass(frozen=True)

@@ -73,6 +73,8 @@ def _native_request(native: NativeRequest, base_url: str, original: http.Request
         headers["content-type"] = "application/json"
         content = json.dumps(native.json, ensure_ascii=False, separators=(",", ":")).encode()
     headers.update(native.headers)
+    if native.root is not None:  # the same host, another root: scheme://host[:port] + root
+        base_url = "/".join(base_url.split("/", 3)[:3]) + native.root
     url = _url(base_url + native.path)
     if native.params:
         url = url.copy_merge_params(native.params)

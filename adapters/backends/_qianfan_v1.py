@@ -74,7 +74,7 @@ CAPABILITIES = Capabilities(
                            "parallel_tool_calls", "metadata", "reasoning_effort"}) | capabilities.OPENAI_ONLY,
     embedding_emulated=EMBEDDING_EMULATED,
     embedding_unsupported=frozenset({"user"}),
-    endpoints=frozenset({"chat.completions", "embeddings", "models", "completions"}),
+    endpoints=frozenset({"chat.completions", "embeddings", "models", "completions", "responses"}),
     notes={
         "model": "selects the endpoint URL; v2-only models mapped from OpenAI names fall back to ERNIE 4.0",
         "messages": "system moved to the top-level 'system'; turn order repaired with a warning or refused",

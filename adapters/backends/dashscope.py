@@ -8,6 +8,8 @@ Everything here is pure: dicts in, dicts out. transport.py does the sending.
       messages, temperature, ...            {"model", "input": {"messages"}, "parameters": {...}}
       stream=True                           header X-DashScope-SSE: enable + incremental_output
     POST embeddings                         POST /services/embeddings/text-embedding/text-embedding
+    POST responses (qwen3-max, qwen3.5-plus) POST .../compatible-mode/v1/responses   (OpenAI's own shape)
+    POST responses (other models)           translated onto chat (adapters/responses.py)
 
 Replies carry no id/created/model: the id is built from ``request_id``. Streams are framed
 ``id:/event:/:HTTP_STATUS/<n>/data:`` with no ``[DONE]``; an ``event:error`` frame carries the
@@ -23,7 +25,7 @@ import sys
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .. import catalogue, chat, embeddings, extras, openai_wire, streaming
+from .. import catalogue, chat, embeddings, extras, openai_wire, responses, streaming
 from ..auth import Setup, bearer_setup
 from ..capabilities import EMBEDDING_EMULATED, OPENAI_ONLY, Capabilities, Extra, Refused
 from ..errors import lookup
@@ -47,6 +49,17 @@ TEXT_PATH = "/services/aigc/text-generation/generation"
 MULTIMODAL_PATH = "/services/aigc/multimodal-generation/generation"
 EMBEDDING_PATH = "/services/embeddings/text-embedding/text-embedding"
 EMBEDDING_BATCH = 10  # v3/v4 limit; the catalogue gives per-model limits
+#: Models DashScope serves at its OpenAI-compatible Responses endpoint (reference, Feb 2026); newer
+#: Qwen plus/max models probably join them (unconfirmed): those are translated onto chat meanwhile.
+RESPONSES_MODELS = frozenset({"qwen3.5-plus", "qwen3.5-plus-2026-02-15", "qwen3.5-397b-a17b", "qwen3-max",
+                              "qwen3-max-2026-01-23"})
+#: What that endpoint documents; a request asking for more (text.format, reasoning, include...) is
+#: translated instead, since undocumented parameters are silently ignored there.
+RESPONSES_FIELDS = frozenset({"model", "input", "instructions", "previous_response_id", "stream", "tools",
+                              "tool_choice", "temperature", "top_p", "max_output_tokens", "store",
+                              "parallel_tool_calls", "enable_thinking"})
+RESPONSES_TOOLS = frozenset({"web_search", "code_interpreter"})
+_NATIVE_ROOT, _COMPAT_ROOT = "/api/v1", "/compatible-mode/v1"
 
 
 def _search(value: Any) -> dict[str, Any]:
@@ -102,7 +115,7 @@ CAPABILITIES = Capabilities(
     embedding_emulated={**EMBEDDING_EMULATED, "input": "split into batches of the model's limit (v3/v4: 10), "
                                                        "merged in order"},
     embedding_unsupported=frozenset({"user"}),
-    endpoints=frozenset({"chat.completions", "embeddings", "models", "completions"}),
+    endpoints=frozenset({"chat.completions", "embeddings", "models", "completions", "responses"}),
     features={
         "streaming": ("translated", "X-DashScope-SSE events with incremental_output; no [DONE] natively"),
         "stream_usage": ("emulated", "cumulative in every native event; one usage chunk only with include_usage"),
@@ -184,7 +197,32 @@ def setup(api_key: str | None, base_url: str | None, env: Mapping[str, str], opt
 def to_native(endpoint: str, body: Mapping[str, Any], ctx: Context) -> list[NativeRequest]:
     if endpoint == "embeddings":
         return _embedding_requests(body, ctx)
+    if endpoint == "responses":
+        return _responses_requests(body, ctx)
     return _chat_requests(body, ctx)
+
+
+def serves_responses(body: Mapping[str, Any], ctx: Context) -> bool:
+    """Whether DashScope's own Responses endpoint serves this request as it is (else: chat)."""
+    root = str(ctx.notes.get("root_path", ""))
+    asked = {name for name, value in body.items() if value is not None and value != []}
+    return ctx.model in RESPONSES_MODELS and root.endswith(_NATIVE_ROOT) and asked <= RESPONSES_FIELDS
+
+
+def _responses_requests(body: Mapping[str, Any], ctx: Context) -> list[NativeRequest]:
+    """The request for the compatible-mode ``/responses`` endpoint beside the native root."""
+    web = frozenset({*responses.WEB_SEARCH, *RESPONSES_TOOLS})
+    responses.refuse_hosted(body, ctx, allowed=web)
+    native = {k: v for k, v in body.items() if v is not None and k not in ("instructions", "store")}
+    native["model"] = ctx.model
+    native["tools"] = [{**t, "type": "web_search"} if t.get("type") in responses.WEB_SEARCH else t
+                       for t in body.get("tools") or []] or None
+    if body.get("instructions"):  # listed as unsupported in the Chinese reference: a system item instead
+        items = responses.input_items(body.get("input"))
+        native["input"] = [{"role": "system", "content": body["instructions"]}, *items]
+    root = str(ctx.notes["root_path"])[: -len(_NATIVE_ROOT)] + _COMPAT_ROOT
+    return [NativeRequest("POST", "/responses", {k: v for k, v in native.items() if v is not None},
+                          stream=bool(body.get("stream")), root=root)]
 
 
 def _chat_requests(body: Mapping[str, Any], ctx: Context) -> list[NativeRequest]:
@@ -323,6 +361,12 @@ def _embedding_requests(body: Mapping[str, Any], ctx: Context) -> list[NativeReq
 def from_native(endpoint: str, replies: list[Any], ctx: Context) -> dict[str, Any]:
     if endpoint == "embeddings":
         return _embeddings_reply(replies, ctx)
+    if endpoint == "responses":  # OpenAI's shape already; the fields the SDK requires are made sure of
+        reply = dict(replies[0])
+        ctx.notes.setdefault("request_id", reply.get("request_id"))
+        for name, default in (("parallel_tool_calls", True), ("tool_choice", "auto"), ("tools", [])):
+            reply.setdefault(name, default)
+        return reply
     completions = [r if r.get("object") == "chat.completion" else from_native_chat(r, ctx) for r in replies]
     return chat.check_schema(chat.merge_fanned(completions), ctx)
 

@@ -100,7 +100,7 @@ CAPABILITIES = Capabilities(
     unsupported=frozenset({"logprobs", "top_logprobs"}) | OPENAI_ONLY,
     embedding_emulated=v1.EMBEDDING_EMULATED,
     embedding_unsupported=frozenset({"user"}),
-    endpoints=frozenset({"chat.completions", "embeddings", "models", "completions"}),
+    endpoints=frozenset({"chat.completions", "embeddings", "models", "completions", "responses"}),
     notes={
         "messages": "turn order (one system first, user/assistant alternating, user or tool last) repaired "
                     "with a MessageOrderWarning or refused",

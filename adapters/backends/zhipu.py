@@ -115,7 +115,7 @@ CAPABILITIES = Capabilities(
     embedding_passed=frozenset({"input", "model", "dimensions"}),
     embedding_emulated=EMBEDDING_EMULATED,
     embedding_unsupported=frozenset({"user"}),
-    endpoints=frozenset({"chat.completions", "embeddings", "models", "completions"}),
+    endpoints=frozenset({"chat.completions", "embeddings", "models", "completions", "responses"}),
     notes={
         "temperature": "0 -> do_sample=false",
         "max_tokens": "lowered to the model's maximum output",

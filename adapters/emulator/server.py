@@ -21,7 +21,7 @@ from types import TracebackType
 from typing import Any, cast
 from urllib.parse import parse_qsl, urlsplit
 
-from . import dashscope, dashscope_compat, httpd, qianfan, qianfan_v1, zhipu
+from . import dashscope, dashscope_compat, dashscope_responses, httpd, qianfan, qianfan_v1, zhipu
 from .faults import Fault, FaultBook
 from .replies import Reply, request_key
 from .wire import Answer, Dialect, Outcome, RecordedRequest, json_answer
@@ -29,7 +29,7 @@ from .wire import Answer, Dialect, Outcome, RecordedRequest, json_answer
 __all__ = ["PROVIDERS", "Emulator", "RecordedRequest", "serve_forever"]
 
 DIALECTS: tuple[Dialect, ...] = cast(
-    "tuple[Dialect, ...]", (dashscope, dashscope_compat, zhipu, qianfan, qianfan_v1)
+    "tuple[Dialect, ...]", (dashscope, dashscope_responses, dashscope_compat, zhipu, qianfan, qianfan_v1)
 )
 PROVIDERS = ("dashscope", "zhipu", "qianfan", "qianfan-v1")
 _NATIVE_ROOTS = {"dashscope": "/api/v1", "zhipu": "/api/paas/v4", "qianfan": "/v2", "qianfan-v1": ""}
