@@ -263,7 +263,7 @@ class Exchange:
         stored = self.store.get(ident)
         if stored is None or len(tail) > 2 or method not in ("GET", "DELETE"):
             what = "/".join(tail[2:]) or method
-            message = (f"No response with id {ident!r}: qianyi keeps the last {LIMIT} responses of this client "
+            message = (f"Response with id {ident!r} not found: qianyi keeps the last {LIMIT} responses of this client "
                        f"in memory." if stored is None else f"responses {what!r} is not supported by "
                        f"{self.backend.NAME} (qianyi answers retrieve and delete from its own store).")
             return error_answer(ErrorInfo(404 if stored is None else 400, "not_found" if stored is None else
