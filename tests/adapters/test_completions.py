@@ -12,7 +12,8 @@ from openai.types import Completion
 
 from adapters import UnsupportedParameterWarning
 from adapters.emulator import Emulator, Reply
-from tests.adapters.test_scenarios import PROVIDERS, Client
+from tests.adapters.conftest import PROVIDERS
+from tests.adapters.test_scenarios import Client
 
 EXPECTED = {"dashscope": "qwen-flash", "zhipu": "glm-4-flash-250414", "qianfan": "ernie-speed-128k"}
 
