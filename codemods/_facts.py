@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import libcst as cst
 
 from ._api_calls import ADAPTER_CLIENTS, CLIENT_CLASSES, ApiCall, keyword, split_api_call
 from ._literals import string_value
+from ._model_flow import Flow, FlowFacts, Leaf, Symbol, keyed, option_dest, origins, unwrap_default
 from ._qualnames import ImportTable, dotted
 from ._walk import Visitor
 
@@ -22,6 +24,7 @@ __all__ = ["Facts", "collect"]
 
 OPENAI_CLIENTS = frozenset(f"openai.{name}" for name in CLIENT_CLASSES)
 _CLIENT_COPIES = frozenset({"with_options", "copy"})
+_OPTIONS = frozenset({"add_argument", "option"})  # argparse, click
 
 
 @dataclass
@@ -42,11 +45,7 @@ class Facts:
     annotations: dict[str, list[cst.BaseExpression]] = field(default_factory=lambda: defaultdict(list))
     module_constants: dict[str, cst.SimpleString] = field(default_factory=dict)
     class_constants: dict[str, list[cst.SimpleString]] = field(default_factory=lambda: defaultdict(list))
-    model_refs: list[tuple[cst.Call, str, bool]] = field(default_factory=list)
-    #: Constant name -> literal, for constants whose every use is ``model=`` of an OpenAI call.
-    model_constants: dict[str, str] = field(default_factory=dict)
-    #: Literal nodes (by id) of those constants' definitions.
-    model_constant_nodes: set[int] = field(default_factory=set)
+    flow: FlowFacts = field(default_factory=FlowFacts)
 
     @property
     def uses_openai(self) -> bool:
@@ -105,29 +104,30 @@ class Facts:
             return api
         return None
 
-    def finish(self) -> None:
-        """Decide which constants flow only into ``model=`` (call after the walk)."""
-        uses: Counter[tuple[str, bool]] = Counter()
-        for call, name, is_attr in self.model_refs:
+    @cached_property
+    def model_flow(self) -> Flow:
+        """The literals that reach the ``model=`` of this module's OpenAI calls (``_model_flow``)."""
+        sinks: list[tuple[cst.Call, list[Leaf]]] = []
+        splats: Counter[str] = Counter()
+        for call, expr in self.flow.sinks:
             if self.api_call(call) is not None:
-                uses[(name, is_attr)] += 1
-        for name, node in self.module_constants.items():
-            if uses[(name, False)] and uses[(name, False)] == self.loads[name] and self.stores[name] == 1 \
-                    and not self.attr_loads[name]:
-                self._keep(name, [node])
-        for name, nodes in self.class_constants.items():
-            total = self.loads[name] + self.attr_loads[name]
-            used = uses[(name, False)] + uses[(name, True)]
-            if name in self.module_constants or len(nodes) != 1:
-                continue
-            if used and used == total and self.stores[name] == 1 and not self.attr_stores[name]:
-                self._keep(name, nodes)
+                sinks.append((call, list(origins(expr, self.resolve))))
+        for call, name in self.flow.splats:
+            if self.api_call(call) is not None:
+                sinks.append((call, [Leaf(call, ("item", name, "model"))]))
+                splats[name] += 1
 
-    def _keep(self, name: str, nodes: list[cst.SimpleString]) -> None:
-        value = string_value(nodes[0])
-        if value is not None:
-            self.model_constants[name] = value
-            self.model_constant_nodes.update(id(node) for node in nodes)
+        def uses(symbol: Symbol) -> int:
+            if symbol[0] == "name":
+                return self.loads[symbol[1]] - self.flow.declared[symbol[1]]
+            if symbol[0] == "attr":
+                return self.attr_loads[symbol[1]]
+            return self.flow.item_uses[(symbol[1], symbol[2])] + (splats[symbol[1]] if symbol[2] == "model" else 0)
+
+        def contained(name: str) -> bool:
+            return self.loads[name] - self.flow.declared[name] == self.flow.keyed_loads[name] + splats[name]
+
+        return Flow.build(self.flow, sinks, uses, contained, self.resolve)
 
 
 def _string_constant(statement: cst.BaseStatement) -> tuple[str, cst.SimpleString] | None:
@@ -142,6 +142,18 @@ def _string_constant(statement: cst.BaseStatement) -> tuple[str, cst.SimpleStrin
         return None
     if isinstance(target, cst.Name) and isinstance(value, cst.SimpleString) and string_value(value):
         return target.value, value
+    return None
+
+
+def _field(statement: cst.BaseStatement) -> tuple[str, cst.BaseExpression] | None:
+    """``(name, value)`` of a class body's ``name = value`` / ``name: T = value``."""
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return None
+    small = statement.body[0]
+    if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
+        return small.targets[0].target.value, small.value
+    if isinstance(small, cst.AnnAssign) and small.value is not None and isinstance(small.target, cst.Name):
+        return small.target.value, small.value
     return None
 
 
@@ -165,15 +177,25 @@ class _Collector(Visitor):
                 self.facts.module_constants.setdefault(found[0], found[1])
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.facts.flow.declared[node.name.value] += 1
         if not isinstance(node.body, cst.IndentedBlock):
             return
         for statement in node.body.body:
             found = _string_constant(statement)
             if found:
                 self.facts.class_constants[found[0]].append(found[1])
+            field_ = _field(statement)
+            if field_:
+                self.facts.flow.define(("attr", field_[0]), unwrap_default(field_[1]))
 
     def visit_Name(self, node: cst.Name) -> None:
         self.facts.loads[node.value] += 1
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.facts.flow.declared[node.name.value] += 1
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        self.facts.flow.note_keyed(node)
 
     def visit_Attribute(self, node: cst.Attribute) -> bool:
         self.facts.attr_loads[node.attr.value] += 1
@@ -188,15 +210,27 @@ class _Collector(Visitor):
 
     def _store(self, target: cst.BaseExpression, value: cst.BaseExpression | None) -> bool:
         """Record a store; True when the target needs no further visiting."""
+        flow = self.facts.flow
         if isinstance(target, cst.Name):
             self.facts.stores[target.value] += 1
             if isinstance(value, cst.Call):
                 self.facts.assigned_calls[target.value].append(value)
+            flow.define(("name", target.value), value)
+            if value is not None:
+                flow.define_dict(target.value, value)
             return True
         if isinstance(target, cst.Attribute):
             self.facts.attr_stores[target.attr.value] += 1
             if isinstance(value, cst.Call):
                 self.facts.attr_assigned_calls[target.attr.value].append(value)
+            flow.define(("attr", target.attr.value), value)
+            self.visit(target.value)
+            return True
+        item = keyed(target) if isinstance(target, cst.Subscript) else None
+        if item is not None:  # d["k"] = value: a definition, not a use of the item
+            assert isinstance(target, cst.Subscript)
+            flow.define(("item", *item), value)
+            flow.keyed_loads[item[0]] += 1
             self.visit(target.value)
             return True
         return False
@@ -230,6 +264,9 @@ class _Collector(Visitor):
     def visit_Param(self, node: cst.Param) -> None:
         if node.annotation is not None:
             self.facts.annotations[node.name.value].append(node.annotation.annotation)
+        self.facts.flow.declared[node.name.value] += 1
+        if node.default is not None:
+            self.facts.flow.define(("name", node.name.value), unwrap_default(node.default))
 
     def visit_Call(self, node: cst.Call) -> None:
         func = dotted(node.func)
@@ -238,17 +275,24 @@ class _Collector(Visitor):
             provider = keyword(node, "provider")
             if provider is not None and string_value(provider.value) is None:
                 self.facts.provider_calls[func] += 1  # openai's own provider= object
-        model = keyword(node, "model")
-        if model is not None and split_api_call(node.func) is not None:
-            if isinstance(model.value, cst.Name):
-                self.facts.model_refs.append((node, model.value.value, False))
-            elif isinstance(model.value, cst.Attribute):
-                self.facts.model_refs.append((node, model.value.attr.value, True))
+        flow = self.facts.flow
+        flow.note_keyed(node)
+        if split_api_call(node.func) is not None:
+            model = keyword(node, "model")
+            if model is not None:
+                flow.sinks.append((node, model.value))
+            flow.splats += [(node, arg.value.value) for arg in node.args
+                            if arg.star == "**" and isinstance(arg.value, cst.Name)]
+        elif isinstance(node.func, cst.Attribute) and node.func.attr.value in _OPTIONS:
+            default = keyword(node, "default")
+            dest = option_dest(node) if default is not None else None
+            if dest is not None and default is not None:  # argparse: args.<dest>; click: a parameter
+                kind = "attr" if node.func.attr.value == "add_argument" else "name"
+                flow.define((kind, dest), default.value)
 
 
 def collect(module: cst.Module) -> Facts:
     """Walk ``module`` once and return its facts."""
     collector = _Collector()
     collector.visit(module)
-    collector.facts.finish()
     return collector.facts

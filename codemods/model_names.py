@@ -36,7 +36,8 @@ import libcst as cst
 from adapters import catalogue
 
 from ._api_calls import keyword, with_keyword
-from ._literals import string_value, with_value
+from ._literals import make_string, string_value, with_value
+from ._model_flow import Literal, Reach
 from ._pass import FileState, Rule, Transform
 from .client_construction import client_provider
 
@@ -94,8 +95,6 @@ class ModelNamesRule(Rule):
     def __init__(self, state: FileState) -> None:
         super().__init__(state)
         self.provider = self._file_provider()
-        self.literals: set[int] = set()
-        self.quiet: set[int] = set()
         self.sized: dict[int, int] = {}  # embeddings calls (by id) -> the dimensions= they get
 
     def _file_provider(self) -> str:
@@ -113,33 +112,28 @@ class ModelNamesRule(Rule):
         return _Embedding.of(name, mapped, self.provider) if mapped != name else None
 
     def visit_Call(self, node: cst.Call) -> None:
-        if self.options.keep_models:
-            return
-        model = keyword(node, "model")
-        if model is None:
+        if self.options.keep_models or keyword(node, "model") is None and not any(a.star == "**" for a in node.args):
             return
         api = self.facts.api_call(node)
-        if api is not None and isinstance(model.value, cst.SimpleString):
-            self.literals.add(id(model.value))
-            if api.endpoint not in self.state.target.endpoints:
-                self.quiet.add(id(model.value))  # the unsupported feature's TODO says enough
-        if api is not None and api.endpoint == "embeddings":
-            self._keep_size(node, model.value)
-        if api is not None and isinstance(model.value, cst.Name | cst.Attribute):
-            self._check_kept_constant(node, model.value)
+        if api is None:
+            return
+        reached = self.facts.model_flow.by_call.get(id(node), [])
+        if api.endpoint == "embeddings":
+            self._keep_size(node, reached)
+        for reach in reached:
+            if not reach.mapped:
+                self._check_kept(node, reach)
 
-    def _check_kept_constant(self, call: cst.Call, ref: cst.Name | cst.Attribute) -> None:
-        """Mark a call whose ``model=`` constant keeps an OpenAI name because it also feeds
-        something else, where nothing at run time would map that name as this run would have."""
-        name = ref.value if isinstance(ref, cst.Name) else ref.attr.value
-        if name in self.facts.model_constants:
-            return  # rewritten with the file
-        if isinstance(ref, cst.Name):
-            literal = self.facts.module_constants.get(name)
-        else:
-            found = self.facts.class_constants.get(name, [])
-            literal = found[0] if len(found) == 1 else None
-        value = string_value(literal) if literal is not None else None
+    def _quiet(self, reach: Reach) -> bool:
+        """Whether every call ``reach`` reaches is an endpoint the provider lacks (its TODO says enough)."""
+        endpoints = self.state.target.endpoints
+        return all((api := self.facts.api_call(call)) is not None and api.endpoint not in endpoints
+                   for call in reach.calls)
+
+    def _check_kept(self, call: cst.Call, reach: Reach) -> None:
+        """Mark a call whose model name keeps its OpenAI name because it also feeds something
+        else, where nothing at run time would map that name as this run would have."""
+        value = string_value(reach.node)
         if value is None:
             return
         mapped = catalogue.map_model(value, self.provider, self.options.model_map)
@@ -153,18 +147,13 @@ class ModelNamesRule(Rule):
         else:
             return  # the runtime maps it, as this run would have
         self.state.todo(call, "MODEL_CONSTANT",
-                        f"{name} ({value!r}) also feeds something other than model=, so it keeps its OpenAI "
+                        f"{reach.via} ({value!r}) also feeds something other than model=, so it keeps its OpenAI "
                         f"name, and {why}: pass model=\"{mapped}\" here, or give the call a constant of its own")
 
-    def _keep_size(self, call: cst.Call, model: cst.BaseExpression) -> None:
+    def _keep_size(self, call: cst.Call, reached: list[Reach]) -> None:
         """Give an embeddings call whose model is renamed the OpenAI model's vector size, or mark it."""
-        if isinstance(model, cst.SimpleString):
-            name = string_value(model)
-        elif isinstance(model, cst.Name | cst.Attribute):
-            ref = model.value if isinstance(model, cst.Name) else model.attr.value
-            name = self.facts.model_constants.get(ref)  # a constant this run rewrites
-        else:
-            name = None
+        names = {string_value(reach.node) for reach in reached if reach.mapped}
+        name = names.pop() if len(names) == 1 else None
         embedding = self._renamed_embedding(name) if name else None
         if embedding is None or embedding.kept or keyword(call, "dimensions") is not None:
             return
@@ -186,27 +175,47 @@ class ModelNamesRule(Rule):
                            updated_node: cst.SimpleString) -> cst.SimpleString:
         if self.options.keep_models:
             return updated_node
-        if id(original_node) not in self.literals and id(original_node) not in self.facts.model_constant_nodes:
+        return self._literal(original_node, updated_node)
+
+    def leave_ConcatenatedString(self, original_node: cst.ConcatenatedString,
+                                 updated_node: cst.ConcatenatedString) -> cst.BaseExpression:
+        if self.options.keep_models:
             return updated_node
-        name = string_value(original_node)
-        if name is None:
-            return updated_node
+        return self._literal(original_node, updated_node)
+
+    def _literal(self, original: Literal, updated: Literal) -> Literal:
+        reach = self.facts.model_flow.literals.get(id(original)) if self.facts.flow.sinks or \
+            self.facts.flow.splats else None
+        name = string_value(original) if reach is not None else None
+        if reach is None or name is None:
+            return updated
+        known = catalogue.is_known(name)
+        if not reach.mapped:
+            if not known and self.facts.uses_openai and not self._quiet(reach):
+                self._unknown(original, name)
+            return updated  # it feeds something else too: the runtime maps it
         if self.options.style == "adapter" and name not in self.options.model_map and \
-                self._left_for_the_runtime(original_node, name):
-            return updated_node
+                self._left_for_the_runtime(original, name):
+            return updated
         mapped = catalogue.map_model(name, self.provider, self.options.model_map)
         if mapped != name:
-            self.state.find(original_node, "model", f"{name} -> {mapped}")
+            self.state.find(original, "model", f"{name} -> {mapped}")
             self.state.edited()
-            return with_value(updated_node, mapped)
-        if not catalogue.is_known(name) and self.facts.uses_openai and id(original_node) not in self.quiet:
-            self.state.find(original_node, "model", f"unknown model {name!r} left as it is")
-            self.state.todo(original_node, "UNKNOWN_MODEL",
-                            f"model {name!r} is not in the catalogue for {self.provider}: name a "
-                            f"{self.provider} model, or map it with --model-map")
-        return updated_node
+            if isinstance(updated, cst.SimpleString):
+                return with_value(updated, mapped)
+            return updated.left.with_changes(value=with_value(updated.left, mapped).value) \
+                if isinstance(updated.left, cst.SimpleString) else make_string(mapped)
+        if not known and self.facts.uses_openai and not self._quiet(reach):
+            self._unknown(original, name)
+        return updated
 
-    def _left_for_the_runtime(self, node: cst.SimpleString, name: str) -> bool:
+    def _unknown(self, node: cst.CSTNode, name: str) -> None:
+        self.state.find(node, "model", f"unknown model {name!r} left as it is")
+        self.state.todo(node, "UNKNOWN_MODEL",
+                        f"model {name!r} is not in the catalogue for {self.provider}: name a "
+                        f"{self.provider} model, or map it with --model-map")
+
+    def _left_for_the_runtime(self, node: Literal, name: str) -> bool:
         """Whether ``name`` is an OpenAI embedding model, left for the runtime to map (and said so)."""
         embedding = _Embedding.of(name, catalogue.map_model(name, self.provider), self.provider)
         if embedding is None:
