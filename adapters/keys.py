@@ -7,16 +7,18 @@
 A key is OpenAI's when it equals ``OPENAI_API_KEY``'s value or has one of OpenAI's key shapes: the
 ``sk-proj-``, ``sk-svcacct-`` and ``sk-admin-`` prefixes, or the ``T3BlbkFJ`` marker (base64 of
 "OpenAI") inside a legacy ``sk-`` key. A bare ``sk-`` prefix proves nothing: DashScope's keys start
-with it too. Nothing here returns, logs or formats the key itself. This module imports nothing
+with it too. ``is_placeholder_key`` tells the values local servers take instead of a key
+(``"EMPTY"``, ``"ollama"``, ``"sk-no-key-required"``): not secrets, never redacted. Nothing here returns, logs or formats the key itself. This module imports nothing
 heavy (no openai, no libcst) so the codemods can use it.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
-__all__ = ["OPENAI_KEY_VARIABLE", "clean_key", "has_openai_shape", "is_openai_key", "openai_key_reason",
-           "unsendable_reason"]
+__all__ = ["OPENAI_KEY_VARIABLE", "clean_key", "has_openai_shape", "is_openai_key", "is_placeholder_key",
+           "openai_key_reason", "unsendable_reason"]
 
 OPENAI_KEY_VARIABLE = "OPENAI_API_KEY"
 
@@ -77,3 +79,25 @@ def has_openai_shape(key: str) -> bool:
 def is_openai_key(key: str, env: Mapping[str, str] | None = None) -> bool:
     """True when ``key`` is plainly OpenAI's: its shape, or equal to ``env["OPENAI_API_KEY"]``."""
     return openai_key_reason(key, env) is not None
+
+
+#: Words local OpenAI-compatible servers and their docs use instead of a key (vLLM, Ollama, llama.cpp,
+#: LM Studio, LocalAI, text-generation-webui), lowercased.
+_PLACEHOLDERS = frozenset({"", "empty", "none", "null", "ollama", "lm-studio", "lmstudio", "localai",
+                           "llama.cpp", "vllm", "dummy", "fake", "test", "placeholder", "not-needed",
+                           "notneeded", "nokeyneeded", "no-key", "nokey", "no_key", "sk-no-key-required",
+                           "sk-1234", "sk-123456", "1234", "123456", "key", "api-key", "apikey", "x", "xxx",
+                           "changeme", "unused", "not-used", "anything", "local", "sk-local"})
+
+_FILLER = re.compile(r"(sk-)?[x.*<>_\- ]+")
+_MARKERS = ("your", "here", "replace", "dummy", "fake", "placeholder", "changeme", "no-key", "nokey", "not-needed",
+            "not_needed", "notneeded", "key-required", "no_key")
+
+
+def is_placeholder_key(value: str) -> bool:
+    """True when ``value`` (an ``api_key`` written in source) stands where no key is needed rather
+    than being a secret: a known placeholder word, filler (``"sk-xxxx"``, ``"sk-..."``), or text
+    that says so (``"YOUR_API_KEY"``, ``"replace-me"``, ``"no-key-required"``)."""
+    lowered = clean_key(value).lower()
+    return lowered in _PLACEHOLDERS or _FILLER.fullmatch(lowered) is not None or \
+        any(marker in lowered for marker in _MARKERS)

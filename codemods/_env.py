@@ -13,12 +13,22 @@ from ._facts import Facts
 from ._literals import make_string, string_value, with_value
 
 __all__ = ["ACCOUNT_VARS", "BASE_URL_VARS", "KEY_VARS", "EnvAccess", "env_access", "environ_get",
-           "environ_item", "renamed"]
+           "environ_item", "is_openai_key_var", "renamed"]
 
 KEY_VARS = frozenset({"OPENAI_API_KEY"})
 AZURE_KEY_VARS = frozenset({"AZURE_OPENAI_API_KEY"})
 BASE_URL_VARS = frozenset({"OPENAI_BASE_URL", "OPENAI_API_BASE"})
 ACCOUNT_VARS = frozenset({"OPENAI_ORG_ID", "OPENAI_ORGANIZATION", "OPENAI_PROJECT_ID"})
+
+
+
+def is_openai_key_var(var: str) -> bool:
+    """An OpenAI key variable: ``OPENAI_API_KEY``, ``AZURE_OPENAI_API_KEY``, and the app's own
+    ``OPENAI_*KEY*`` / ``OPENAI_*TOKEN*`` names (``OPENAI_KEY``, ``OPENAI_API_KEY_2``)."""
+    if var in KEY_VARS or var in AZURE_KEY_VARS:
+        return True
+    return var.startswith("OPENAI_") and ("KEY" in var or "TOKEN" in var)
+
 
 _READS = frozenset({"os.environ.get", "os.getenv"})
 _WRITES = frozenset({"os.environ.setdefault", "os.environ.pop"})

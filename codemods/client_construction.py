@@ -14,7 +14,7 @@ Only the arguments change here; ``RewriteImports`` (run after it) makes the call
 read; anything else (a literal, a config value) is replaced by ``os.environ["<KEY VAR>"]`` and kept
 in a TODO (literal keys redacted, and reported as ``literal_key``). ``base_url`` is dropped (a
 provider's own region host becomes ``region=``), a non-OpenAI one kept in a TODO. ``organization``
-and ``project`` go; Azure's ``azure_endpoint``/``api_version``/``azure_deployment``/``azure_ad_*``
+and ``project`` go (an ``ORGANIZATION`` TODO says so); Azure's ``azure_endpoint``/``api_version``/``azure_deployment``/``azure_ad_*``
 go with an ``AZURE`` TODO. With ``--style compat`` the client stays openai's and gets
 ``api_key=os.environ["<KEY VAR>"], base_url=os.environ.get("<COMPAT VAR>", "<compatible URL>")``.
 
@@ -28,6 +28,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import libcst as cst
+
+from adapters.keys import has_openai_shape, is_placeholder_key
 
 from . import _env
 from ._api_calls import keyword_arg, laid_out
@@ -97,30 +99,37 @@ class _Builder:
         self.compat = state.options.style == "compat"
 
     def api_key(self, arg: cst.Arg, updated: cst.Arg, target: ProviderFacts, converted: bool) -> cst.Arg:
+        """DESIGN.md's Keys rule: replace what is certainly OpenAI's (a read of an OpenAI key
+        variable, a key written in the source); keep a key the application supplies, marked."""
         value = arg.value
         access = _env.env_access(value, self.facts)
-        if access is not None and not access.write and (access.var in _env.KEY_VARS
-                                                        or access.var in _env.AZURE_KEY_VARS):
+        if access is not None and not access.write and _env.is_openai_key_var(access.var):
             self.state.find(self.node, "env_var", f"{access.var} -> {target.key_var}")
             written = string_value(access.default) if access.default is not None else None
-            if written:
+            if written and not is_placeholder_key(written):
                 self.state.find(self.node, "literal_key", f"key written as the default of {access.var} ({REDACTED})")
                 self.note("API_KEY", f"a key written in the source ({REDACTED}) was the default of "
                                      f"{access.var}; it was removed: set {target.key_var}")
-            return updated.with_changes(value=_env.renamed(updated.value, target.key_var, drop_default=bool(written)))
+                return updated.with_changes(value=_env.renamed(updated.value, target.key_var, drop_default=True))
+            return updated.with_changes(value=_env.renamed(updated.value, target.key_var))
         if access is not None and access.var in target.key_vars:
             return updated
         literal = string_value(value)
-        if literal is not None:
-            self.state.find(self.node, "literal_key", f"api_key written in the source ({REDACTED})")
-            self.note("API_KEY", f"api_key was a key written in the source ({REDACTED}); it now reads "
-                                 f"{target.key_var}: set that variable, and revoke the written key")
-        elif converted:
+        if literal is None and converted:
             return updated  # already a key of the provider the client points at
+        if literal is None:
+            why = f"an OpenAI key must not reach {target.name}" if self.compat else "the adapter refuses OpenAI keys"
+            self.note("API_KEY", f"api_key `{describe(value, self.state.module)}` is supplied by the application: "
+                                 f"it must now hold a {target.name} key ({why})")
+            return updated
+        if is_placeholder_key(literal):
+            self.note("API_KEY", f"api_key was the placeholder {literal!r} (no key); it now reads "
+                                 f"{target.key_var}: set that variable")
         else:
-            self.note("API_KEY", f"api_key was `{describe(value, self.state.module)}`; it now reads "
-                                 f"{target.key_var}: put a {target.name} key there (an OpenAI key "
-                                 f"must not reach {target.name})")
+            kind = "an OpenAI key" if has_openai_shape(literal) else "a key"
+            self.state.find(self.node, "literal_key", f"api_key written in the source ({REDACTED})")
+            self.note("API_KEY", f"api_key was {kind} written in the source ({REDACTED}); it now reads "
+                                 f"{target.key_var}: set that variable, and revoke the written key")
         self.state.need_modules.add("os")
         return updated.with_changes(value=_env.environ_item(target.key_var))
 
@@ -158,6 +167,7 @@ def rebuild_client(original: cst.Call, updated: cst.Call, state: FileState, note
     args: list[cst.Arg] = []
     azure = facts.resolve(original.func) in ("openai.AzureOpenAI", "openai.AsyncAzureOpenAI")
     has_key = False
+    account: list[str] = []
     base_arg = next((a for a in original.args if a.keyword is not None and a.keyword.value == "base_url"), None)
     for arg, new in zip(original.args, updated.args, strict=True):
         name = arg.keyword.value if arg.keyword else None
@@ -175,7 +185,7 @@ def rebuild_client(original: cst.Call, updated: cst.Call, state: FileState, note
             else:
                 build.base_url(arg, target, found is not None)
         elif name in _ACCOUNT:
-            continue
+            account.append(f"{name}=`{describe(arg.value, state.module)}`")
         elif name in _AZURE:
             azure = True
         elif name == "http_client" and not build.compat:
@@ -184,6 +194,9 @@ def rebuild_client(original: cst.Call, updated: cst.Call, state: FileState, note
             args.append(new)
         else:
             args.append(new)
+    if account:
+        note("ORGANIZATION", f"{' and '.join(account)} removed: {target.name} has no OpenAI organization or "
+                             f"project (its key decides the account); drop the setting where it comes from")
     if azure:
         note("AZURE", f"Azure OpenAI settings were removed; deployment names used as model= must "
                       f"become {target.name} models (--model-map)")

@@ -13,7 +13,10 @@ Independently, ``redact`` blanks on every line (diff headers apart):
   and ``"name": "value"`` in Python;
 - credentials in URLs (``https://user:password@host``) and key-like query parameters;
 - long high-entropy words: 24+ hex digits, or 24+ characters mixing upper case, lower case and
-  digits (base64 secrets, Qianfan AK/SK, Azure keys).
+  digits (base64 secrets, Qianfan AK/SK, Azure keys);
+
+but not placeholders that stand where no key is needed (``api_key="EMPTY"``,
+``sk-no-key-required``: ``adapters.keys.is_placeholder_key``), so such a file's diff still applies.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ import re
 import tokenize
 from collections import Counter
 from collections.abc import Collection, Iterable
+
+from adapters.keys import is_placeholder_key
 
 __all__ = ["REDACTED", "literal_keys", "redact"]
 
@@ -64,12 +69,19 @@ def redact(text: str, secrets: Collection[str] = ()) -> str:
 
 
 def _line(text: str) -> str:
-    text = _SHAPES.sub(REDACTED, text)
-    text = _ENV_SETTING.sub(lambda m: m["head"] + REDACTED, text)
-    text = _QUOTED_SETTING.sub(lambda m: m["head"] + REDACTED + m["q"], text)
+    text = _SHAPES.sub(_blank, text)
+    text = _ENV_SETTING.sub(lambda m: m[0] if is_placeholder_key(m["value"]) else m["head"] + REDACTED, text)
+    text = _QUOTED_SETTING.sub(lambda m: m[0] if is_placeholder_key(m["value"]) else m["head"] + REDACTED + m["q"],
+                               text)
     text = _URL_CREDENTIALS.sub(lambda m: m["head"] + REDACTED + "@", text)
     text = _URL_PARAMETER.sub(lambda m: m["head"] + REDACTED, text)
     return _LONG_WORD.sub(_high_entropy, text)
+
+
+def _blank(match: re.Match[str]) -> str:
+    # A placeholder ("sk-no-key-required", api_key="EMPTY") is no secret: kept, so a diff of such a
+    # file still applies with `git apply`.
+    return match[0] if is_placeholder_key(match[0]) else REDACTED
 
 
 def _high_entropy(match: re.Match[str]) -> str:

@@ -52,3 +52,19 @@ def test_the_module_is_cheap_to_import() -> None:
     code = "import sys, adapters.keys; print(sorted(m for m in ('openai', 'libcst', 'httpx') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+@pytest.mark.parametrize("value", ["EMPTY", "ollama", "sk-no-key-required", "nokeyneeded", "not-needed", "lm-studio",
+                                   "sk-xxxxxxxxxxxxxxxx", "YOUR_OPENAI_API_KEY", "sk-...", "", "sk-1234", " EMPTY\n"])
+def test_placeholders_are_not_keys(value: str) -> None:
+    from adapters.keys import is_placeholder_key
+
+    assert is_placeholder_key(value) and not has_openai_shape(value)
+
+
+@pytest.mark.parametrize("value", [LEGACY, "sk-proj-abcdefghijklmnopqrstuvwxyz0123456789",
+                                   "sk-0123456789abcdef0123456789abcdef", "0123456789abcdef0123456789abcdef.AbCdEfGh1234"])
+def test_keys_are_not_placeholders(value: str) -> None:
+    from adapters.keys import is_placeholder_key
+
+    assert not is_placeholder_key(value)
