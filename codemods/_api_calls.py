@@ -119,16 +119,32 @@ def keyword_arg(name: str, value: cst.BaseExpression) -> cst.Arg:
 
 def laid_out(args: list[cst.Arg], original: cst.Call) -> list[cst.Arg]:
     """``args`` with commas laid out like ``original``'s (one per line stays one per line); the last
-    argument takes the original last one's comma (a trailing comma stays trailing)."""
+    argument takes the original last one's comma and the break before ``)`` (a trailing comma stays
+    trailing, a closing parenthesis on its own line stays there). A comment after the old last
+    argument stays with it, or goes with it when it was removed."""
     space = original.whitespace_before_args
     after: cst.BaseParenthesizableWhitespace = cst.SimpleWhitespace(" ")
     if isinstance(space, cst.ParenthesizedWhitespace):  # its line break and indent, not its comments
         after = cst.ParenthesizedWhitespace(indent=space.indent, last_line=space.last_line)
     sep = cst.Comma(whitespace_after=after)
+    last = original.args[-1] if original.args else None
+    closing = last.whitespace_after_arg if last else cst.SimpleWhitespace("")
+    if isinstance(closing, cst.ParenthesizedWhitespace):
+        closing = cst.ParenthesizedWhitespace(indent=closing.indent, last_line=closing.last_line)
     fixed = []
     for i, arg in enumerate(args):
+        own = arg.whitespace_after_arg
+        broken = isinstance(own, cst.ParenthesizedWhitespace)  # it was the last, before a `)` of its own line
         if i == len(args) - 1:
-            arg = arg.with_changes(comma=original.args[-1].comma if original.args else cst.MaybeSentinel.DEFAULT)
+            arg = arg.with_changes(comma=last.comma if last else cst.MaybeSentinel.DEFAULT,
+                                   whitespace_after_arg=own if broken else closing)
+            fixed.append(arg)
+            continue
+        if broken:
+            assert isinstance(own, cst.ParenthesizedWhitespace)
+            comma = sep if not isinstance(after, cst.ParenthesizedWhitespace) else cst.Comma(
+                whitespace_after=own.with_changes(indent=after.indent, last_line=after.last_line))
+            arg = arg.with_changes(comma=comma, whitespace_after_arg=cst.SimpleWhitespace(""))
         elif arg.comma is cst.MaybeSentinel.DEFAULT:
             arg = arg.with_changes(comma=sep)
         fixed.append(arg)

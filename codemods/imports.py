@@ -14,8 +14,13 @@ build a client (``isinstance``, annotations, subclassing) keeps its openai impor
 constructions become ``adapters.OpenAI(...)``. With ``--style compat`` the classes stay openai's;
 only Azure ones become ``OpenAI`` / ``AsyncOpenAI``.
 
-Leaves alone: constructions with openai's own ``provider=`` object, imports inside functions and
-other blocks (their constructions are qualified instead), relative imports.
+A function's own imports are treated in place: ``from openai import OpenAI`` inside a function
+switches like a module's; an ``import openai`` the rewrite left unused is dropped, and a function
+that now uses ``adapters.OpenAI`` imports ``adapters`` where it imported openai (no module-level
+import is added for it).
+
+Leaves alone: constructions with openai's own ``provider=`` object, imports inside other blocks
+(``try``/``if``: their constructions are qualified instead), relative imports.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from ._api_calls import CLIENT_CLASSES
 from ._imports import import_of, imported_modules
 from ._pass import FileState, Rule, Transform
 from ._qualnames import dotted
+from ._walk import Visitor
 from .client_construction import openai_provider_object
 
 if TYPE_CHECKING:
@@ -61,7 +67,8 @@ class ImportsRule(Rule):
         self.target = "openai" if compat else "adapters"
         self.classes = _COMPAT_CLASSES if compat else CLIENT_CLASSES
         table, facts = self.facts.imports, self.facts
-        top = {_local(a) for s in state.module.body if isinstance(node := import_of(s), cst.ImportFrom)
+        statements = [*state.module.body, *_function_statements(state.module.body)]
+        top = {_local(a) for s in statements if isinstance(node := import_of(s), cst.ImportFrom)
                and not node.relative and node.module is not None and dotted(node.module) == "openai"
                and not isinstance(node.names, cst.ImportStar) for a in node.names}
         self.switch: dict[str, tuple[str, str]] = {}  # local -> (new class, new local)
@@ -77,6 +84,7 @@ class ImportsRule(Rule):
             elif calls > own:
                 self.qualify[local] = new
         self.module_aliases = set(table.locals_for("openai"))
+        self.local_refs = 0  # references to `self.target` inside functions that now import it themselves
 
     def _free(self, local: str, cls: str, new: str) -> str:
         """The local name for the new import: the class's own name when nothing else holds it."""
@@ -112,7 +120,79 @@ class ImportsRule(Rule):
         self.state.edited()
         return updated_node.with_changes(func=new_func)
 
+    def leave_FunctionDef(self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef) -> cst.FunctionDef:
+        """A function's own openai imports: switched like the module's, dropped when the rewrite left
+        them unused; the function then imports what it uses itself (``import adapters`` in their place)."""
+        if not isinstance(updated_node.body, cst.IndentedBlock) or \
+                not any(_imports_openai(statement) for statement in updated_node.body.body):
+            return updated_node
+        uses = _NameCount(self.target).count(updated_node) if self.target != "openai" else 0
+        need = uses > 0 and not _imports_here(updated_node.body.body, self.target)
+        body: list[cst.BaseStatement] = []
+        carried: list[cst.EmptyLine] = []  # comments above a dropped import go to what follows
+        changed = False
+        for statement in updated_node.body.body:
+            node = import_of(statement)
+            replacement: list[cst.BaseStatement] | cst.BaseStatement | None = statement
+            if isinstance(node, cst.ImportFrom):
+                replacement = self._from_import(statement, node)
+            if _imports_openai(statement):
+                replacement = self._unused_here(replacement, original_node, updated_node)
+            changed |= replacement is not statement
+            added = [] if replacement is None else replacement if isinstance(replacement, list) else [replacement]
+            if need and _imports_openai(statement):  # the function imports what it uses, where it did
+                new = cst.SimpleStatementLine([cst.Import([cst.ImportAlias(cst.Name(self.target))])])
+                added = [*added, new] if added else [new.with_changes(leading_lines=statement.leading_lines)]
+                need, changed = False, True
+            elif not added:
+                assert isinstance(statement, cst.SimpleStatementLine)
+                carried += statement.leading_lines
+                continue
+            if carried:
+                first = added[0]
+                assert isinstance(first, cst.SimpleStatementLine | cst.BaseCompoundStatement)
+                added = [first.with_changes(leading_lines=[*carried, *first.leading_lines]), *added[1:]]
+                carried = []
+            body.extend(added)
+        if not changed:
+            return updated_node
+        self.local_refs += uses
+        self.state.edited()
+        if not body:  # the function held nothing but the import
+            body = [cst.SimpleStatementLine([cst.Pass()], leading_lines=carried)]
+        return updated_node.with_changes(body=updated_node.body.with_changes(body=body))
+
+    def _unused_here(self, replacement: list[cst.BaseStatement] | cst.BaseStatement | None,
+                     original: cst.FunctionDef, updated: cst.FunctionDef) -> list[cst.BaseStatement] | cst.BaseStatement | None:
+        """``replacement`` without the openai names this function no longer uses since the rewrite."""
+        if replacement is None:
+            return None
+        statements = replacement if isinstance(replacement, list) else [replacement]
+        kept: list[cst.BaseStatement] = []
+        for statement in statements:
+            node = import_of(statement)
+            if node is None or isinstance(node.names, cst.ImportStar) or \
+                    (isinstance(node, cst.ImportFrom) and (node.module is None or dotted(node.module) != "openai")):
+                kept.append(statement)
+                continue
+            names = [a for a in node.names if not (_from_openai(node, a) and self._gone(_local(a), original, updated))]
+            if len(names) == len(node.names):
+                kept.append(statement)
+            elif names:
+                assert isinstance(statement, cst.SimpleStatementLine)
+                kept.append(statement.with_changes(body=[node.with_changes(names=_ending_like(names, node.names))]))
+        if len(kept) == len(statements) and all(a is b for a, b in zip(kept, statements, strict=True)):
+            return replacement
+        return kept or None
+
+    @staticmethod
+    def _gone(local: str, original: cst.FunctionDef, updated: cst.FunctionDef) -> bool:
+        return _NameCount(local).count(original) > 0 and _NameCount(local).count(updated) == 0
+
     def leave_Module(self, _original: cst.Module, updated_node: cst.Module) -> cst.Module:
+        if self.local_refs and self.target in self.state.need_modules and \
+                _NameCount(self.target).count(updated_node) == self.local_refs:
+            self.state.need_modules.discard(self.target)  # every use imports it where it is
         body: list[cst.BaseStatement] = []
         carried: list[cst.EmptyLine] = []
         changed = False
@@ -194,6 +274,64 @@ class ImportsRule(Rule):
     def _unused(self, local: str) -> bool:
         dropped = self.state.dropped_refs.get(local, 0)
         return dropped > 0 and self.facts.loads[local] <= dropped
+
+
+def _function_statements(body: Sequence[cst.BaseStatement]) -> list[cst.BaseStatement]:
+    """The statements directly in the bodies of the functions (at any depth) among ``body``."""
+    found: list[cst.BaseStatement] = []
+    for statement in body:
+        if isinstance(statement, cst.FunctionDef | cst.ClassDef) and isinstance(statement.body, cst.IndentedBlock):
+            if isinstance(statement, cst.FunctionDef):
+                found += statement.body.body
+            found += _function_statements(statement.body.body)
+    return found
+
+
+def _imports_openai(statement: cst.BaseStatement) -> bool:
+    """Whether a statement line is ``import openai[ as x]`` or ``from openai import ...``."""
+    node = import_of(statement)
+    if isinstance(node, cst.Import):
+        return any(dotted(alias.name) == "openai" for alias in node.names)
+    return isinstance(node, cst.ImportFrom) and not node.relative and node.module is not None and \
+        dotted(node.module) == "openai" and not isinstance(node.names, cst.ImportStar)
+
+
+def _from_openai(node: cst.Import | cst.ImportFrom, alias: cst.ImportAlias) -> bool:
+    return isinstance(node, cst.ImportFrom) or dotted(alias.name) == "openai"
+
+
+def _imports_here(body: Sequence[cst.BaseStatement], module: str) -> bool:
+    return any(isinstance(node := import_of(s), cst.Import) and
+               any(dotted(a.name) == module and a.asname is None for a in node.names) for s in body)
+
+
+class _NameCount(Visitor):
+    """How often ``name`` is used (not as an attribute, keyword or import) below a node."""
+
+    def __init__(self, name: str) -> None:
+        self.name, self.found = name, 0
+
+    def count(self, node: cst.CSTNode) -> int:
+        self.found = 0
+        self.visit(node)
+        return self.found
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.found += node.value == self.name
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        self.visit(node.value)
+        return False
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        self.visit(node.value)
+        return False
+
+    def visit_Import(self, node: cst.Import) -> bool:
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        return False
 
 
 TRANSFORM = Transform(

@@ -111,11 +111,15 @@ class ModuleClientRule(Rule):
 
         args = [keyword_arg(name, assign.value) for name, assign in self.settings.values()]
         compat = self.options.style == "compat"
-        call = cst.Call(cst.Attribute(cst.Name("openai" if compat else "adapters"), cst.Name("OpenAI")), args=args)
+        # compat: built through the module's own top-level openai import (`oa.OpenAI`), never a second one
+        top = self._top_aliases(original_node)
+        module = ("openai" if "openai" in top or not top else min(top)) if compat else "adapters"
+        call = cst.Call(cst.Attribute(cst.Name(module), cst.Name("OpenAI")), args=args)
         call = rebuild_client(call, call, self.state, note, site=anchor)
         if not compat:  # built on first use, as openai's module client was: importing needs no key
             call = call.with_changes(func=cst.Attribute(cst.Name("adapters"), cst.Name("LazyOpenAI")))
-        self.state.need_modules.add("openai" if self.options.style == "compat" else "adapters")
+        if module not in top:
+            self.state.need_modules.add(module)
         client = cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(cst.Name(self.name))], call)])
         for index in sorted(self.settings, reverse=True):
             counter = _Refs(self.aliases)
@@ -135,6 +139,19 @@ class ModuleClientRule(Rule):
         self.state.find(anchor, "module_client", f"openai's module-level client -> {self.name}")
         self.state.edited()
         return updated_node.with_changes(body=body)
+
+    @staticmethod
+    def _top_aliases(module: cst.Module) -> set[str]:
+        """Local names the module's top-level ``import openai [as x]`` statements bind."""
+        from ._imports import import_of
+
+        found = set()
+        for statement in module.body:
+            node = import_of(statement)
+            if isinstance(node, cst.Import):
+                found.update(alias.evaluated_alias or "openai" for alias in node.names
+                             if alias.evaluated_name == "openai")
+        return found
 
     @staticmethod
     def _after_imports(body: Sequence[cst.BaseStatement]) -> int:
