@@ -25,6 +25,7 @@ __all__ = ["Facts", "collect"]
 OPENAI_CLIENTS = frozenset(f"openai.{name}" for name in CLIENT_CLASSES)
 _CLIENT_COPIES = frozenset({"with_options", "copy"})
 _OPTIONS = frozenset({"add_argument", "option"})  # argparse, click
+_TOKENIZERS = frozenset({"encoding_for_model", "encoding_name_for_model", "from_tiktoken_encoder"})
 
 
 @dataclass
@@ -46,6 +47,18 @@ class Facts:
     module_constants: dict[str, cst.SimpleString] = field(default_factory=dict)
     class_constants: dict[str, list[cst.SimpleString]] = field(default_factory=lambda: defaultdict(list))
     flow: FlowFacts = field(default_factory=FlowFacts)
+    #: Model names given to tokenizers (``tiktoken.encoding_for_model``): literal nodes by id, and
+    #: how often each variable is given to one.
+    tokenizer_literals: set[int] = field(default_factory=set)
+    tokenizer_names: Counter[str] = field(default_factory=Counter)
+
+    def tokenizer_only(self, node: cst.BaseExpression) -> bool:
+        """Whether a literal is a tokenizer's model name, given to one or held by a module constant
+        that only tokenizers use: no provider call's model."""
+        if id(node) in self.tokenizer_literals:
+            return True
+        names = [name for name, literal in self.module_constants.items() if literal is node]
+        return bool(names) and all(0 < self.tokenizer_names[name] == self.loads[name] for name in names)
 
     @property
     def uses_openai(self) -> bool:
@@ -143,6 +156,17 @@ def _string_constant(statement: cst.BaseStatement) -> tuple[str, cst.SimpleStrin
     if isinstance(target, cst.Name) and isinstance(value, cst.SimpleString) and string_value(value):
         return target.value, value
     return None
+
+
+def _tokenizer_args(call: cst.Call) -> list[cst.BaseExpression]:
+    """The model names a tokenizer call is given (``encoding_for_model("gpt-4o")``,
+    ``from_tiktoken_encoder(model_name=...)``, ``tiktoken_model_name=``)."""
+    func = call.func
+    name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+    if name in _TOKENIZERS:
+        return [a.value for a in call.args if a.keyword is None and not a.star or
+                a.keyword is not None and a.keyword.value in ("model", "model_name")]
+    return [a.value for a in call.args if a.keyword is not None and a.keyword.value == "tiktoken_model_name"]
 
 
 def _field(statement: cst.BaseStatement) -> tuple[str, cst.BaseExpression] | None:
@@ -268,6 +292,13 @@ class _Collector(Visitor):
         if node.default is not None:
             self.facts.flow.define(("name", node.name.value), unwrap_default(node.default))
 
+    def _tokenizer(self, node: cst.Call) -> None:
+        for value in _tokenizer_args(node):
+            if isinstance(value, cst.SimpleString | cst.ConcatenatedString):
+                self.facts.tokenizer_literals.add(id(value))
+            elif isinstance(value, cst.Name):
+                self.facts.tokenizer_names[value.value] += 1
+
     def visit_Call(self, node: cst.Call) -> None:
         func = dotted(node.func)
         if func is not None:
@@ -275,6 +306,7 @@ class _Collector(Visitor):
             provider = keyword(node, "provider")
             if provider is not None and string_value(provider.value) is None:
                 self.facts.provider_calls[func] += 1  # openai's own provider= object
+        self._tokenizer(node)
         flow = self.facts.flow
         flow.note_keyed(node)
         if split_api_call(node.func) is not None:

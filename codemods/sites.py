@@ -328,7 +328,8 @@ class _Finder(Visitor):
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
         if self.facts.uses_openai:
             name = string_value(node)
-            if name and is_openai_model(name) and id(node) not in self.model_literals:
+            if name and is_openai_model(name) and id(node) not in self.model_literals and \
+                    not self.facts.tokenizer_only(node):
                 self.model_literals.add(id(node))
                 self.add(node, "model", name)
 

@@ -24,7 +24,11 @@ RUNS = {  # example -> (arguments, a line its output must contain)
     "legacy_chat": ([], "Answer: Echo from qwen-turbo: How do I reset my password?"),
     "legacy_completion": ([], "Completion: Echo from qwen-flash: Write a tagline for a tea shop."),
     "legacy_stream": (["Dark mode"], "--- assistant, 10 words ---\nEcho from qwen-turbo: Write short release notes for: Dark mode"),
+    "keyed_chat": ([], "Echo from qwen-flash: Hello there"),
 }
+#: Examples whose user types the key: what they type (the key first). No key variable is set for them,
+#: and the typed key is the one the provider receives.
+TYPED = {"keyed_chat": "sk-typed-by-the-user-0042\nHello there\n"}
 
 
 @pytest.mark.parametrize("name", EXAMPLES)
@@ -40,12 +44,16 @@ def test_migrated_example_runs_against_the_emulator(name: str, emulator: Emulato
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "DASHSCOPE_", "AZURE_"))}
     env.update({"DASHSCOPE_API_KEY": "sk-example-0001", "DASHSCOPE_HTTP_BASE_URL": emulator.base_url(PROVIDER),
                 "OPENAI_API_KEY": "sk-openai-never-sent", "PYTHONPATH": str(ROOT)})
+    if name in TYPED:
+        del env["DASHSCOPE_API_KEY"]
     done = subprocess.run([sys.executable, str(migrated_path(name)), *args], env=env, capture_output=True,
-                          text=True, timeout=60, cwd=ROOT)
+                          text=True, timeout=60, cwd=ROOT, input=TYPED.get(name, ""))
     assert done.returncode == 0, done.stderr
     assert expected in done.stdout
     sent = " ".join(str(r.headers) for r in emulator.requests)
     assert "sk-openai-never-sent" not in sent and emulator.requests
+    if name in TYPED:
+        assert all(TYPED[name].split()[0] in str(r.headers) for r in emulator.requests)
 
 
 def test_every_example_is_run() -> None:

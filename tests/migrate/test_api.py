@@ -245,6 +245,24 @@ def test_literal_keys_are_redacted_in_diffs_and_todos(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_a_dry_run_diff_of_placeholder_keys_applies_with_git_apply(tmp_path: Path) -> None:
+    source = ('from openai import OpenAI\n'
+              '\n'
+              'local = OpenAI(base_url="http://localhost:8080/v1", api_key="sk-no-key-required")\n'
+              'vllm = OpenAI(api_key="EMPTY", base_url="http://localhost:8000/v1")\n'
+              'ollama = OpenAI(api_key="ollama")\n')
+    write(tmp_path, {"local.py": source})
+    run = api.rewrite([tmp_path], provider="dashscope")
+    assert "<redacted>" not in run.diff and '-local = OpenAI(base_url="http://localhost:8080/v1", api_key="sk-no-k' in run.diff
+    assert not [f for f in run.results[0].findings if f.kind == "literal_key"]
+    git(tmp_path, "init", "-q")
+    (tmp_path / "change.diff").write_text(run.diff)
+    git(tmp_path, "apply", "change.diff")
+    rewritten = api.rewrite([tmp_path / "local.py"], provider="dashscope")
+    assert (tmp_path / "local.py").read_text() != source and not rewritten.changed  # applied: nothing left to do
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 def test_uncommitted_changes_are_refused_unless_forced(tmp_path: Path) -> None:
     write(tmp_path, {"a.py": CHAT, "b.py": CHAT, "c.py": PLAIN})
     git(tmp_path, "init", "-q")

@@ -107,6 +107,19 @@ def test_exports() -> None:
         assert all(hasattr(module, name) for name in module.__all__)
 
 
+def test_tokenizer_model_names_are_not_model_sites() -> None:
+    source = ("import tiktoken\n"
+              "from langchain_text_splitters import RecursiveCharacterTextSplitter\n"
+              "from openai import OpenAI\n"
+              "ENCODER_MODEL = 'gpt-4o'\n"
+              "enc = tiktoken.encoding_for_model(ENCODER_MODEL)\n"
+              "n = len(tiktoken.encoding_for_model('gpt-3.5-turbo').encode('hi'))\n"
+              "splitter = RecursiveCharacterTextSplitter.from_tiktoken_encoder(model_name='gpt-4', chunk_size=9)\n"
+              "OpenAI().chat.completions.create(model='gpt-4o-mini', messages=[])\n")
+    models = [(site.line, site.name) for site in analyse(source) if site.category == "model"]
+    assert models == [(8, "gpt-4o-mini")]
+
+
 def test_sites_know_clients_legacy_calls_libraries_and_variables() -> None:
     source = (TREE / "legacy_app.py").read_text()
     sites = analyse(source, path="legacy_app.py")

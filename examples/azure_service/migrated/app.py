@@ -14,7 +14,7 @@ class ReviewClassifier:
             provider="dashscope",
             api_key=os.environ["DASHSCOPE_API_KEY"],
         )
-        self.deployment = "gpt-4o"
+        self.deployment = "qwen-plus"
 
     def classify(self, review: str) -> str:
         response = self.client.chat.completions.create(

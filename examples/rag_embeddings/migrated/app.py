@@ -15,6 +15,7 @@ DOCUMENTS = [
     "Zhipu AI publishes the GLM family of models.",
 ]
 
+# TODO(migrate:ORGANIZATION): organization=`os.getenv("OPENAI_ORG_ID")` removed: dashscope has no OpenAI organization or project (its key decides the account); drop the setting where it comes from
 client = adapters.OpenAI(provider="dashscope", api_key=os.getenv("DASHSCOPE_API_KEY"))
 
 
