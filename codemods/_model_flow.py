@@ -207,10 +207,10 @@ class Flow:
             seen: set[Symbol] = set()
             todo: list[tuple[Leaf, Symbol | None]] = [(leaf, None) for leaf in leaves]
             while todo:
-                leaf, owner = todo.pop()
+                leaf, holder = todo.pop()
                 if leaf.symbol is None:
                     assert isinstance(leaf.node, cst.SimpleString | cst.ConcatenatedString)
-                    flow._reach(leaf.node, call, owner is None or owner in pure, owner)
+                    flow._reach(leaf.node, call, holder is None or holder in pure, holder)
                 elif leaf.symbol not in seen:
                     seen.add(leaf.symbol)
                     todo += [(found, leaf.symbol) for found in def_leaves.get(leaf.symbol, ())]

@@ -141,6 +141,7 @@ class ImportsRule(Rule):
             changed |= replacement is not statement
             added = [] if replacement is None else replacement if isinstance(replacement, list) else [replacement]
             if need and _imports_openai(statement):  # the function imports what it uses, where it did
+                assert isinstance(statement, cst.SimpleStatementLine)
                 new = cst.SimpleStatementLine([cst.Import([cst.ImportAlias(cst.Name(self.target))])])
                 added = [*added, new] if added else [new.with_changes(leading_lines=statement.leading_lines)]
                 need, changed = False, True
@@ -327,10 +328,10 @@ class _NameCount(Visitor):
         self.visit(node.value)
         return False
 
-    def visit_Import(self, node: cst.Import) -> bool:
+    def visit_Import(self, _node: cst.Import) -> bool:
         return False
 
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+    def visit_ImportFrom(self, _node: cst.ImportFrom) -> bool:
         return False
 
 

@@ -172,7 +172,7 @@ class ModelNamesRule(Rule):
         return with_keyword(updated_node, "dimensions", cst.Integer(str(size)))
 
     def leave_SimpleString(self, original_node: cst.SimpleString,
-                           updated_node: cst.SimpleString) -> cst.SimpleString:
+                           updated_node: cst.SimpleString) -> cst.BaseExpression:
         if self.options.keep_models:
             return updated_node
         return self._literal(original_node, updated_node)

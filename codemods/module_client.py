@@ -145,7 +145,7 @@ class ModuleClientRule(Rule):
         """Local names the module's top-level ``import openai [as x]`` statements bind."""
         from ._imports import import_of
 
-        found = set()
+        found: set[str] = set()
         for statement in module.body:
             node = import_of(statement)
             if isinstance(node, cst.Import):
