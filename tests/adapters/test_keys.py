@@ -68,3 +68,9 @@ def test_keys_are_not_placeholders(value: str) -> None:
     from adapters.keys import is_placeholder_key
 
     assert not is_placeholder_key(value)
+
+
+def test_a_key_without_digits_is_still_a_key() -> None:
+    from adapters.keys import is_placeholder_key
+
+    assert not is_placeholder_key("sk-abcdefghijklmnop")
