@@ -8,8 +8,9 @@ A key is OpenAI's when it equals ``OPENAI_API_KEY``'s value or has one of OpenAI
 ``sk-proj-``, ``sk-svcacct-`` and ``sk-admin-`` prefixes, or the ``T3BlbkFJ`` marker (base64 of
 "OpenAI") inside a legacy ``sk-`` key. A bare ``sk-`` prefix proves nothing: DashScope's keys start
 with it too. ``is_placeholder_key`` tells the values local servers take instead of a key
-(``"EMPTY"``, ``"ollama"``, ``"sk-no-key-required"``): not secrets, never redacted. Nothing here returns, logs or formats the key itself. This module imports nothing
-heavy (no openai, no libcst) so the codemods can use it.
+(``"EMPTY"``, ``"ollama"``, ``"sk-no-key-required"``): not secrets, never redacted. Nothing here
+returns, logs or formats the key itself. This module imports nothing heavy (no openai, no libcst)
+so the codemods can use it.
 """
 
 from __future__ import annotations
