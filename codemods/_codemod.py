@@ -14,11 +14,10 @@ from typing import TYPE_CHECKING, ClassVar
 import libcst as cst
 from libcst.codemod import Codemod, CodemodContext
 
-from ._pass import Rule, run_rules
 from ._target import Options, Style
 
 if TYPE_CHECKING:
-    from ._pass import Transform
+    from ._pass import Rule, Transform
 
 __all__ = ["RuleCodemod", "codemod_class"]
 
@@ -30,6 +29,9 @@ class RuleCodemod(Codemod):
     """
 
     RULES: ClassVar[tuple[type[Rule], ...]] = ()
+    #: The transform the class was built for (``Transform.run`` runs its rules: this module needs
+    #: nothing from ``_pass`` at run time, which imports it lazily, so the two never import each other).
+    TRANSFORM: ClassVar[Transform]
 
     def __init__(self, context: CodemodContext, provider: str, style: Style = "adapter",
                  keep_models: bool = False) -> None:
@@ -43,7 +45,7 @@ class RuleCodemod(Codemod):
         arg_parser.add_argument("--keep-models", action="store_true", dest="keep_models")
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
-        outcome = run_rules(tree, self.RULES, self.options)
+        outcome = self.TRANSFORM.run(tree, self.options)
         for todo in outcome.todos:
             self.warn(f"line {todo.line}: TODO(migrate:{todo.code}): {todo.message}")
         return outcome.module
@@ -52,7 +54,7 @@ class RuleCodemod(Codemod):
 @cache
 def codemod_class(transform: Transform) -> type[RuleCodemod]:
     """``transform``'s codemod class, named and placed as if its module defined it (one per transform)."""
-    namespace = {"DESCRIPTION": transform.description, "RULES": transform.rules,
+    namespace = {"DESCRIPTION": transform.description, "RULES": transform.rules, "TRANSFORM": transform,
                  "__module__": transform.module, "__qualname__": transform.name,
                  "__doc__": transform.description}
     return type(transform.name, (RuleCodemod,), namespace)

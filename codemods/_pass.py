@@ -218,6 +218,10 @@ class Transform:
     description: str
     module: str
 
+    def run(self, module: cst.Module, options: Options) -> Outcome:
+        """This transform's rules over ``module`` alone (what its codemod class does)."""
+        return run_rules(module, self.rules, options)
+
     def codemod(self) -> type[RuleCodemod]:
         from ._codemod import codemod_class
 

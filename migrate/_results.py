@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Literal
 if TYPE_CHECKING:
     from codemods import Finding, Todo
 
-    from .scan import ScannedSite
+    from ._verdicts import ScannedSite
 
 __all__ = ["Changed", "Failed", "FileResult", "RewriteRun", "Skipped", "Unchanged"]
 

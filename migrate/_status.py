@@ -11,6 +11,7 @@ from pathlib import Path
 
 from . import _fs
 from ._discover import discover
+from ._paths import check_paths, display_path
 from ._results import Failed
 
 __all__ = ["Marker", "StatusReport", "status"]
@@ -50,10 +51,8 @@ class StatusReport:
 
 def status(paths: Sequence[Path | str], *, exclude: Sequence[str] = (), gitignore: bool = True) -> StatusReport:
     """The TODO markers in the Python files under ``paths`` (discovered as ``rewrite`` does)."""
-    from .api import _check_paths, display_path
-
     roots = [Path(p) for p in paths]
-    _check_paths(roots)
+    check_paths(roots)
     markers: list[Marker] = []
     failed: list[Failed] = []
     for path, _root in discover(roots, exclude, gitignore=gitignore).files:

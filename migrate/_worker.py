@@ -10,18 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import _diff, _redact
+from ._jobs import Job, nul_byte
 from ._results import Changed, Failed, FileResult, Unchanged
 
 if TYPE_CHECKING:
     from codemods import Rewrite, Style
 
-    from .scan import ScannedSite
+    from ._verdicts import ScannedSite
 
-__all__ = ["Job", "Options", "nul_byte", "rewrite_file", "warm_up"]
+__all__ = ["Options", "rewrite_file", "warm_up"]
 
 
 @dataclass(frozen=True)
@@ -33,13 +33,6 @@ class Options:
     model_map: Mapping[str, str] = field(default_factory=dict)
     keep_models: bool = False
     verdicts: bool = False  # judge the touched and marked sites (for the report)
-
-
-@dataclass(frozen=True)
-class Job:
-    path: Path
-    display: str
-    data: bytes = field(repr=False)
 
 
 _WARM: set[str] = set()  # providers this process has warmed up for
@@ -72,17 +65,6 @@ def rewrite_file(job: Job, options: Options) -> FileResult:
     except Exception as exc:  # noqa: BLE001 - a bug of ours on one file must not take the run down
         return Failed(job.path, job.display, f"the rewriter failed on this file ({type(exc).__name__}: "
                                              f"{_redact.redact(str(exc))}); left as it is: please report it")
-
-
-def nul_byte(data: bytes) -> str | None:
-    """Why a file with a NUL byte is not Python source (CPython refuses it; the parser's own message
-    would point at a misleading place), or ``None``."""
-    at = data.find(b"\0")
-    if at == -1:
-        return None
-    line = data.count(b"\n", 0, at) + 1
-    return (f"contains a NUL byte (line {line}): not Python source (a binary file, or UTF-16 text? "
-            f"Python source is UTF-8 or declares an ASCII-compatible coding)")
 
 
 def _rewrite_file(job: Job, options: Options) -> FileResult:

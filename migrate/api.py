@@ -16,7 +16,6 @@ import functools
 import os
 import signal
 import threading
-import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -27,11 +26,13 @@ from ._config import Defaults, load_defaults, load_model_map
 from ._discover import Discovery, discover
 from ._errors import GitCannotAnswer, Interrupted, NameClash, RunInterrupted, UncommittedChanges, UsageError
 from ._isolate import run_isolated
+from ._jobs import FILES_PER_PROCESS, MAX_FILE_SIZE, Job, check_max_file_size, not_read
+from ._paths import EMPTY_PATH, check_paths, check_provider, display_path
 from ._prefilter import Prefilter
 from ._providers import EXAMPLE_NAMES, ModelRow, NameRow, ProviderRow, models, providers, resolve_names
 from ._results import Changed, Failed, FileResult, RewriteRun, Skipped, Unchanged
 from ._status import Marker, StatusReport, status
-from ._worker import Job, Options, rewrite_file, warm_up
+from ._worker import Options, rewrite_file, warm_up
 
 if TYPE_CHECKING:
     from codemods import Style
@@ -42,57 +43,7 @@ __all__ = ["EXAMPLE_NAMES", "STYLES", "Changed", "Defaults", "Failed", "FileResu
            "load_defaults", "load_model_map", "models", "providers", "resolve_names", "rewrite", "status"]
 
 STYLES = ("adapter", "compat")
-#: Below this many files to parse per process, worker processes cost more than they save.
-FILES_PER_PROCESS = 8
-#: Files larger than this (bytes) are skipped unread by default: LibCST needs ~800x a file's size in
-#: memory (a 5 MB generated module, 4 GB), and source written by people is far smaller.
-MAX_FILE_SIZE = 1_000_000
 Progress = Callable[[int, int], None]
-
-
-def check_provider(name: str) -> str:
-    """``name`` if a backend answers to it; else a ``UsageError`` listing the installed ones."""
-    from adapters import registry
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", registry.BackendLoadWarning)
-        try:
-            registry.get(name)
-        except registry.UnknownProvider:
-            raise UsageError(f"unknown provider {name!r}; installed: {', '.join(registry.names())} "
-                             f"(pass --provider or set MIGRATE_PROVIDER)") from None
-    return name
-
-
-def display_path(path: Path, cwd: Path | None = None) -> str:
-    """``path`` relative to the working folder (``cwd``: it, known) when inside it, else absolute
-    (posix slashes)."""
-    try:
-        return path.relative_to(cwd or Path.cwd()).as_posix()
-    except ValueError:
-        return path.as_posix()
-
-
-def check_max_file_size(limit: int | None) -> None:
-    if limit is not None and limit < 1:
-        raise UsageError(f"--max-file-size must be 1 or more bytes, not {limit} (0 on the command line: no limit)")
-
-
-EMPTY_PATH = ("an empty path was given (an unset variable?): name the files or folders, or . for the "
-              "current folder")
-
-
-def _check_paths(paths: Sequence[Path]) -> None:
-    if not paths:
-        raise UsageError("no path given: name the files or folders to rewrite")
-    missing = []
-    for path in paths:
-        if os.path.islink(path) and not os.path.exists(path):
-            raise UsageError(f"{path!s} is a symbolic link to {os.readlink(path)!r}, which does not exist")
-        if not os.path.exists(path):
-            missing.append(str(path))
-    if missing:
-        raise UsageError(f"path not found: {', '.join(missing)}")
 
 
 def rewrite(paths: Sequence[Path | str], *, provider: str, write: bool = False, style: str = "adapter",
@@ -117,7 +68,7 @@ def rewrite(paths: Sequence[Path | str], *, provider: str, write: bool = False, 
     if any(isinstance(p, str) and not p.strip() for p in paths):
         raise UsageError(EMPTY_PATH)
     roots = [Path(p) for p in paths]
-    _check_paths(roots)
+    check_paths(roots)
     check_provider(provider)
     if style not in STYLES:
         raise UsageError(f"unknown style {style!r}; use one of {', '.join(STYLES)}")
@@ -212,17 +163,6 @@ def _read(files: list[tuple[Path, Path]], worth: Prefilter | None, results: list
         else:
             results.append(Unchanged(path, display))
     return todo
-
-
-def not_read(path: Path, display: str, exc: Exception, limit: int | None) -> FileResult:
-    """Why ``_fs.read`` did not read ``path``: ``Skipped`` (not a regular file, too large) or ``Failed``."""
-    if isinstance(exc, _fs.NotRegular):
-        return Skipped(path, display, "not a regular file (a FIFO, socket or device); not read")
-    if isinstance(exc, _fs.TooLarge):
-        return Skipped(path, display, f"{exc.size:,} bytes, above the size limit ({limit:,}); not read "
-                                      f"(generated code? --max-file-size raises the limit)")
-    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-    return Failed(path, display, f"cannot read: {reason}")
 
 
 def _check_name(results: list[FileResult], found: Discovery) -> None:

@@ -1,55 +1,22 @@
-"""The ``migrate`` command line: the typer app, and the one place that knows the exit codes.
+"""The ``migrate`` command line: the typer app, assembled from ``commands/``.
 
-    0  done (a dry run that shows a diff is still 0)
-    1  --check: something would change; scan --fail-on: a site is not supported
-    2  usage error: bad option, unknown provider, missing path (also: uncommitted changes refused)
-    3  finished, but some files could not be read or parsed (each reported), or the report could
-       not be written; wins over 1
-
-Each command returns an ``Outcome``; ``_command`` turns it (or a ``UsageError``) into the code.
+Each command returns an ``Outcome`` (``_outcome.py``, the one place that knows the exit codes);
+``_command`` turns it (or a ``UsageError``) into the code.
 """
 
 from __future__ import annotations
 
 import functools
 import sys
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable
+from typing import Annotated, Any
 
 import typer
 
 from ._errors import UsageError
-from ._results import Changed, Failed, FileResult
+from ._outcome import Outcome, exit_code
 
 __all__ = ["Outcome", "app", "exit_code", "main"]
-
-OK, WOULD_CHANGE, USAGE, UNREADABLE = 0, 1, 2, 3
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What a command did, as far as its exit code cares."""
-
-    results: Iterable[FileResult] = ()
-    check: bool = False
-    blocked: bool = False  # scan --fail-on unsupported found a site that is not supported
-    incomplete: bool = False  # finished, but something asked for (the report) could not be done
-
-
-def exit_code(results: Iterable[FileResult] = (), *, check: bool = False, blocked: bool = False,
-              usage_error: bool = False, incomplete: bool = False) -> int:
-    """DESIGN.md's table: usage error 2; unreadable or unparsable files 3 (wins over 1); ``--check``
-    with a change, or ``blocked`` (scan --fail-on), 1; otherwise 0."""
-    if usage_error:
-        return USAGE
-    results = list(results)
-    if incomplete or any(isinstance(result, Failed) for result in results):
-        return UNREADABLE
-    if blocked or (check and any(isinstance(result, Changed) for result in results)):
-        return WOULD_CHANGE
-    return OK
-
 
 def _command(func: Callable[..., Outcome | None]) -> Callable[..., None]:
     @functools.wraps(func)
@@ -76,6 +43,24 @@ app = typer.Typer(
     rich_markup_mode=None,
     add_completion=False,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("qianyi")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            number = "unknown (not installed)"
+        typer.echo(f"migrate (qianyi) {number}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _options(show_version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False) -> None:
+    """Move code written against the OpenAI Python SDK onto DashScope, Qianfan or Zhipu."""
 
 
 def _register() -> None:

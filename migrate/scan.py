@@ -26,7 +26,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from adapters import catalogue, registry
 from adapters.capabilities import Capabilities, describe, describe_feature, note_for
@@ -37,53 +37,15 @@ from ._discover import discover
 from ._errors import NameClash, UsageError
 from ._fs import NotRegular, TooLarge, read
 from ._isolate import run_isolated
+from ._jobs import FILES_PER_PROCESS, MAX_FILE_SIZE, Job, check_max_file_size, not_read, nul_byte
+from ._paths import check_provider, display_path
 from ._prefilter import Prefilter
 from ._results import Failed, Skipped
-from ._worker import Job, nul_byte
-from .api import FILES_PER_PROCESS, MAX_FILE_SIZE, check_max_file_size, check_provider, display_path, not_read
+from ._verdicts import STATUSES, Reason, ScannedSite, Status, Verdict
 
 __all__ = ["STATUSES", "Reason", "ScanRun", "ScannedSite", "Status", "Verdict", "judge", "scan", "verdicts_for"]
 
-Status = Literal["works", "caveat", "unsupported"]
-#: Verdicts from best to worst.
-STATUSES: tuple[Status, ...] = ("works", "caveat", "unsupported")
 _ENDPOINTS = {"chat": "chat.completions"}
-
-
-@dataclass(frozen=True)
-class Reason:
-    """One thing a verdict rests on. ``how``: passes, native, translated, renamed, clamped, emulated,
-    mapped, note, dropped, not sent, endpoint, model, vector size, rewrite, migrate run, unknown."""
-
-    subject: str
-    status: Status
-    how: str
-    detail: str
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """A site on one provider: the worst of its reasons."""
-
-    provider: str
-    status: Status
-    reasons: tuple[Reason, ...]
-    reembed: bool = False
-
-    @property
-    def summary(self) -> str:
-        """The reasons that set the status, as one line."""
-        worst = [reason for reason in self.reasons if reason.status == self.status] or list(self.reasons)
-        return "; ".join(f"{reason.subject}: {reason.detail}" for reason in worst)
-
-
-@dataclass(frozen=True)
-class ScannedSite:
-    """A site (with the path it was found in, as reports show it) and its verdict per provider."""
-
-    display: str
-    site: Site
-    verdicts: Mapping[str, Verdict]
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from .._jobs import MAX_FILE_SIZE
+from .._paths import EMPTY_PATH
+
 __all__ = ["Exclude", "MaxFileSize", "Paths", "Provider", "err", "out", "size_limit"]
 
 
@@ -18,9 +21,7 @@ def _path(value: str) -> Path:
     if isinstance(value, Path):
         return value
     if not value.strip():
-        from .. import api
-
-        raise typer.BadParameter(api.EMPTY_PATH)
+        raise typer.BadParameter(EMPTY_PATH)
     return Path(value)
 
 
@@ -44,7 +45,7 @@ def size_limit(text: str | None) -> int | None:
     from .. import api
 
     if text is None:
-        return api.MAX_FILE_SIZE
+        return MAX_FILE_SIZE
     number = text.strip().upper().rstrip()
     unit = number.lstrip("0123456789")
     digits = number[: len(number) - len(unit)]

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import typer
 
 from .. import api
-from ..cli import Outcome
+from .._outcome import Outcome
 from ._options import Provider, out
 
 

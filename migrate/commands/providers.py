@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from .. import api, render
-from ..cli import Outcome
+from .._outcome import Outcome
 from ._options import Provider, out
 
 

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from .. import api, render
-from ..cli import Outcome
+from .._outcome import Outcome
 from ._options import Exclude, MaxFileSize, Paths, Provider, err, out, size_limit
 
 #: A progress bar appears (on a terminal) from this many files to parse.

@@ -14,7 +14,7 @@ import typer
 from rich.markup import escape
 
 from .. import api
-from ..cli import Outcome
+from .._outcome import Outcome
 from ._options import Exclude, MaxFileSize, Paths, err, out, size_limit
 
 __all__ = ["scan"]

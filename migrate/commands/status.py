@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.markup import escape
 
 from .. import api, render
-from ..cli import Outcome
+from .._outcome import Outcome
 from ._options import Exclude, Paths, err, out
 
 

@@ -234,3 +234,10 @@ def test_the_diff_is_coloured_only_on_a_terminal() -> None:
     render.diff(text, Console(file=coloured, force_terminal=True, color_system="standard", width=200))
     assert plain.getvalue() == text.replace(KEY, "<redacted>")
     assert "\x1b[31m-key = '<redacted>'" in coloured.getvalue() and "\x1b[32m+key = None" in coloured.getvalue()
+
+
+def test_version() -> None:
+    from importlib.metadata import version
+
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output.strip() == f"migrate (qianyi) {version('qianyi')}"
