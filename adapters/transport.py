@@ -18,6 +18,7 @@ from typing import Any
 
 import anyio
 
+from . import _debuglog
 from ._http import http
 from .auth import AuthFlow, Setup, TokenReply
 from .errors import parse_json
@@ -98,6 +99,19 @@ class _Core:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(provider={self.exchange.backend.NAME!r}, base_url={self.setup.base_url!r})"
+
+    def sending(self, sent: http.Request) -> None:
+        _debuglog.sending(sent.method, sent.url, self.exchange.backend.NAME)
+
+    def received(self, sent: http.Request, reply: http.Response, payload: Any = None) -> None:
+        _debuglog.received(sent.method, sent.url, reply.status_code, reply.reason_phrase, reply.headers, payload,
+                           self.exchange.backend.NAME)
+
+    def stream_id(self, translator: StreamTranslator) -> None:
+        """Log a native stream's id once its events have given it (Zhipu and Qianfan send it there only)."""
+        if translator.state.id and not translator.state.extra.get("id_logged"):
+            translator.state.extra["id_logged"] = True
+            _debuglog.stream_id(self.exchange.backend.NAME, translator.state.id)
 
     def outgoing(self, original: http.Request) -> dict[str, str]:
         """The client's headers (``workspace=``, ``appid=``) and those the user added to the request."""
@@ -184,12 +198,15 @@ class ProviderTransport(http.BaseTransport, _Core):
         """Send one native request; read and inspect it unless it is a healthy stream."""
         authorised = self._drive(self.setup.auth.authorise(
             dataclasses.replace(native, headers=dict(native.headers), params=dict(native.params))), original)
-        reply = self.inner.handle_request(_native_request(authorised, self.setup.base_url, original,
-                                                          self.outgoing(original)))
+        sent = _native_request(authorised, self.setup.base_url, original, self.outgoing(original))
+        self.sending(sent)
+        reply = self.inner.handle_request(sent)
         if native.stream and reply.status_code < 400:
+            self.received(sent, reply)
             return reply, None, None  # in-stream errors are the stream translation's business
         reply.read()
         payload, info = self.exchange.inspect(reply.status_code, reply.content, reply.headers)
+        self.received(sent, reply, payload)
         if info is not None and info.code == TOKEN_EXPIRED and not retried:
             reply.close()
             self.setup.auth.reset()
@@ -200,8 +217,11 @@ class ProviderTransport(http.BaseTransport, _Core):
         try:
             token_request = next(flow)
             while True:
-                reply = self.inner.handle_request(_native_request(token_request, self.setup.base_url, original))
+                sent = _native_request(token_request, self.setup.base_url, original)
+                self.sending(sent)
+                reply = self.inner.handle_request(sent)
                 reply.read()
+                self.received(sent, reply)
                 token_request = flow.send(TokenReply(reply.status_code, parse_json(reply.content)))
         except StopIteration as stop:
             result: NativeRequest = stop.value
@@ -214,6 +234,7 @@ class ProviderTransport(http.BaseTransport, _Core):
             try:
                 for chunk in reply.iter_bytes():
                     frames = translator.feed_bytes(chunk)
+                    self.stream_id(translator)
                     if frames:
                         yield frames
             except http.TransportError as exc:  # the same APIError on every openai version
@@ -277,12 +298,15 @@ class AsyncProviderTransport(http.AsyncBaseTransport, _Core):
     async def _send(self, native: NativeRequest, original: http.Request, retried: bool = False) -> Sent:
         authorised = await self._drive(self.setup.auth.authorise(
             dataclasses.replace(native, headers=dict(native.headers), params=dict(native.params))), original)
-        reply = await self.inner.handle_async_request(_native_request(authorised, self.setup.base_url, original,
-                                                                      self.outgoing(original)))
+        sent = _native_request(authorised, self.setup.base_url, original, self.outgoing(original))
+        self.sending(sent)
+        reply = await self.inner.handle_async_request(sent)
         if native.stream and reply.status_code < 400:
+            self.received(sent, reply)
             return reply, None, None
         await reply.aread()
         payload, info = self.exchange.inspect(reply.status_code, reply.content, reply.headers)
+        self.received(sent, reply, payload)
         if info is not None and info.code == TOKEN_EXPIRED and not retried:
             await reply.aclose()
             self.setup.auth.reset()
@@ -293,9 +317,11 @@ class AsyncProviderTransport(http.AsyncBaseTransport, _Core):
         try:
             token_request = next(flow)
             while True:
-                reply = await self.inner.handle_async_request(
-                    _native_request(token_request, self.setup.base_url, original))
+                sent = _native_request(token_request, self.setup.base_url, original)
+                self.sending(sent)
+                reply = await self.inner.handle_async_request(sent)
                 await reply.aread()
+                self.received(sent, reply)
                 token_request = flow.send(TokenReply(reply.status_code, parse_json(reply.content)))
         except StopIteration as stop:
             result: NativeRequest = stop.value
@@ -308,6 +334,7 @@ class AsyncProviderTransport(http.AsyncBaseTransport, _Core):
             try:
                 async for chunk in reply.aiter_bytes():
                     frames = translator.feed_bytes(chunk)
+                    self.stream_id(translator)
                     if frames:
                         yield frames
             except http.TransportError as exc:
