@@ -87,27 +87,54 @@ class ScanRun:
 
 @dataclass(frozen=True)
 class _Target:
-    provider: str
+    """One column of the verdicts: a backend, or a protocol variant of one (``qianfan-v1``)."""
+
+    provider: str  # the column's name
     caps: Capabilities
     backend: Any
     model_map: Mapping[str, str] = field(default_factory=dict)
+    #: The backend's name, for the catalogue (``qianfan`` for ``qianfan-v1``).
+    catalogue_name: str = ""
+    #: Models the variant serves in place of the catalogue's pick.
+    substitutes: Mapping[str, str] = field(default_factory=dict)
 
     def mapped(self, model: str) -> str:
-        return catalogue.map_model(model, self.provider, self.model_map)
+        chosen = catalogue.map_model(model, self.catalogue_name, self.model_map)
+        # A model the user mapped is kept; the catalogue's own pick may be one the variant lacks.
+        return chosen if model in self.model_map else self.substitutes.get(chosen, chosen)
 
     def model_info(self, model: str | None) -> tuple[str, Mapping[str, Any]] | None:
         """(provider model, its catalogue entry) for the model a site names, when both are known."""
         if model is None:
             return None
         mapped = self.mapped(model)
-        info = catalogue.provider_model(self.provider, mapped)
+        info = catalogue.provider_model(self.catalogue_name, mapped)
         return (mapped, info) if info else None
 
 
+def variants() -> dict[str, tuple[str, str]]:
+    """``qianfan-v1`` -> (``qianfan``, ``v1``): each backend's protocol variants, judged as targets of their own."""
+    found = {}
+    for name in registry.names():
+        for variant in getattr(registry.get(name), "VARIANT_CAPABILITIES", {}):
+            found[f"{name}-{variant}"] = (name, variant)
+    return found
+
+
 def _target(provider: str, model_map: Mapping[str, str] | None) -> _Target:
-    backend = registry.get(provider)
+    name, variant = variants().get(provider, (provider, None))
+    backend = registry.get(name)
     caps = getattr(backend, "CAPABILITIES", None) or Capabilities()
-    return _Target(provider, caps, backend, dict(model_map or {}))
+    substitutes: Mapping[str, str] = {}
+    if variant is not None:
+        caps = getattr(backend, "VARIANT_CAPABILITIES", {})[variant]
+        substitutes = getattr(backend, "VARIANT_SUBSTITUTES", {}).get(variant, {})
+    return _Target(provider, caps, backend, dict(model_map or {}), name, substitutes)
+
+
+def _check_target(name: str) -> str:
+    """``name`` if it is a backend or a backend's variant; else the usual unknown-provider error."""
+    return name if name in variants() else check_provider(name)
 
 
 def _number(value: object) -> float | None:
@@ -167,7 +194,7 @@ def _endpoint(t: _Target, endpoint: str) -> Reason:
 
 
 def _models_with(t: _Target, capability: str) -> str:
-    names = [name for name, info in catalogue.provider_models(t.provider).items() if info.get(capability)]
+    names = [name for name, info in catalogue.provider_models(t.catalogue_name).items() if info.get(capability)]
     return f" such as {', '.join(repr(n) for n in names[:2])}" if names else ""
 
 
@@ -281,7 +308,7 @@ def _model(t: _Target, site: Site) -> list[Reason]:
     if mapped != name:
         source = "your model map" if name in t.model_map else "the catalogue"
         return [Reason(name, "caveat", "mapped", f"runs as {p} model {mapped!r} ({source})")]
-    if catalogue.provider_model(p, name):
+    if catalogue.provider_model(t.catalogue_name, name):
         return [Reason(name, "works", "passes", f"a {p} model")]
     if is_openai_model(name) or catalogue.looks_openai(name):
         return [Reason(name, "unsupported", "model", f"the catalogue has no {p} model for {name!r} (the runtime "
@@ -461,7 +488,7 @@ def scan(paths: Sequence[Path | str], *, providers: Sequence[str] | None = None,
     if jobs is not None and jobs < 1:
         raise UsageError(f"--jobs must be 1 or more, not {jobs}")
     check_max_file_size(max_file_size)
-    names = tuple(check_provider(p.strip().lower()) for p in providers) if providers else tuple(registry.names())
+    names = tuple(_check_target(p.strip().lower()) for p in providers) if providers else tuple(registry.names())
     targets = [_target(name, model_map) for name in names]
     found = discover(roots, exclude, gitignore=gitignore)
     worth = _gate(model_map) if prefilter else None

@@ -132,6 +132,8 @@ CAPABILITIES = Capabilities(
 )
 #: The legacy v1 API's own table (the compatibility table shows it as a column of its own).
 VARIANT_CAPABILITIES = {"v1": v1.CAPABILITIES}
+#: Models a variant serves in place of the catalogue's pick (v1 lacks some v2-only models).
+VARIANT_SUBSTITUTES = {"v1": v1.SUBSTITUTES}
 
 ERRORS: dict[str, tuple[int, str]] = {
     "invalid_iam_token": (401, "invalid_api_key"),

@@ -398,3 +398,22 @@ def test_legacy_completions_run_translated_onto_chat_everywhere() -> None:
         how = {r.subject: r.how for r in verdict.reasons}
         assert how["completions"] == "translated" and how["suffix"] == "dropped"
         assert "user message" in next(r.detail for r in verdict.reasons if r.subject == "completions")
+
+
+def test_qianfan_v1_is_judged_as_its_own_target(tmp_path: Path) -> None:
+    """Qianfan's legacy v1 API has its own table (no seed) and serves substitutes for v2-only models."""
+    from migrate import scan as scan_module
+
+    app = tmp_path / "app.py"
+    app.write_text('from openai import OpenAI\nclient = OpenAI()\n'
+                   'r = client.chat.completions.create(model="gpt-4o", messages=[], seed=1)\n')
+    run = scan_module.scan([app], providers=["qianfan", "qianfan-v1"])
+    assert run.providers == ("qianfan", "qianfan-v1")
+    chat = next(s for s in run.sites if s.site.category == "chat")
+    assert chat.verdicts["qianfan"].status != "unsupported"
+    assert chat.verdicts["qianfan-v1"].status == "unsupported" and "seed" in chat.verdicts["qianfan-v1"].summary
+    model = next(s for s in run.sites if s.site.category == "model")
+    assert "ernie-4.5-turbo-128k" in model.verdicts["qianfan"].summary
+    assert "ernie-4.0-turbo-128k" in model.verdicts["qianfan-v1"].summary  # v1 lacks the 4.5 model
+    result = runner.invoke(cli_app(), ["scan", str(app), "-p", "qianfan-v2"])
+    assert result.exit_code == 2 and "unknown provider" in result.output
