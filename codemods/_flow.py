@@ -97,7 +97,9 @@ class Tracking:
     def _call_kind(self, call: cst.Call) -> Kind | None:
         func = call.func
         if legacy_call(call, self.facts) is not None:
-            return "obj"
+            # instructor's patched create answers the response_model's own object, not a response
+            return None if any(a.keyword is not None and a.keyword.value == "response_model" for a in call.args) \
+                else "obj"
         if isinstance(func, cst.Name):
             if func.value in self.survey.producers and func.value not in self.scopes[-1]:
                 return "obj"

@@ -12,6 +12,14 @@ name is taken. The client is built on first use (``adapters.LazyOpenAI``), as op
 was, so importing the module still needs no key. With ``--style compat`` the client is
 ``openai.OpenAI(...)`` on the compatible URL, built at import (no runtime of ours to defer it).
 
+instructor 0.x patched openai's module (``instructor.patch()``) so ``create`` took ``response_model=``;
+such a file gets an instructor client around its own one, and the calls passing ``response_model``
+use it (built on first use as well):
+
+    instructor.patch()                         ->  instructor_client = adapters.lazy(instructor.from_openai, client)
+    openai.chat.completions.create(response_model=User, ...)
+                                               ->  instructor_client.chat.completions.create(response_model=User, ...)
+
 Leaves alone: files without a module-level API call (settings alone, as configuration modules for
 other modules, are legacy territory), the 0.x API (``openai.ChatCompletion``).
 Marks with TODO(migrate:MODULE_CLIENT): settings assigned inside functions or blocks.
@@ -41,6 +49,7 @@ SETTINGS = ("api_key", "organization", "project", "base_url", "timeout", "max_re
             "default_headers", "default_query", "http_client", "websocket_base_url", "webhook_secret",
             "api_version", "azure_endpoint", "azure_ad_token", "azure_ad_token_provider")
 _NAMES = ("client", "llm_client", "provider_client")
+_INSTRUCTOR_NAMES = ("instructor_client", "structured_client", "instructor_openai_client")
 
 
 class _Refs(Visitor):
@@ -65,6 +74,20 @@ class ModuleClientRule(Rule):
                 found = self._setting(statement)
                 if found:
                     self.settings[index] = found
+        # instructor 0.x: `instructor.patch()` (no client) patched the openai module itself.
+        self.patches = [s for s in state.module.body if self.used and self._instructor_patch(s) is not None]
+        self.instructor = next((n for n in _INSTRUCTOR_NAMES if not (self.facts.loads[n] or self.facts.stores[n])),
+                               "instructor_client_")
+
+    def _instructor_patch(self, statement: cst.CSTNode) -> cst.Call | None:
+        if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+            return None
+        expr = statement.body[0]
+        call = expr.value if isinstance(expr, cst.Expr) else None
+        if not isinstance(call, cst.Call) or self.facts.resolve(call.func) != "instructor.patch" or \
+                any(arg.keyword is None for arg in call.args):
+            return None
+        return call
 
     def _setting(self, statement: cst.CSTNode) -> tuple[str, cst.Assign] | None:
         if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
@@ -89,6 +112,24 @@ class ModuleClientRule(Rule):
             self.state.dropped_refs[original_node.value.value] += 1
         self.state.edited()
         return updated_node.with_changes(value=cst.Name(self.name))
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.BaseExpression) -> cst.BaseExpression:
+        """A call passing ``response_model`` goes through the instructor client (instructor.patch() files)."""
+        if not self.patches or not isinstance(updated_node, cst.Call) or \
+                not any(arg.keyword is not None and arg.keyword.value == "response_model" for arg in original_node.args):
+            return updated_node
+        chain: list[cst.Attribute] = []
+        func: cst.BaseExpression = updated_node.func
+        while isinstance(func, cst.Attribute):
+            chain.append(func)
+            func = func.value
+        if not (isinstance(func, cst.Name) and func.value == self.name and chain and chain[-1].attr.value == "chat"):
+            return updated_node
+        rebuilt: cst.BaseExpression = cst.Name(self.instructor)
+        for attribute in reversed(chain):
+            rebuilt = attribute.with_changes(value=rebuilt)
+        self.state.edited()
+        return updated_node.with_changes(func=rebuilt)
 
     def leave_SimpleStatementLine(self, original_node: cst.SimpleStatementLine,
                                   updated_node: cst.SimpleStatementLine) -> cst.SimpleStatementLine:
@@ -136,9 +177,33 @@ class ModuleClientRule(Rule):
                     following.leading_lines:
                 client = client.with_changes(leading_lines=[cst.EmptyLine()])  # set apart from the imports
         body.insert(position, add_todos(client, notes))
+        if self.patches:
+            body = self._instructor_client(body, position)
         self.state.find(anchor, "module_client", f"openai's module-level client -> {self.name}")
         self.state.edited()
         return updated_node.with_changes(body=body)
+
+    def _instructor_client(self, body: list[cst.BaseStatement], client_at: int) -> list[cst.BaseStatement]:
+        """``instructor.patch()`` removed; the instructor client built right after the module's client."""
+        patch = self._instructor_patch(self.patches[0])
+        assert patch is not None and isinstance(self.patches[0], cst.SimpleStatementLine)
+        kept = [s for s in body if not any(s is p for p in self.patches)]
+        client_at -= sum(1 for s in body[:client_at] if any(s is p for p in self.patches))
+        options = [arg.with_changes(comma=cst.MaybeSentinel.DEFAULT) for arg in patch.args]
+        aliases = self.facts.imports.locals_for("instructor")
+        if not aliases:  # `from instructor import patch`
+            self.state.need_modules.add("instructor")
+        instructor = cst.Attribute(cst.Name(aliases[0] if aliases else "instructor"), cst.Name("from_openai"))
+        if self.options.style == "compat":
+            value: cst.BaseExpression = cst.Call(instructor, args=[cst.Arg(cst.Name(self.name)), *options])
+        else:
+            lazy = cst.Attribute(cst.Name("adapters"), cst.Name("lazy"))
+            value = cst.Call(lazy, args=[cst.Arg(instructor), cst.Arg(cst.Name(self.name)), *options])
+        line = self.patches[0].with_changes(body=[cst.Assign([cst.AssignTarget(cst.Name(self.instructor))], value)])
+        line = line.with_changes(leading_lines=[e for e in line.leading_lines if e.comment is not None])
+        kept.insert(client_at + 1, line)
+        self.state.find(self.patches[0], "library", "instructor.patch() -> instructor.from_openai(client)")
+        return kept
 
     @staticmethod
     def _top_aliases(module: cst.Module) -> set[str]:

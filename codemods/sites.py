@@ -74,7 +74,9 @@ _LIBRARY_EMBEDDINGS = frozenset({"OpenAIEmbeddings", "AzureOpenAIEmbeddings", "O
                                  "AzureOpenAIEmbedding"})
 #: Keyword arguments of SDK calls that are not API parameters (request options, 0.x credentials).
 _NOT_PARAMETERS = frozenset({"timeout", "extra_headers", "extra_query", "extra_body", "request_timeout",
-                             "api_key", "api_base", "api_type", "api_version", "organization"})
+                             "api_key", "api_base", "api_type", "api_version", "organization",
+                             # instructor's, on the create it patches: never sent to the API
+                             "response_model", "max_retries", "validation_context"})
 _LEGACY_MODEL = frozenset({"engine", "deployment_id"})
 #: Parameters whose string values are kept (names and options, never content a user wrote).
 _STRING_VALUES = frozenset({"model", "tool_choice", "function_call", "reasoning_effort", "service_tier",

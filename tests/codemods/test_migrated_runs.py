@@ -163,3 +163,49 @@ def test_code_that_sends_its_own_http_lands_on_the_compatible_endpoint(
     emulator.add_key(provider, KEYS[provider])
     out = _run(f"MODEL = {model!r}\n" + result.code, tmp_path, capsys)
     assert out == [f"Echo from {model}: hello"]
+
+
+INSTRUCTOR = '''
+import os
+
+import instructor
+import openai
+from pydantic import BaseModel
+
+openai.api_key = os.getenv("OPENAI_API_KEY")
+instructor.patch()
+
+
+class City(BaseModel):
+    name: str
+    population: int
+
+
+city = openai.ChatCompletion.create(model="gpt-4o", response_model=City,
+                                    messages=[{"role": "user", "content": "The largest city in Zhejiang?"}])
+print(type(city).__name__, isinstance(city.population, int))
+plain = openai.ChatCompletion.create(model="gpt-4o", messages=[{"role": "user", "content": "hi"}])
+print(plain["choices"][0]["message"]["content"])
+'''
+
+
+def test_an_instructor_0x_app_runs_on_an_instructor_client(emulator: Emulator, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("instructor")
+    result = rewrite_source(INSTRUCTOR, provider="dashscope")
+    assert "instructor.from_openai, client" in result.code and "instructor.patch()" not in result.code
+    monkeypatch.setenv("DASHSCOPE_API_KEY", "sk-dashscope")
+    monkeypatch.setenv("DASHSCOPE_HTTP_BASE_URL", emulator.base_url("dashscope"))
+    emulator.add_key("dashscope", "sk-dashscope")
+    namespace = runpy.run_path(str(_write(tmp_path, result.code)), run_name="__main__")
+    namespace["client"].close()
+    assert capsys.readouterr().out.splitlines() == ["City True", "Echo from qwen-plus: hi"]
+    sent = [r for r in emulator.requests if "tools" in str(r.body)]
+    assert sent, "the structured call went out with the response model as a tool"
+
+
+def _write(tmp_path: Path, code: str) -> Path:
+    script = tmp_path / "app.py"
+    script.write_text(code, encoding="utf-8")
+    return script

@@ -132,6 +132,13 @@ def test_sites_know_clients_legacy_calls_libraries_and_variables() -> None:
     assert KEY not in repr(analyse((TREE / "pkg" / "azure_and_others.py").read_text()))
 
 
+def test_instructors_response_model_is_not_an_api_parameter_to_remove() -> None:
+    source = ("import instructor\nimport openai\ninstructor.patch()\n"
+              "u = openai.ChatCompletion.create(model='gpt-4o', response_model=User, max_retries=2, messages=[])\n")
+    chat = next(s for s in analyse(source) if s.category == "chat")
+    assert chat.parameters == ("model", "messages")
+
+
 def test_other_librarys_clients_run_under_migrate_run(tree_run: ScanRun) -> None:
     names = [s.site.name for s in sites_of(tree_run, "libraries.py", "library")]
     assert names == ["langchain_openai.ChatOpenAI", "langchain_openai.OpenAIEmbeddings",
