@@ -13,7 +13,8 @@ the provider like any other (``RewriteModuleClient`` gives the module its own cl
 that use a 0.x name are touched.
 
 Leaves alone: openai>=1 code. Marks with TODO(migrate): 0.x APIs with no 1.x equivalent
-(``LEGACY_API``: ``openai.Edit``, ``openai.FineTune``, ``openai.Engine``...), per-call
+(``LEGACY_API``: ``openai.Edit``, ``openai.FineTune``, ``openai.Engine``..., imports of the removed
+``openai.embeddings_utils``), per-call
 ``api_key``/``api_base``/``api_type``/``api_version``/``organization`` (``LEGACY_ARGS``: dropped,
 configure the client instead), ``openai.api_key_path`` and ``openai.api_type`` (``LEGACY_SETTING``).
 """
@@ -28,6 +29,7 @@ from ._api_calls import keyword_arg
 from ._facts import Facts
 from ._imports import import_of
 from ._pass import FileState, Rule, Transform
+from ._qualnames import dotted
 
 if TYPE_CHECKING:
     from ._codemod import RuleCodemod
@@ -172,6 +174,21 @@ class LegacyCallsRule(Rule):
             return updated_node
         self.state.edited()
         return updated_node.with_changes(attr=cst.Name(new))
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        module = dotted(node.module) if node.module is not None and not node.relative else None
+        if module == "openai.embeddings_utils":
+            self._embeddings_utils(node)
+
+    def visit_Import(self, node: cst.Import) -> None:
+        if any(dotted(alias.name) == "openai.embeddings_utils" for alias in node.names):
+            self._embeddings_utils(node)
+
+    def _embeddings_utils(self, node: cst.CSTNode) -> None:
+        self.state.find(node, "unsupported", "openai.embeddings_utils (0.x, removed in openai>=1)")
+        self.state.todo(node, "LEGACY_API", "openai.embeddings_utils does not exist in openai>=1: copy the "
+                                            "helpers you use (cosine_similarity is a dot product) and embed "
+                                            "with client.embeddings.create")
 
     def leave_SimpleStatementLine(self, original_node: cst.SimpleStatementLine,
                                   updated_node: cst.SimpleStatementLine) -> cst.SimpleStatementLine:

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from ._api_calls import RESOURCES, keyword_arg
+from ._literals import string_value
 from ._pass import FileState, Rule, Transform
 from ._todo import add_todos
 from ._walk import Visitor
@@ -158,7 +159,8 @@ class ModuleClientRule(Rule):
         call = cst.Call(cst.Attribute(cst.Name(module), cst.Name("OpenAI")), args=args)
         call = rebuild_client(call, call, self.state, note, site=anchor)
         if not compat:  # built on first use, as openai's module client was: importing needs no key
-            call = call.with_changes(func=cst.Attribute(cst.Name("adapters"), cst.Name("LazyOpenAI")))
+            call = call.with_changes(func=cst.Attribute(cst.Name("adapters"), cst.Name("LazyOpenAI")),
+                                     args=[self._lazy_key(arg) for arg in call.args])
         if module not in top:
             self.state.need_modules.add(module)
         client = cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(cst.Name(self.name))], call)])
@@ -182,6 +184,27 @@ class ModuleClientRule(Rule):
         self.state.find(anchor, "module_client", f"openai's module-level client -> {self.name}")
         self.state.edited()
         return updated_node.with_changes(body=body)
+
+    def _lazy_key(self, arg: cst.Arg) -> cst.Arg:
+        """``api_key=os.environ["K"]`` written for a key that was not read so (a literal, a config value)
+        -> ``os.environ.get("K")``: a subscript would fail at import, where the module failed only at
+        the first request; the adapter reads K itself when it builds the client."""
+        value = arg.value
+        if arg.keyword is None or arg.keyword.value != "api_key" or not isinstance(value, cst.Subscript):
+            return arg
+        if any(name == "api_key" and isinstance(assign.value, cst.Subscript) for name, assign in self.settings.values()):
+            return arg  # the module read the variable at import already (and failed there without it)
+        # Built by rebuild_client (maybe with an `import os` still to come): read by shape.
+        environ = value.value
+        is_environ = (isinstance(environ, cst.Attribute) and environ.attr.value == "environ") or \
+            (isinstance(environ, cst.Name) and environ.value == "environ")
+        index = value.slice[0].slice if len(value.slice) == 1 else None
+        literal = index.value if isinstance(index, cst.Index) else None
+        if not is_environ or not isinstance(literal, cst.SimpleString) or \
+                string_value(literal) not in self.state.target.key_vars:
+            return arg
+        get = cst.Attribute(environ, cst.Name("get"))
+        return arg.with_changes(value=cst.Call(get, args=[cst.Arg(literal)]))
 
     def _instructor_client(self, body: list[cst.BaseStatement], client_at: int) -> list[cst.BaseStatement]:
         """``instructor.patch()`` removed; the instructor client built right after the module's client."""
