@@ -106,6 +106,8 @@ class Site:
     detail: str = ""
     dynamic: bool = False
     path: str | None = None
+    #: the fields of a chat call's ``extra_body=`` dict ("*" when some are not written as literals)
+    extras: tuple[str, ...] = ()
     cell: int | None = None  # in a notebook: the 1-based cell, and ``line`` the line in it
 
     @property
@@ -186,6 +188,18 @@ def _arguments(call: cst.Call, keep: Iterable[str] | None = None, *, api: bool =
         if known and (not isinstance(value, str) or name in _STRING_VALUES):
             out.values[name] = value
     return out
+
+
+def _extra_body(call: cst.Call) -> tuple[str, ...]:
+    """The field names of an ``extra_body={...}`` argument; ``"*"`` stands for fields not written literally."""
+    for arg in call.args:
+        if arg.keyword is None or arg.keyword.value != "extra_body":
+            continue
+        if not isinstance(arg.value, cst.Dict):
+            return ("*",)
+        names = [string_value(e.key) if isinstance(e, cst.DictElement) else None for e in arg.value.elements]
+        return tuple(dict.fromkeys(name if name is not None else "*" for name in names))
+    return ()
 
 
 def _dict_type(node: cst.Dict) -> str | None:
@@ -295,7 +309,7 @@ class _Finder(Visitor):
             features.append("vision")
         common = {"parameters": tuple(args.names), "values": tuple(args.values.items()),
                   "model": self.model_of(args.nodes.get("model")), "features": tuple(features),
-                  "dynamic": args.dynamic}
+                  "dynamic": args.dynamic, "extras": _extra_body(node)}
         self.add(node, "chat", name, **common)
         for feature in features:
             detail = ", ".join(sorted(set(media))) if feature == "vision" else ""
@@ -387,7 +401,7 @@ def analyse_module(module: cst.Module, *, path: str | None = None, facts: Facts 
     finder.visit(module)
     lines = lines_of(module, [node for node, _ in finder.found])
     sites = {Site(lines.get(id(node), 0), site.category, site.name, site.parameters, site.values, site.model,
-                  site.features, site.detail, site.dynamic, path): None for node, site in finder.found}
+                  site.features, site.detail, site.dynamic, path, site.extras): None for node, site in finder.found}
     return sorted(sites, key=_order)
 
 

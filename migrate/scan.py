@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from adapters import catalogue, registry
-from adapters.capabilities import Capabilities, describe, describe_feature, note_for
+from adapters.capabilities import Capabilities, describe, describe_extra, describe_feature, note_for
 from codemods.sites import CATEGORIES, FEATURE_PARAMETERS, MARKERS, Site, analyse_bytes, is_openai_model
 
 from . import _clash
@@ -224,7 +224,23 @@ def _chat(t: _Target, site: Site) -> list[Reason]:
                               f"{found[0]!r} only streams: the reply is streamed and joined"))
     if site.dynamic:
         reasons.append(Reason("**", "caveat", "unknown", "parameters passed with ** were not checked"))
-    return reasons
+    return reasons + [_extra(t, name) for name in site.extras]
+
+
+def _extra(t: _Target, name: str) -> Reason:
+    """One ``extra_body`` field, as the backend's ``extras`` table says (the policy does not apply)."""
+    if name == "*":
+        return Reason("extra_body", "caveat", "unknown", "fields not written as literals were not checked; "
+                      "they are sent as given")
+    verdict, detail = describe_extra(t.caps, name)
+    subject = f"extra_body.{name}"
+    if verdict == "passes":
+        return Reason(subject, "works", "passes", f"sent as {detail}" if detail else "sent as it is")
+    if verdict == "translated":
+        return Reason(subject, "caveat", "translated", f"sent as {detail.removeprefix('-> ')}")
+    if verdict == "ignored":
+        return Reason(subject, "caveat", "dropped", f"not sent to {t.provider} (a warning at run time): {detail}")
+    return Reason(subject, "caveat", "unknown", f"not known to qianyi for {t.provider}: {detail}")
 
 
 def _streaming(t: _Target, site: Site) -> list[Reason]:

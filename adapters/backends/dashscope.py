@@ -242,6 +242,8 @@ def _chat_requests(body: Mapping[str, Any], ctx: Context) -> list[NativeRequest]
     stream = bool(req.get("stream"))
     thinks = _thinking(req, ctx, info, params)
     aggregate = not stream and (_qwen_thinking.stream_only(ctx.model, info) or thinks)
+    if aggregate and "n" in params:  # n is served natively without thinking only: one call per choice
+        copies = params.pop("n")
     headers = {"X-DashScope-SSE": "enable"} if stream or aggregate else {}
     if stream or aggregate:
         params["incremental_output"] = True

@@ -342,3 +342,27 @@ def test_qianfan_regions_are_checked() -> None:
         OpenAI(provider="qianfan", api_key=KEYS["qianfan"], region="mars")
     with pytest.raises(openai.OpenAIError, match="Unknown region 'intl'"):
         OpenAI(provider="qianfan", api_version="v1", api_key="ak", secret_key="sk", region="intl")
+
+
+def test_native_n_where_the_catalogue_says_the_model_serves_it(emulator: Emulator, sync: bool) -> None:
+    run = Run(emulator, "dashscope", sync)
+    reply = run.chat(model="qwen-plus", n=3)
+    assert [r.json["parameters"].get("n") for r in run.sent()] == [3]
+    assert [c.index for c in reply.choices] == [0, 1, 2] and reply.usage.prompt_tokens > 0
+    emulator.clear()
+    reply = run.chat(model="qwen-turbo", n=3)  # not served natively: one call per choice
+    assert [r.json["parameters"].get("n") for r in run.sent()] == [None, None, None]
+    assert len(reply.choices) == 3
+
+
+def test_native_json_schema_where_the_catalogue_says_so(emulator: Emulator, sync: bool) -> None:
+    schema = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"],
+              "additionalProperties": False}
+    response_format = {"type": "json_schema", "json_schema": {"name": "place", "schema": schema, "strict": True}}
+    run = Run(emulator, "dashscope", sync)
+    for model, native in (("qwen-plus", True), ("qwen-turbo", False)):
+        reply = run.chat(model=model, response_format=response_format)
+        sent = run.body()["parameters"]["response_format"]
+        assert sent == (response_format if native else {"type": "json_object"})
+        assert reply.choices[0].message.content == '{"city": "x"}'
+        assert len(run.sent()[-1].json["input"]["messages"]) == (1 if native else 2)  # no schema prompt when native

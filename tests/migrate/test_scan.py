@@ -424,3 +424,29 @@ def test_qianfan_v1_is_judged_as_its_own_target(tmp_path: Path) -> None:
     assert "ernie-4.0-turbo-128k" in model.verdicts["qianfan-v1"].summary  # v1 lacks the 4.5 model
     result = runner.invoke(cli_app(), ["scan", str(app), "-p", "qianfan-v2"])
     assert result.exit_code == 2 and "unknown provider" in result.output
+
+
+EXTRAS_SOURCE = """from openai import OpenAI
+client = OpenAI()
+options = {"top_k": 5}
+client.chat.completions.create(model="gpt-4o", messages=[], extra_body={"enable_search": True, "top_k": 5,
+                               "result_format": "text", "my_field": 1})
+client.chat.completions.create(model="gpt-4o", messages=[], extra_body=options)
+"""
+
+
+@pytest.mark.parametrize(("provider", "expected"), [
+    ("dashscope", {"enable_search": ("works", "passes"), "top_k": ("works", "passes"),
+                   "result_format": ("caveat", "dropped"), "my_field": ("caveat", "unknown")}),
+    ("zhipu", {"enable_search": ("caveat", "translated"), "top_k": ("caveat", "unknown"),
+               "result_format": ("caveat", "unknown"), "my_field": ("caveat", "unknown")}),
+    ("qianfan", {"enable_search": ("caveat", "translated"), "top_k": ("caveat", "unknown"),
+                 "result_format": ("caveat", "unknown"), "my_field": ("caveat", "unknown")}),
+])
+def test_scan_reports_extra_body_fields_per_provider(provider: str, expected: dict[str, tuple[str, str]]) -> None:
+    chats = [s for s in verdicts_for(EXTRAS_SOURCE, provider) if s.site.category == "chat"]
+    literal, named = (chat.verdicts[provider].reasons for chat in chats)
+    found = {r.subject.removeprefix("extra_body."): (r.status, r.how) for r in literal if r.subject.startswith("extra_")}
+    assert found == expected
+    assert [(r.subject, r.how) for r in named if r.subject.startswith("extra_")] == [("extra_body", "unknown")]
+    assert chats[0].verdicts[provider].status == "caveat"  # no longer "works" with fields the table does not pass
