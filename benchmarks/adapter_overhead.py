@@ -10,8 +10,10 @@ provider, per-request medians, non-stream and a 500-chunk stream, of:
     (b) adapters.OpenAI(provider=...)                 what qianyi users pay
     (c) plain openai SDK to an OpenAI-shaped endpoint what the same code paid before migrating
     (d) the provider's official SDK                   for reference (dashscope, zhipuai; Qianfan: (a))
+    (e) (b) with extra_body fields and extra headers  (and workspace=/appid= where the provider has one)
+    (f) (c) with the same extra_body and headers      what that request paid before migrating
 
-printed as ratios to (a) and as (b)/(c) (targets: 1.10 non-stream, 1.25 stream). Then the import
+printed as ratios to (a) and as (b)/(c) and (e)/(f) (targets: 1.10 non-stream, 1.25 stream). Then the import
 cost of `import adapters` / `from adapters import OpenAI` against `import openai` (whole process,
 median of paired runs; target within +30 ms).
 """
@@ -112,9 +114,17 @@ NATIVE = {  # provider -> (native root path, chat path under it, the provider mo
 KEYS = {"dashscope": "sk-bench", "zhipu": "0123456789abcdef0123456789abcdef.benchsecret", "qianfan": "bce-v3/bench"}
 
 
-def _sdk(client: Any) -> Pair:
-    return (lambda: client.chat.completions.create(model="gpt-4o", messages=MESSAGES),
-            lambda: list(client.chat.completions.create(model="gpt-4o", messages=MESSAGES, stream=True)))
+#: Per provider: extra_body fields a migrated app sends (its own names and, translated, another's).
+EXTRAS = {"dashscope": {"enable_search": True, "search_options": {"enable_source": True}, "top_k": 20},
+          "zhipu": {"do_sample": False, "enable_thinking": False},
+          "qianfan": {"penalty_score": 1.2, "enable_search": False}}
+HEADERS = {"X-Trace-Id": "bench-trace-0001", "X-Request-Source": "benchmark"}
+OPTIONS = {"dashscope": {"workspace": "ws-bench"}, "qianfan": {"appid": "app-bench"}, "zhipu": {}}
+
+
+def _sdk(client: Any, **extra: Any) -> Pair:
+    return (lambda: client.chat.completions.create(model="gpt-4o", messages=MESSAGES, **extra),
+            lambda: list(client.chat.completions.create(model="gpt-4o", messages=MESSAGES, stream=True, **extra)))
 
 
 def _raw(root: str, provider: str) -> Pair:
@@ -182,6 +192,11 @@ def clients(root: str, provider: str) -> dict[str, Pair]:
     official = _official(root, provider)
     if official is not None:
         out[f"(d) {provider} SDK"] = official
+    extras = {"extra_body": EXTRAS[provider], "extra_headers": HEADERS}
+    with_options = OpenAI(provider=provider, api_key=KEYS[provider], base_url=f"{root}{base}", max_retries=0,
+                          unsupported="drop", **OPTIONS[provider])
+    out["(e) (b) + extras/headers"] = _sdk(with_options, **extras)
+    out["(f) (c) + extras/headers"] = _sdk(plain, **extras)
     return out
 
 
@@ -214,8 +229,10 @@ def _print(provider: str, results: dict[str, tuple[float, float]]) -> None:
     print(f"{'client':24} {'non-stream µs':>14} {'× (a)':>7} {f'{STREAM_CHUNKS}-chunk stream µs':>22} {'× (a)':>7}")
     for name, (plain, stream) in results.items():
         print(f"{name:24} {plain:14.0f} {plain / base[0]:7.2f} {stream:22.0f} {stream / base[1]:7.2f}")
-    b, c = results["(b) adapters.OpenAI"], results["(c) openai SDK"]
-    print(f"(b)/(c): non-stream {b[0] / c[0]:.2f} (target <= 1.10), stream {b[1] / c[1]:.2f} (target <= 1.25)")
+    for b_name, c_name, label in (("(b) adapters.OpenAI", "(c) openai SDK", "(b)/(c)"),
+                                  ("(e) (b) + extras/headers", "(f) (c) + extras/headers", "(e)/(f)")):
+        b, c = results[b_name], results[c_name]
+        print(f"{label}: non-stream {b[0] / c[0]:.2f} (target <= 1.10), stream {b[1] / c[1]:.2f} (target <= 1.25)")
 
 
 def main() -> None:
