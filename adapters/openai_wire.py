@@ -49,12 +49,19 @@ def usage(prompt: int | None, completion: int | None, total: int | None = None, 
 
 
 def usage_of(native: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    """OpenAI ``usage`` from a provider's OpenAI-named one (extras such as ``search_tokens`` dropped)."""
+    """OpenAI ``usage`` from a provider's OpenAI-named one; other token counts in its details (Qianfan's
+    ``search_tokens``) are kept beside OpenAI's."""
     if not native:
         return None
-    return usage(native.get("prompt_tokens"), native.get("completion_tokens"), native.get("total_tokens"),
-                 cached=(native.get("prompt_tokens_details") or {}).get("cached_tokens"),
-                 reasoning=(native.get("completion_tokens_details") or {}).get("reasoning_tokens"))
+    out = usage(native.get("prompt_tokens"), native.get("completion_tokens"), native.get("total_tokens"),
+                cached=(native.get("prompt_tokens_details") or {}).get("cached_tokens"),
+                reasoning=(native.get("completion_tokens_details") or {}).get("reasoning_tokens"))
+    for name in ("prompt_tokens_details", "completion_tokens_details"):
+        details = native.get(name)
+        counts = {k: v for k, v in details.items() if isinstance(v, int)} if isinstance(details, Mapping) else {}
+        if counts:
+            out[name] = {**counts, **out.get(name, {})}
+    return out
 
 
 def from_openai_like(native: Mapping[str, Any], *, model: str, created: int,

@@ -120,7 +120,7 @@ CAPABILITIES = Capabilities(
         "content_filter": ("translated", "flag >= 2 -> content_filter (3, 4: content blanked); *_unsafe errors -> "
                                          "400 content_filter"),
         "image_input": ("native", "VL models: OpenAI parts"),
-        "usage_details": ("native", "cached_tokens (search_tokens dropped)"),
+        "usage_details": ("native", "cached_tokens; search_tokens kept beside it"),
         "errors": ("translated", "string codes mapped before the HTTP status (invalid_model: 401 -> 404)"),
         "search_sources": ("native", "the top-level search_results list kept on the completion and on a chunk"),
         "logprobs": ("unsupported", "Qianfan returns none"),

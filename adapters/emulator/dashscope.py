@@ -130,13 +130,20 @@ def _chat(request: RecordedRequest, ctx: Context) -> Answer:
     call = openai_shape.chat_call({"model": model, "messages": messages, **params}, thinking=thinking)
     turn = answer(call, ctx.next_reply(NAME))
     shape = _Shape(multimodal, params.get("result_format", "text") == "message", uuid_like(request.key))
-    shape.choices = int(params.get("n") or 1)
     shape.logprobs = int(params.get("top_logprobs") or 0) if params.get("logprobs") else None
     shape.search = bool(params.get("enable_search")) and bool(obj(params.get("search_options")).get("enable_source"))
     if stream:
         return sse_answer(_events(turn, shape, incremental))
-    return json_answer(shape.body(turn, turn.text, turn.reasoning, _tool_calls(turn) or None,
-                                  turn.finish_reason, turn.completion_tokens))
+    body = shape.body(turn, turn.text, turn.reasoning, _tool_calls(turn) or None, turn.finish_reason,
+                      turn.completion_tokens)
+    for _ in range(int(params.get("n") or 1) - 1):  # each further choice answered on its own (scripts too)
+        more = answer(call, ctx.next_reply(NAME))
+        extra = shape.body(more, more.text, more.reasoning, _tool_calls(more) or None, more.finish_reason,
+                           more.completion_tokens)
+        body["output"]["choices"] += extra["output"]["choices"]
+        for key in ("output_tokens", "total_tokens"):
+            body["usage"][key] += more.completion_tokens
+    return json_answer(body)
 
 
 def _wants_stream(request: RecordedRequest) -> bool:
@@ -205,7 +212,6 @@ class _Shape:
 
     def __init__(self, multimodal: bool, message_format: bool, request_id: str) -> None:
         self.multimodal, self.message_format, self.request_id = multimodal, message_format, request_id
-        self.choices = 1                  # parameters.n
         self.logprobs: int | None = None  # parameters.top_logprobs when logprobs are asked for
         self.search = False               # sources still to send (the first body carries them)
 
@@ -221,7 +227,7 @@ class _Shape:
             choice: dict[str, Any] = {"finish_reason": finish, "message": message}
             if self.logprobs is not None and text:
                 choice["logprobs"] = sources.logprobs(text, self.logprobs)
-            output: dict[str, Any] = {"choices": [dict(choice) for _ in range(self.choices)]}
+            output: dict[str, Any] = {"choices": [choice]}
         else:
             output = {"text": text, "finish_reason": finish}
         if self.search:

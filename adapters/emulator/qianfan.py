@@ -14,6 +14,7 @@ Errors: ``{"error": {"code", "message", "type"}, "id"}`` — an unknown model is
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from . import openai_shape, sources
@@ -41,6 +42,7 @@ MESSAGES = {
 }
 STYLE = openai_shape.Style(tool_id=lambda key: key, null_usage=True, choice_extra={"flag": 0})
 #: Sent with every successful chat answer (values from samples/qianfan/v2_response_headers.json).
+SEARCH_TOKENS = 1100
 RATE_LIMIT_HEADERS = {
     "X-Ratelimit-Limit-Requests": "300", "X-Ratelimit-Remaining-Requests": "299",
     "X-Ratelimit-Limit-Input-Tokens": "300000", "X-Ratelimit-Remaining-Input-Tokens": "299980",
@@ -167,12 +169,16 @@ def _chat(request: RecordedRequest, ctx: Context) -> Answer:
     turn = answer(openai_shape.chat_call(body, thinking=thinking), ctx.next_reply(NAME))
     ident = _ident(request)
     found = {"search_results": sources.qianfan_search_results()} if obj(body.get("web_search")).get("enable") else {}
+    if found:  # search tokens are counted apart (samples/qianfan/v2_chat_response_search_results.json)
+        turn = replace(turn, prompt_tokens=turn.prompt_tokens + SEARCH_TOKENS)
     if body.get("stream"):
         include = bool(obj(body.get("stream_options")).get("include_usage"))
         return sse_answer(openai_shape.chunks(turn, STYLE, ident=ident, model=model, created=CREATED,
                                               include_usage=include, first=found), **RATE_LIMIT_HEADERS)
-    return json_answer(openai_shape.completion(turn, STYLE, ident=ident, model=model, created=CREATED, extra=found),
-                       200, **RATE_LIMIT_HEADERS)
+    reply = openai_shape.completion(turn, STYLE, ident=ident, model=model, created=CREATED, extra=found)
+    if found:
+        reply["usage"]["prompt_tokens_details"]["search_tokens"] = SEARCH_TOKENS
+    return json_answer(reply, 200, **RATE_LIMIT_HEADERS)
 
 
 def _check_extras(body: dict[str, Any]) -> str | None:

@@ -240,7 +240,7 @@ def test_parse_with_an_emulated_json_schema_retries_a_reply_that_violates_it(syn
                                                                            emulator: Emulator) -> None:
     emulator.script(P, Reply(text='{"name": "Ann"}'), Reply(text='{"name": "Ann", "age": 31}'))
     parsed = client(emulator, sync, max_retries=1).call(lambda cl: cl.chat.completions.parse(
-        model="gpt-4o", messages=user("who is Ann?"), response_format=Person))
+        model="qwen-turbo", messages=user("who is Ann?"), response_format=Person))
     assert parsed.choices[0].message.parsed == Person(name="Ann", age=31)
     native = sent(emulator)
     assert len(native) == 2 and native[0].body == native[1].body  # the SDK retried the same request
@@ -253,7 +253,7 @@ def test_parse_with_an_emulated_json_schema_retries_a_reply_that_violates_it(syn
     emulator.script(P, Reply(text='{"name": "Ann"}'))
     with pytest.raises(openai.InternalServerError, match="'age'") as raised:
         client(emulator, sync).call(lambda cl: cl.chat.completions.parse(
-            model="gpt-4o", messages=user("who is Ann?"), response_format=Person))
+            model="qwen-turbo", messages=user("who is Ann?"), response_format=Person))
     assert raised.value.code == "json_schema_mismatch"
 
 
@@ -263,7 +263,7 @@ def test_parse_with_an_emulated_json_schema_retries_a_reply_that_violates_it(syn
 def test_n_2_is_served_as_two_native_calls(sync: bool, emulator: Emulator) -> None:
     emulator.script(P, "first answer", "second answer")
     c = client(emulator, sync)
-    completion = c.call(lambda cl: cl.chat.completions.create(model="gpt-4o", messages=user("hi"), n=2))
+    completion = c.call(lambda cl: cl.chat.completions.create(model="qwen-turbo", messages=user("hi"), n=2))
     native = sent(emulator)
     assert len(native) == 2 and native[0].body == native[1].body and "n" not in params(native[0])
     assert [(ch.index, ch.message.content) for ch in completion.choices] == [(0, "first answer"),
@@ -271,7 +271,7 @@ def test_n_2_is_served_as_two_native_calls(sync: bool, emulator: Emulator) -> No
 
     emulator.clear()
     with pytest.raises(openai.BadRequestError, match="n=2"):
-        c.collect(lambda cl: cl.chat.completions.create(model="gpt-4o", messages=user("hi"), n=2, stream=True))
+        c.collect(lambda cl: cl.chat.completions.create(model="qwen-turbo", messages=user("hi"), n=2, stream=True))
     assert not emulator.requests
 
 

@@ -133,6 +133,8 @@ def test_qianfan_extras_at_the_top_level_and_its_search_results(emulator: Emulat
     found = [c.search_results for c in reply if getattr(c, "search_results", None)] if stream \
         else [reply.search_results]
     assert found == [[{"index": 1, "url": "https://news.example.com/port-schedule", "title": "Port schedule update"}]]
+    if not stream:  # the search's own prompt tokens are counted apart, as Qianfan counts them
+        assert reply.usage.prompt_tokens_details.search_tokens == 1100 < reply.usage.prompt_tokens
 
 
 def test_qianfan_translates_dashscope_spellings(emulator: Emulator, sync: bool) -> None:

@@ -152,8 +152,10 @@ def test_images_to_a_text_only_model_are_refused_clearly() -> None:
 
 
 def test_n_is_served_by_one_native_call_per_choice_and_refused_for_streams() -> None:
-    plan = ds.to_native("chat.completions", chat(n=3), ctx())
+    plan = ds.to_native("chat.completions", chat(n=3), ctx("qwen-turbo"))
     assert len(plan) == 3
+    [native] = ds.to_native("chat.completions", chat(n=3), ctx("qwen-plus"))  # the catalogue: native n
+    assert native.json is not None and native.json["parameters"]["n"] == 3
     with pytest.raises(Refused, match="cannot stream n=2"):
         ds.to_native("chat.completions", chat(n=2, stream=True), ctx())
 
@@ -167,7 +169,7 @@ def test_json_object_mode_adds_the_word_json_when_the_prompt_lacks_it() -> None:
 
 def test_json_schema_is_emulated_with_json_mode_and_the_schema_in_the_prompt() -> None:
     schema = {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}
-    c = ctx()
+    c = ctx("qwen-turbo")  # the catalogue does not say it serves json_schema natively
     fmt = {"type": "json_schema", "json_schema": {"name": "person", "schema": schema}}
     [native] = ds.to_native("chat.completions", chat(response_format=fmt), c)
     assert native.json is not None
