@@ -16,7 +16,7 @@ import difflib
 import io
 import tokenize
 
-__all__ = ["decode", "quote_path", "unified", "unified_bytes"]
+__all__ = ["decode", "quote_path", "unified"]
 
 NO_NEWLINE = "\\ No newline at end of file\n"
 _ESCAPES = {"\a": "\\a", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\v": "\\v", "\f": "\\f", "\r": "\\r",
@@ -54,7 +54,7 @@ def _lines(data: bytes) -> list[str]:
     return [line.decode("utf-8", "surrogateescape") for line in lines]
 
 
-def unified_bytes(old: bytes, new: bytes, display: str) -> str:
+def unified(old: bytes, new: bytes, display: str) -> str:
     """The diff from ``old`` to ``new`` (labelled a/DISPLAY, b/DISPLAY, quoted as git quotes)."""
     label = quote_path(display)
     if label.startswith('"'):
@@ -65,8 +65,3 @@ def unified_bytes(old: bytes, new: bytes, display: str) -> str:
     for line in difflib.unified_diff(_lines(old), _lines(new), before, after, n=3, lineterm="\n"):
         out.append(line if line.endswith("\n") else line + "\n" + NO_NEWLINE)
     return "".join(out)
-
-
-def unified(old: str, new: str, display: str) -> str:
-    """The diff from text ``old`` to ``new`` (UTF-8), as ``unified_bytes`` makes it."""
-    return unified_bytes(old.encode("utf-8", "surrogateescape"), new.encode("utf-8", "surrogateescape"), display)

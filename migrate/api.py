@@ -220,7 +220,7 @@ def _dependency_edits(changed: list[Changed], roots: list[Path], deps_file: Path
         manual += [f"{display}: {edit.manual}"] if edit.manual else []
         if edit.text is not None:
             new = edit.text.encode("utf-8")
-            out.append(Changed(path, display, _diff.unified_bytes(data, new, display), kind="dependencies", data=new))
+            out.append(Changed(path, display, _diff.unified(data, new, display), kind="dependencies", data=new))
     edited = {r.path.parent for r in out if isinstance(r, Changed)}
     if not files:
         edited |= {Path(os.path.abspath(r)) for r in roots if os.path.isdir(r)}
@@ -270,7 +270,7 @@ def _env_file_edits(paths: list[Path], options: Options, snapshots: dict[Path, _
         if new is None:
             out.append(Unchanged(path, display))
         else:
-            out.append(Changed(path, display, _redact.redact(_diff.unified_bytes(data, new.encode("utf-8"), display)),
+            out.append(Changed(path, display, _redact.redact(_diff.unified(data, new.encode("utf-8"), display)),
                                kind="env",
                                data=new.encode("utf-8")))
     return out
