@@ -5,7 +5,8 @@ another). A writing run locks the top folder of each path it is given (the git r
 the path's own folder) before it reads anything and keeps the lock until it has written; a second
 run finds the lock held and stops with a ``UsageError``. Nothing is created in the tree: the lock is
 taken on the folder itself, and the system drops it when the process ends, however it ends. Where
-``fcntl`` does not exist (Windows), runs are not locked.
+``fcntl`` does not exist (Windows), or the file system cannot lock (some network mounts), runs
+are not locked.
 """
 
 from __future__ import annotations
@@ -37,13 +38,18 @@ def held(paths: Sequence[Path]) -> Iterator[None]:
     fds: list[int] = []
     try:
         for top in dict.fromkeys(Path(os.path.realpath(_top(p))) for p in paths):
-            fd = os.open(top, os.O_RDONLY)
+            try:
+                fd = os.open(top, os.O_RDONLY)
+            except OSError:
+                continue  # a folder this user cannot open: it cannot be locked (nor, mostly, written)
             fds.append(fd)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 raise UsageError(f"another migrate run is writing in {top}; wait for it to finish (two runs "
                                  f"on one tree would interleave their rewrites)") from None
+            except OSError:
+                continue  # a file system without flock (some network mounts): run unlocked
         yield
     finally:
         for fd in fds:
