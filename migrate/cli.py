@@ -27,7 +27,10 @@ def _command(func: Callable[..., Outcome | None]) -> Callable[..., None]:
             from rich.console import Console
             from rich.markup import escape
 
-            Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
+            from .render import visible  # a path in the message may hold control characters
+
+            Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {escape(visible(str(exc)))}",
+                                                        soft_wrap=True)
             raise typer.Exit(exit_code(usage_error=True)) from None
         raise typer.Exit(exit_code(outcome.results, check=outcome.check, blocked=outcome.blocked,
                                    incomplete=outcome.incomplete))

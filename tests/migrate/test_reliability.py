@@ -463,6 +463,8 @@ def test_paths_with_markup_and_control_characters(tmp_path: Path) -> None:
     assert "+++ b/app/[id]/chat.py" in result.stdout
     assert '+++ "b/app/e\\033]0;pwned\\a/chat.py"' in result.stdout
     assert '--- "a/app/new\\nline/chat.py"' in result.stdout
+    missing = runner.invoke(app, ["rewrite", "gone\x1b[31m", "-p", "zhipu"])
+    assert missing.exit_code == 2 and "gone\\x1b[31m" in missing.stderr and "\x1b" not in missing.stderr
 
 
 # --- 10. the printed patch applies to every file we rewrite ----------------------------------------------------
