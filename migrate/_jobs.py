@@ -9,7 +9,8 @@ from . import _fs
 from ._errors import UsageError
 from ._results import Failed, FileResult, Skipped
 
-__all__ = ["FILES_PER_PROCESS", "MAX_FILE_SIZE", "Job", "check_max_file_size", "not_read", "nul_byte"]
+__all__ = ["FILES_PER_PROCESS", "MAX_FILE_SIZE", "Job", "check_max_file_size", "not_read", "nul_byte",
+           "size_limit_for"]
 
 #: Below this many files to parse per process, worker processes cost more than they save.
 FILES_PER_PROCESS = 8
@@ -39,6 +40,11 @@ def nul_byte(data: bytes) -> str | None:
 def check_max_file_size(limit: int | None) -> None:
     if limit is not None and limit < 1:
         raise UsageError(f"--max-file-size must be 1 or more bytes, not {limit} (0 on the command line: no limit)")
+
+
+def size_limit_for(path: Path, limit: int | None) -> int | None:
+    """The size limit for ``path``: none for a notebook, whose size is mostly its outputs (images...)."""
+    return None if path.suffix == ".ipynb" else limit
 
 
 def not_read(path: Path, display: str, exc: Exception, limit: int | None) -> FileResult:

@@ -26,7 +26,7 @@ from ._config import Defaults, load_defaults, load_model_map
 from ._discover import Discovery, discover
 from ._errors import GitCannotAnswer, Interrupted, NameClash, RunInterrupted, UncommittedChanges, UsageError
 from ._isolate import run_isolated
-from ._jobs import FILES_PER_PROCESS, MAX_FILE_SIZE, Job, check_max_file_size, not_read
+from ._jobs import FILES_PER_PROCESS, MAX_FILE_SIZE, Job, check_max_file_size, not_read, size_limit_for
 from ._paths import EMPTY_PATH, check_paths, check_provider, display_path
 from ._prefilter import Prefilter
 from ._providers import EXAMPLE_NAMES, ModelRow, NameRow, ProviderRow, models, providers, resolve_names
@@ -154,7 +154,7 @@ def _read(files: list[tuple[Path, Path]], worth: Prefilter | None, results: list
     for path, _root in files:
         display = display_path(path, cwd)
         try:
-            data, snapshots[path] = _fs.read(path, limit)
+            data, snapshots[path] = _fs.read(path, size_limit_for(path, limit))
         except (OSError, _fs.NotRegular, _fs.TooLarge) as exc:
             results.append(not_read(path, display, exc, limit))
             continue

@@ -37,7 +37,15 @@ from ._discover import discover
 from ._errors import NameClash, UsageError
 from ._fs import NotRegular, TooLarge, read
 from ._isolate import run_isolated
-from ._jobs import FILES_PER_PROCESS, MAX_FILE_SIZE, Job, check_max_file_size, not_read, nul_byte
+from ._jobs import (
+    FILES_PER_PROCESS,
+    MAX_FILE_SIZE,
+    Job,
+    check_max_file_size,
+    not_read,
+    nul_byte,
+    size_limit_for,
+)
 from ._paths import check_provider, display_path
 from ._prefilter import Prefilter
 from ._results import Failed, Skipped
@@ -514,7 +522,7 @@ def scan(paths: Sequence[Path | str], *, providers: Sequence[str] | None = None,
     for path, _root in found.files:
         display = display_path(path)
         try:
-            data, _snapshot = read(path, max_file_size)
+            data, _snapshot = read(path, size_limit_for(path, max_file_size))
         except (OSError, NotRegular, TooLarge) as exc:
             result = not_read(path, display, exc, max_file_size)
             if isinstance(result, Failed):

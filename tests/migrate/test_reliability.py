@@ -694,3 +694,12 @@ def test_the_migrated_module_imports_with_a_shadowed_os(tmp_path: Path, monkeypa
         monkeypatch.setenv("ZHIPUAI_API_KEY", "0123456789abcdef0123456789abcdef.AbCdEfGhIjKlMnOp")
         namespace = runpy.run_path(str(tmp_path / f"shadowed_{provider}.py"))
         assert namespace["client"].api_key and namespace["Settings"].client.api_key
+
+
+def test_a_notebook_is_not_held_to_the_size_limit(tmp_path: Path) -> None:
+    cell = {"cell_type": "code", "metadata": {}, "execution_count": 1, "source": CHAT.splitlines(keepends=True),
+            "outputs": [{"output_type": "display_data", "metadata": {}, "data": {"image/png": "iVBORw0KGgo" * 400}}]}
+    notebook = {"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    write(tmp_path, {"big.ipynb": json.dumps(notebook), "big.py": CHAT + "# padding\n" * 600})
+    run = api.rewrite([tmp_path], provider="zhipu", max_file_size=3000)
+    assert isinstance(by_display(run)["big.ipynb"], Changed) and isinstance(by_display(run)["big.py"], Skipped)
