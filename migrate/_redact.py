@@ -47,8 +47,12 @@ _SECRET_UPPER = r"[A-Z0-9_.\-]*(?:KEY|SECRET|TOKEN|PASSWORD|PASSWD|PWD)"
 _ENV_SETTING = re.compile(r"^(?P<head>[ +\-]?\s*(?:export\s+)?" + _SECRET_UPPER + r"\s*=\s*)"
                           r"(?P<value>[^\s#'\"()\[\]{}]+)(?=\s|#|$)", re.MULTILINE)
 # name = "value", name="value", "name": "value", os.environ["NAME"] = "value", getenv("NAME", "value").
-_QUOTED_SETTING = re.compile(r"(?P<head>\b" + _SECRET_NAME + r"(?:[\"']\]?\s*[:=,]|\]?\s*[:=])\s*[rRbBuU]?"
-                             r"(?P<q>[\"']))(?P<value>[^\"'\n]+)(?P=q)")
+_QUOTED_SETTING = re.compile(r"(?P<head>\b(?P<name>" + _SECRET_NAME + r")(?:[\"']\]?\s*[:=,]|\]?\s*[:=])\s*"
+                             r"[rRbBuU]?(?P<q>[\"']))(?P<value>[^\"'\n]+)(?P=q)")
+# A lower-case name ending in "key" that is not an API key's (sort_key, primary_key, cache_key) holds
+# a secret only when its value looks like one: 8+ characters, no spaces. SETTING_KEY names always do.
+_PLAIN_KEY = re.compile(r"(?i).*key")
+_API = re.compile(r"(?i)api|access|secret|private|auth")
 _URL_CREDENTIALS = re.compile(r"(?P<head>\b[A-Za-z][A-Za-z0-9+.\-]*://)[^/\s:@\"']*:[^/\s@\"']+@")
 _URL_PARAMETER = re.compile(r"(?P<head>[?&](?:[A-Za-z0-9_\-]*(?:key|token|secret|password|sig|signature|auth))=)"
                             r"[^&#\s\"']+", re.IGNORECASE)
@@ -71,8 +75,7 @@ def redact(text: str, secrets: Collection[str] = ()) -> str:
 def _line(text: str) -> str:
     text = _SHAPES.sub(_blank, text)
     text = _ENV_SETTING.sub(lambda m: m[0] if is_placeholder_key(m["value"]) else m["head"] + REDACTED, text)
-    text = _QUOTED_SETTING.sub(lambda m: m[0] if is_placeholder_key(m["value"]) else m["head"] + REDACTED + m["q"],
-                               text)
+    text = _QUOTED_SETTING.sub(_quoted_setting, text)
     text = _URL_CREDENTIALS.sub(lambda m: m["head"] + REDACTED + "@", text)
     text = _URL_PARAMETER.sub(lambda m: m["head"] + REDACTED, text)
     return _LONG_WORD.sub(_high_entropy, text)
@@ -82,6 +85,16 @@ def _blank(match: re.Match[str]) -> str:
     # A placeholder ("sk-no-key-required", api_key="EMPTY") is no secret: kept, so a diff of such a
     # file still applies with `git apply`.
     return match[0] if is_placeholder_key(match[0]) else REDACTED
+
+
+def _quoted_setting(match: re.Match[str]) -> str:
+    name, value = match["name"], match["value"]
+    if is_placeholder_key(value):
+        return match[0]
+    if (_PLAIN_KEY.fullmatch(name) and not name.isupper() and not _API.search(name)
+            and (len(value) < 8 or " " in value)):
+        return match[0]
+    return match["head"] + REDACTED + match["q"]
 
 
 def _high_entropy(match: re.Match[str]) -> str:

@@ -235,9 +235,12 @@ def test_secrets_never_reach_a_diff_or_a_report(tmp_path: Path) -> None:
 def test_redaction_leaves_code_alone() -> None:
     from migrate._redact import redact
 
+    assert redact(' AZURE_KEY = "abc"') == ' AZURE_KEY = "<redacted>"'  # a setting: always
+
     for line in (' api_key=os.environ["DASHSCOPE_API_KEY"],', " x = a_rather_long_function_name_for_tests()",
                  ' model="qwen-plus-2025-01-25"', ' url = "https://dashscope.aliyuncs.com/compatible-mode/v1"',
-                 " password = ask_password()", "--- a/0123456789abcdef0123456789abcdef/app.py"):
+                 " password = ask_password()", "--- a/0123456789abcdef0123456789abcdef/app.py",
+                 ' rows.sort(key="name")', ' primary_key = "id"'):
         assert redact(line + "\n x\n") == line + "\n x\n"
 
 
