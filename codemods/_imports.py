@@ -87,16 +87,22 @@ def ensure_modules(module: cst.Module, names: Sequence[str]) -> tuple[cst.Module
     for name in names:
         if name in bound:
             continue
-        index, take_lines = _position(body, name)
-        new = cst.SimpleStatementLine([cst.Import(names=[cst.ImportAlias(cst.Name(name))])])
-        if take_lines and index < len(body):
-            following = body[index]
-            assert isinstance(following, cst.SimpleStatementLine | cst.BaseCompoundStatement)
-            new = new.with_changes(leading_lines=following.leading_lines)
-            body[index] = following.with_changes(leading_lines=[])
-        body.insert(index, new)
+        _insert(body, name, cst.ImportAlias(cst.Name(name)))
         added += 1
     return module.with_changes(body=body), added
+
+
+def _insert(body: list[cst.SimpleStatementLine | cst.BaseCompoundStatement], name: str,
+            alias: cst.ImportAlias) -> None:
+    """``import <alias>`` put where ``name``'s import goes (``_position``)."""
+    index, take_lines = _position(body, name)
+    new = cst.SimpleStatementLine([cst.Import(names=[alias])])
+    if take_lines and index < len(body):
+        following = body[index]
+        assert isinstance(following, cst.SimpleStatementLine | cst.BaseCompoundStatement)
+        new = new.with_changes(leading_lines=following.leading_lines)
+        body[index] = following.with_changes(leading_lines=[])
+    body.insert(index, new)
 
 
 def _binds(tree: ast.AST, name: str) -> bool:
@@ -135,14 +141,7 @@ def bind_os(module: cst.Module, placeholder: str) -> tuple[cst.Module, int]:
     if name == "os":
         return ensure_modules(result, ["os"])
     body = list(result.body)
-    index, take_lines = _position(body, "os")
-    new = cst.SimpleStatementLine([cst.Import(names=[cst.ImportAlias(cst.Name("os"), asname=cst.AsName(cst.Name(name)))])])
-    if take_lines and index < len(body):
-        following = body[index]
-        assert isinstance(following, cst.SimpleStatementLine | cst.BaseCompoundStatement)
-        new = new.with_changes(leading_lines=following.leading_lines)
-        body[index] = following.with_changes(leading_lines=[])
-    body.insert(index, new)
+    _insert(body, "os", cst.ImportAlias(cst.Name("os"), asname=cst.AsName(cst.Name(name))))
     return result.with_changes(body=body), 1
 
 
