@@ -105,8 +105,9 @@ def run_isolated(work: Callable[[J], R], jobs: Sequence[J], processes: int, *, c
     def bury(worker: _Worker[J]) -> None:
         """A dead worker: the job it was on fails, the rest of its chunk goes back, a new one starts."""
         worker.process.join()
-        culprit, rest = worker.chunk[worker.answered], worker.chunk[worker.answered + 1:]
-        answer(crashed(culprit, _why(worker.process.exitcode)))
+        culprit, rest = worker.chunk[worker.answered:worker.answered + 1], worker.chunk[worker.answered + 1:]
+        for job in culprit:  # none when it died after its last answer
+            answer(crashed(job, _why(worker.process.exitcode)))
         if rest:
             queue.appendleft(rest)
         worker.conn.close()

@@ -706,3 +706,23 @@ def test_a_notebook_is_not_held_to_the_size_limit(tmp_path: Path) -> None:
     write(tmp_path, {"big.ipynb": json.dumps(notebook), "big.py": CHAT + "# padding\n" * 600})
     run = api.rewrite([tmp_path], provider="zhipu", max_file_size=3000)
     assert isinstance(by_display(run)["big.ipynb"], Changed) and isinstance(by_display(run)["big.py"], Skipped)
+
+
+def _work(job: int) -> str:
+    if job % 7 == 3:
+        os._exit(3)  # a worker that exits on a job
+    return f"done {job}"
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="forked workers")
+@pytest.mark.parametrize("processes", [1, 3])
+def test_run_isolated_answers_every_job_once(processes: int, no_hang: None) -> None:
+    from migrate._isolate import run_isolated
+
+    seen: list[tuple[int, int]] = []
+    out = run_isolated(_work, list(range(30)), processes, crashed=lambda job, why: f"crashed {job}: {why}",
+                       progress=lambda done, total: seen.append((done, total)))
+    assert sorted(out, key=lambda s: int(s.split()[1].rstrip(":"))) == [
+        f"crashed {j}: the worker process died (exit code 3) while on this file; left as it is" if j % 7 == 3
+        else f"done {j}" for j in range(30)]
+    assert seen[0] == (0, 30) and seen[-1] == (30, 30)
