@@ -146,9 +146,10 @@ def canonical(model: str) -> str | None:
 
 
 def looks_openai(model: str) -> bool:
-    """Whether ``model`` is written like an OpenAI model name (resolvable or not)."""
-    return _OPENAI_LOOKING.match(_VENDOR.sub("", model.strip().lower())) is not None or _VENDOR.match(
-        model.strip().lower()) is not None
+    """Whether ``model`` is written like an OpenAI model name (resolvable or not): ``openai/anything``
+    is; ``azure/<deployment>`` only when the deployment is named like an OpenAI model."""
+    name = model.strip().lower()
+    return name.startswith(("openai/", "openrouter/openai/")) or _OPENAI_LOOKING.match(_VENDOR.sub("", name)) is not None
 
 
 # -- resolution -----------------------------------------------------------------------------------

@@ -84,7 +84,7 @@ RULES = {
 UNRESOLVED = ("gpt-7-ultra", "gpt-4o-realtime-preview", "omni-moderation-latest", "openai/whatever-model",
               "computer-use-preview")
 #: Not OpenAI's: sent as they are.
-PASSED = ("ft:gpt-4o-mini-2024-07-18:acme:support:9abc", "my-gpt4-deployment", "gpt-oss-120b")
+PASSED = ("ft:gpt-4o-mini-2024-07-18:acme:support:9abc", "my-gpt4-deployment", "gpt-oss-120b", "azure/support-bot")
 
 
 @pytest.mark.parametrize(("name", "entry"), sorted(RULES.items()))
