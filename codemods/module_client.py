@@ -125,6 +125,9 @@ class ModuleClientRule(Rule):
             chain.append(func)
             func = func.value
         if not (isinstance(func, cst.Name) and func.value == self.name and chain and chain[-1].attr.value == "chat"):
+            self.state.todo(original_node, "LEGACY_API", "response_model= needs an instructor client (instructor.patch() "
+                                                         "patched openai 0.x itself): call it through "
+                                                         "instructor.from_openai(<this client>)")
             return updated_node
         rebuilt: cst.BaseExpression = cst.Name(self.instructor)
         for attribute in reversed(chain):
