@@ -3,10 +3,11 @@
     python benchmarks/rewrite_speed.py [--files 2000] [--share 0.01] [--all-openai 200] [--jobs N]
 
 Builds two synthetic trees in a temporary folder (seeded, so every run builds the same bytes):
-a tree of realistic modules of which 1% use the openai SDK, and a tree whose files all do.
+a tree of realistic modules of which 1% use the openai SDK, and a tree whose files all do; one file
+in 20 of each is a Jupyter notebook (the stock runner cannot read those, so migrate has more to do).
 Times whole processes (medians of 3; the slow baseline once) of:
 
-    (r) reading every .py file                           the floor
+    (r) reading every .py and .ipynb file                the floor
     (s) python -m libcst.tool codemod --no-format -j N   LibCST's stock runner with ONE transform
         -u 3 codemods.client_construction....            (client construction) over the whole tree;
                                                          -u prints diffs, like --dry-run, writes nothing
@@ -19,6 +20,7 @@ and prints ratios (the fast commands run interleaved, round by round). Targets: 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import statistics
@@ -206,13 +208,34 @@ def module(rng: random.Random, uses_openai: bool) -> str:
     return "".join(parts)
 
 
-def build(root: Path, files: int, openai_share: float, seed: int) -> Path:
+def notebook(rng: random.Random, uses_openai: bool) -> str:
+    """A Jupyter notebook (as Jupyter writes it) whose code cells hold one ``module``, IPython lines included."""
+    code = module(rng, uses_openai).split("\n\n\n")
+    cells: list[dict[str, object]] = [{"cell_type": "markdown", "id": "intro", "metadata": {},
+                                       "source": [f"# {_camel(rng)} walkthrough\n", "Run the cells in order."]},
+                                      {"cell_type": "code", "execution_count": 1, "id": "setup", "metadata": {},
+                                       "outputs": [], "source": ["%pip install -q openai\n", "!ls"]}]
+    for n, chunk in enumerate(code, 2):
+        cells.append({"cell_type": "code", "execution_count": n, "id": f"c{n}", "metadata": {},
+                      "outputs": [{"name": "stdout", "output_type": "stream", "text": ["ok\n"]}],
+                      "source": chunk.strip("\n").splitlines(keepends=True)})
+    document = {"cells": cells, "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python",
+                                                            "name": "python3"}}, "nbformat": 4, "nbformat_minor": 5}
+    return json.dumps(document, indent=1, ensure_ascii=False) + "\n"
+
+
+def build(root: Path, files: int, openai_share: float, seed: int, notebooks: float = 0.05) -> Path:
+    """``files`` files, ``openai_share`` of them using openai; every 1/``notebooks``-th one a notebook."""
     rng = random.Random(seed)
     using = set(rng.sample(range(files), round(files * openai_share)))
+    every = round(1 / notebooks) if notebooks else 0
     for i in range(files):
         folder = root / f"pkg{i // 50:02}" / f"sub{i % 5}"
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"{_name(rng)}_{i}.py").write_text(module(rng, i in using), encoding="utf-8")
+        if every and i % every == every - 1:
+            (folder / f"{_name(rng)}_{i}.ipynb").write_text(notebook(rng, i in using), encoding="utf-8")
+        else:
+            (folder / f"{_name(rng)}_{i}.py").write_text(module(rng, i in using), encoding="utf-8")
     return root
 
 
@@ -240,7 +263,7 @@ def medians(commands: dict[str, list[str]], cwd: Path, runs: int) -> dict[str, f
 def commands(tree: Path, jobs: int) -> dict[str, list[str]]:
     py = sys.executable
     read = ("import os, sys\nfor top, _, names in os.walk(sys.argv[1]):\n    for n in names:\n"
-            "        if n.endswith('.py'):\n            open(os.path.join(top, n), 'rb').read()\n")
+            "        if n.endswith(('.py', '.ipynb')):\n            open(os.path.join(top, n), 'rb').read()\n")
     # libcst.tool takes the first bare word as the codemod, so the transform comes first.
     stock = [py, "-m", "libcst.tool", "codemod", "-x", TRANSFORM, "--provider", "dashscope", "--no-format",
              "-j", str(jobs), "-u", "3"]
@@ -262,15 +285,17 @@ def main() -> None:
     parser.add_argument("--all-openai", type=int, default=200)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--notebooks", type=float, default=0.05, help="share of files that are notebooks")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="rewrite-speed-") as temp:
         base = Path(temp)
-        sparse = build(base / "sparse", args.files, args.share, seed=1)
-        dense = build(base / "dense", args.all_openai, 1.0, seed=2)
-        size = sum(p.stat().st_size for p in sparse.rglob("*.py")) / 1e6
+        sparse = build(base / "sparse", args.files, args.share, seed=1, notebooks=args.notebooks)
+        dense = build(base / "dense", args.all_openai, 1.0, seed=2, notebooks=args.notebooks)
+        size = sum(p.stat().st_size for p in sparse.rglob("*") if p.is_file()) / 1e6
         print(f"trees: {args.files} files ({size:.1f} MB), {args.share:.0%} using openai; "
-              f"{args.all_openai} files all using openai; jobs={args.jobs}, {os.cpu_count()} cores")
+              f"{args.all_openai} files all using openai; {args.notebooks:.0%} of each are notebooks; "
+              f"jobs={args.jobs}, {os.cpu_count()} cores")
 
         cmd = commands(sparse, args.jobs)
         fast = medians({k: cmd[k] for k in ("read", "migrate", "stock_prefiltered")}, base, args.runs)
