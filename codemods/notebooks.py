@@ -24,7 +24,7 @@ from typing import Any
 
 from ._results import Rewrite, SourceError, Todo
 
-__all__ = ["NotebookSource", "is_notebook", "read", "rewrite_notebook"]
+__all__ = ["NotebookSource", "is_notebook", "name_cells", "read", "rewrite_notebook"]
 
 BOUNDARY = "# qianyi:cell {}"
 _BOUNDARY = re.compile(r"^# qianyi:cell (\d+)\n", re.M)
@@ -185,3 +185,19 @@ def rewrite_notebook(data: bytes, **kwargs: Any) -> Rewrite:
     if new is None:
         return Rewrite(data.decode("utf-8"), False, todos, findings, data=data)
     return Rewrite(new.decode("utf-8"), True, todos, findings, data=new)
+
+
+_HUNK = re.compile(r"^(@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@)(.*)$", re.M)
+
+
+def name_cells(diff: str, new: str) -> str:
+    """``diff`` (of a notebook's JSON) with each hunk header naming the cell it falls in:
+    ``@@ -28,10 +28,10 @@ cell 3``. Patch tools ignore the text after ``@@``, so it still applies."""
+    starts = [number for number, line in enumerate(new.splitlines(), 1) if line.lstrip().startswith('"cell_type"')]
+
+    def named(match: re.Match[str]) -> str:
+        line = int(match.group(2)) + 3  # the first changed line, after the hunk's leading context
+        cell = sum(1 for start in starts if start <= line)
+        return f"{match.group(1)} cell {cell}" if cell else match.group(0)
+
+    return _HUNK.sub(named, diff)

@@ -90,7 +90,10 @@ def _rewrite_file(job: Job, options: Options) -> FileResult:
     key_lines = [finding.line for finding in result.findings if finding.kind == "literal_key"]
     # A notebook's findings count in its code cells joined as one module: look for the keys there.
     secrets = _redact.literal_keys(notebooks.read(job.data).module if notebook else old, key_lines)
-    diff = _redact.redact(_diff.unified(job.data, result.data, job.display), secrets)
+    diff = _diff.unified(job.data, result.data, job.display)
+    if notebook:
+        diff = notebooks.name_cells(diff, result.code)
+    diff = _redact.redact(diff, secrets)
     todos = tuple(replace(todo, message=_redact.redact(todo.message, secrets)) for todo in result.todos)
     return Changed(job.path, job.display, diff, todos, result.findings, verdicts, data=result.data)
 

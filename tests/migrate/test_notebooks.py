@@ -34,6 +34,8 @@ def test_dry_run_prints_a_diff_that_git_applies_and_writes_nothing(tree: Path) -
     assert result.exit_code == 0, result.output
     assert (tree / "nb" / "chat.ipynb").read_bytes() == BEFORE.read_bytes()
     assert "+++ b/nb/chat.ipynb" in result.output and "checkpoint" not in result.output
+    hunks = [line.rpartition("@@")[2].strip() for line in result.output.splitlines() if line.startswith("@@")]
+    assert hunks == ["cell 3", "cell 4", "cell 6"]  # each hunk names its cell (patch tools ignore it)
     assert "pandas.ipynb" not in result.output.split("┏")[0]
     patch = result.output[result.output.index("--- a/nb/chat.ipynb"):result.output.index("┏")]
     subprocess.run(["git", "init", "-q"], cwd=tree, check=True)
