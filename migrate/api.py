@@ -5,8 +5,11 @@
     status([Path("src")]).markers                                     # TODO(migrate:...) left
     providers(), models("zhipu")                                      # what is installed
 
-Errors that stop a run before it starts are ``UsageError``s (``UncommittedChanges`` among them);
-a file that cannot be read, decoded or parsed is a ``Failed`` result and the run goes on.
+Errors that stop a run before it writes are ``UsageError``s (``UncommittedChanges``,
+``GitCannotAnswer``, ``NameClash`` among them); a file that cannot be read, decoded or parsed (or
+that crashes the parser) is a ``Failed`` result and the run goes on. A run stopped by Ctrl-C (or by
+SIGTERM/SIGHUP, which the CLI turns into ``Interrupted``) raises ``RunInterrupted`` holding what it
+wrote; it leaves no temporary file.
 """
 
 from __future__ import annotations
