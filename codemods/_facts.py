@@ -120,6 +120,7 @@ class Facts:
     @cached_property
     def model_flow(self) -> Flow:
         """The literals that reach the ``model=`` of this module's OpenAI calls (``_model_flow``)."""
+        self.flow.define_keywords()
         sinks: list[tuple[cst.Call, list[Leaf]]] = []
         splats: Counter[str] = Counter()
         for call, expr in self.flow.sinks:
@@ -202,6 +203,7 @@ class _Collector(Visitor):
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self.facts.flow.declared[node.name.value] += 1
+        self.facts.flow.callables[node.name.value] = "class"
         if not isinstance(node.body, cst.IndentedBlock):
             return
         for statement in node.body.body:
@@ -217,6 +219,7 @@ class _Collector(Visitor):
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.facts.flow.declared[node.name.value] += 1
+        self.facts.flow.callables.setdefault(node.name.value, "function")
 
     def visit_Subscript(self, node: cst.Subscript) -> None:
         self.facts.flow.note_keyed(node)
@@ -315,11 +318,16 @@ class _Collector(Visitor):
                 flow.sinks.append((node, model.value))
             flow.splats += [(node, arg.value.value) for arg in node.args
                             if arg.star == "**" and isinstance(arg.value, cst.Name)]
-        elif isinstance(node.func, cst.Attribute) and node.func.attr.value in _OPTIONS:
+            return
+        callee = node.func.attr.value if isinstance(node.func, cst.Attribute) else \
+            node.func.value if isinstance(node.func, cst.Name) else None
+        if callee is not None:  # maybe this module's own function or class: see FlowFacts.define_keywords
+            flow.keywords += [(callee, arg.keyword.value, arg.value) for arg in node.args if arg.keyword is not None]
+        if isinstance(node.func, cst.Attribute) and callee in _OPTIONS:
             default = keyword(node, "default")
             dest = option_dest(node) if default is not None else None
             if dest is not None and default is not None:  # argparse: args.<dest>; click: a parameter
-                kind = "attr" if node.func.attr.value == "add_argument" else "name"
+                kind = "attr" if callee == "add_argument" else "name"
                 flow.define((kind, dest), default.value)
 
 

@@ -86,6 +86,21 @@ class FlowFacts:
     #: Loads of ``d`` as ``d["k"]`` / ``d.get("k", ...)``, and item uses by (d, k).
     keyed_loads: Counter[str] = field(default_factory=Counter)
     item_uses: Counter[tuple[str, str]] = field(default_factory=Counter)
+    #: Functions and classes this module defines, and (callee, keyword, value) of every call's
+    #: keyword arguments: ``ask(q, model="gpt-4o")`` defines ``ask``'s parameter ``model``.
+    callables: dict[str, str] = field(default_factory=dict)
+    keywords: list[tuple[str, str, cst.BaseExpression]] = field(default_factory=list)
+
+    def define_keywords(self) -> None:
+        """Keyword arguments given to this module's functions define their parameters (and, for a
+        class, its fields); call once, before the flow is built."""
+        for callee, name, value in self.keywords:
+            kind = self.callables.get(callee)
+            if kind is not None:
+                self.define(("name", name), value)
+                if kind == "class":
+                    self.define(("attr", name), value)
+        self.keywords = []
 
     def define(self, symbol: Symbol, value: cst.BaseExpression | None) -> None:
         if value is not None:
@@ -188,17 +203,20 @@ class Flow:
         def_leaves = {symbol: [leaf for value in values for leaf in origins(value, resolve)]
                       for symbol, values in raw.defs.items()}
         at_sinks: Counter[Symbol] = Counter(leaf.symbol for _, leaves in sinks for leaf in leaves if leaf.symbol)
-        consumers: dict[Symbol, list[Symbol]] = defaultdict(list)
+        # symbol -> each use of it that feeds definitions (one use may feed several: a keyword
+        # argument of a class defines the field and the __init__ parameter) -> what it feeds
+        consumers: dict[Symbol, dict[int, list[Symbol]]] = defaultdict(lambda: defaultdict(list))
         for owner, leaves in def_leaves.items():
             for leaf in leaves:
                 if leaf.symbol is not None:
-                    consumers[leaf.symbol].append(owner)
+                    consumers[leaf.symbol][id(leaf.node)].append(owner)
         pure = set(at_sinks) | set(consumers) | set(def_leaves)
         changed = True
-        while changed:  # the greatest set whose every use is a sink or feeds a member
+        while changed:  # the greatest set whose every use is a sink or feeds members only
             changed = False
             for symbol in list(pure):
-                ok = at_sinks[symbol] + sum(1 for owner in consumers.get(symbol, ()) if owner in pure)
+                fed = consumers[symbol].values() if symbol in consumers else ()
+                ok = at_sinks[symbol] + sum(1 for owners in fed if all(owner in pure for owner in owners))
                 if ok != uses(symbol) or (symbol[0] == "item" and not contained(symbol[1])):
                     pure.discard(symbol)
                     changed = True

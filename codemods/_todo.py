@@ -38,9 +38,11 @@ TODO_CODES: dict[str, str] = {
     "COMPLETIONS": "Legacy text completions (client.completions) are not offered; use "
                    "chat.completions.create with the prompt as a user message.",
     "UPLOADS": "The Uploads API is not available on the provider.",
-    "API_KEY": "An api_key that was not an OPENAI_* variable read (a literal, a config value) was "
-               "replaced by the provider's key variable; an OpenAI key must never reach the "
-               "provider. The TODO names the old expression (literal keys redacted).",
+    "API_KEY": "A key the application supplies (a parameter, a config value, an attribute, a key typed "
+               "into a UI) is kept: it must now hold a provider key, as the adapter refuses OpenAI keys. "
+               "A key written in the source (redacted) or a placeholder (\"EMPTY\", \"ollama\") was replaced "
+               "by the provider's key variable; a written key should be revoked. A place that sets "
+               "OPENAI_API_KEY is marked: the adapter reads the provider's variable.",
     "BASE_URL": "A base_url that may not be OpenAI's (a relay, a proxy, a self-hosted server, a "
                 "variable) was dropped so the adapter uses the provider's API root; the TODO keeps "
                 "the old value. Set the provider's base-URL variable if you need another root.",
@@ -51,7 +53,9 @@ TODO_CODES: dict[str, str] = {
                    "yours (proxies, certificates) must move to the environment or the adapter.",
     "CLIENT_KWARGS": "Client options passed as **kwargs may hold an OpenAI api_key or base_url; "
                      "check them.",
-    "ORGANIZATION": "OPENAI_ORG_ID / OPENAI_PROJECT_ID have no provider equivalent; remove them.",
+    "ORGANIZATION": "organization= / project= (or OPENAI_ORG_ID / OPENAI_PROJECT_ID) have no provider "
+                    "equivalent: the provider key decides the account. They were removed from the client "
+                    "(or are read here); remove the setting where it comes from.",
     "EMBEDDING_SIZE": "An OpenAI embedding model was renamed (compat style, or --model-map) to a provider "
                       "model whose vectors have another size, and stored vector indexes depend on it: "
                       "re-embed the stored vectors, or map the model to one that offers the old size. "

@@ -12,7 +12,7 @@ import sys
 
 from adapters import OpenAI
 
-DEFAULTS = {"model": os.getenv("CHAT_MODEL", "gpt-4o-mini"), "temperature": 0.3}
+DEFAULTS = {"model": os.getenv("CHAT_MODEL", "qwen-flash"), "temperature": 0.3}
 
 
 class Chat:
