@@ -36,6 +36,7 @@ from ._pass import FileState, Rule, Transform
 from ._qualnames import dotted
 from ._walk import Visitor
 from .client_construction import openai_provider_object
+from .legacy_calls import LEGACY_CLASSES
 
 if TYPE_CHECKING:
     from ._codemod import RuleCodemod
@@ -44,6 +45,8 @@ if TYPE_CHECKING:
 
 __all__ = ["TRANSFORM", "RewriteImports"]
 
+#: openai 0.x names: openai>=1 keeps them only as stubs that raise when used.
+_LEGACY_NAMES = LEGACY_CLASSES | {"error", "api_resources", "openai_object", "OpenAIObject"}
 _COMPAT_CLASSES = {"AzureOpenAI": "OpenAI", "AsyncAzureOpenAI": "AsyncOpenAI"}
 
 
@@ -197,13 +200,23 @@ class ImportsRule(Rule):
         body: list[cst.BaseStatement] = []
         carried: list[cst.EmptyLine] = []
         changed = False
+        seen: set[str] = set()  # openai module aliases imported so far
         for statement in updated_node.body:
             node = import_of(statement)
             replacement: list[cst.BaseStatement] | cst.BaseStatement | None = statement
             if isinstance(node, cst.ImportFrom):
-                replacement = self._from_import(statement, node)
+                trimmed = self._without_legacy_names(statement, node)
+                trimmed_node = import_of(trimmed) if trimmed is not None else None
+                if trimmed is None or not isinstance(trimmed_node, cst.ImportFrom):
+                    replacement = None
+                else:
+                    replacement = self._from_import(trimmed, trimmed_node)
+                    if replacement is trimmed and trimmed is not statement:
+                        replacement = [trimmed]
             elif isinstance(node, cst.Import):
                 replacement = self._import(statement, node, updated_node)
+                if replacement is statement and self._repeats(node, seen):
+                    replacement = None  # `import openai` twice (`import openai.error` became one)
             if replacement is statement:
                 if carried:
                     assert isinstance(statement, cst.SimpleStatementLine | cst.BaseCompoundStatement)
@@ -222,6 +235,31 @@ class ImportsRule(Rule):
             return updated_node
         self.state.edited()
         return updated_node.with_changes(body=body)
+
+    def _repeats(self, node: cst.Import, seen: set[str]) -> bool:
+        """Whether ``node`` only imports openai under aliases imported before, in a file being changed."""
+        aliases = [_local(a) for a in node.names if dotted(a.name) == "openai"]
+        if len(aliases) != len(node.names):
+            return False
+        repeated = all(alias in seen for alias in aliases)
+        seen.update(aliases)
+        return repeated and self.state.edits > 0
+
+    def _without_legacy_names(self, statement: cst.BaseStatement, node: cst.ImportFrom) -> cst.BaseStatement | None:
+        """``statement`` without openai 0.x names nothing uses any more (``from openai import
+        ChatCompletion`` after its calls were rewritten): in openai>=1 they are stubs that raise."""
+        if node.relative or node.module is None or dotted(node.module) != "openai" or \
+                isinstance(node.names, cst.ImportStar):
+            return statement
+        names = [a for a in node.names
+                 if not (dotted(a.name) in _LEGACY_NAMES and not self.facts.loads[_local(a)])]
+        if len(names) == len(node.names):
+            return statement
+        self.state.edited()
+        if not names:
+            return None
+        assert isinstance(statement, cst.SimpleStatementLine)
+        return statement.with_changes(body=[node.with_changes(names=_ending_like(names, node.names))])
 
     def _from_import(self, statement: cst.BaseStatement,
                      node: cst.ImportFrom) -> list[cst.BaseStatement] | cst.BaseStatement:
