@@ -14,12 +14,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from . import catalogue, completions, openai_wire, request_shape, responses
+from . import catalogue, completions, multipart, openai_wire, request_shape, responses
 from ._warn import warn
 from .capabilities import Policy, Refused
 from .chat import has_images
 from .errors import error_body, error_headers, lookup, parse_json, unsupported_endpoint
-from .native import Context, ErrorInfo, NativeError, NativeRequest, SSEEvent, StreamState
+from .native import Context, ErrorInfo, FileReply, NativeError, NativeRequest, Plan, SSEEvent, StreamState
 from .response_events import ResponseEvents, encode_event, relay
 from .response_store import LIMIT, ResponseStore
 from .sse import DONE, SSEDecoder, encode_data
@@ -52,16 +52,26 @@ def endpoint_of(path: str, root_path: str) -> str:
     return _AREAS.get(parts[0], "/".join(parts)) if parts else ""
 
 
+def operation_of(path: str, root_path: str) -> str:
+    """``/api/v1/images/generations`` -> ``images.generations`` (the area and its first sub-path):
+    areas a provider serves only in part (images, audio) declare these in ``endpoints``."""
+    rest = path[len(root_path):] if path.startswith(root_path) else path
+    parts = [p for p in rest.split("/") if p][:2]
+    return ".".join(parts)
+
+
 @dataclass(frozen=True)
 class Answer:
-    """A reply made without the provider (an error, ``models``, or a translated result)."""
+    """A reply made without the provider (an error, ``models``, or a translated result); ``raw`` is a
+    body that is not JSON (speech audio, a plain-text transcript)."""
 
     status: int
     body: Mapping[str, Any]
     headers: Mapping[str, str] = field(default_factory=dict)
+    raw: bytes | None = None
 
     def content(self) -> bytes:
-        return json.dumps(self.body, ensure_ascii=False).encode()
+        return self.raw if self.raw is not None else json.dumps(self.body, ensure_ascii=False).encode()
 
 
 @dataclass
@@ -70,13 +80,33 @@ class Prepared:
 
     endpoint: str
     ctx: Context
-    plan: list[NativeRequest]
+    plan: Plan
     stream_out: bool
     include_usage: bool
     #: A Responses API request: how it was translated (``responses.py``), and whether the provider's
     #: own Responses endpoint serves it (then replies and events pass through as they are).
     responses: responses.Translation | None = None
     native_responses: bool = False
+    #: Set when a multi-step plan gave up (a failed task): the answer is this error.
+    failure: ErrorInfo | None = None
+
+    def requests(self, replies: list[Any]) -> Iterator[NativeRequest]:
+        """The native requests in order; a multi-step plan is sent the last reply and decides the next."""
+        if isinstance(self.plan, list):
+            yield from self.plan
+            return
+        try:
+            native = next(self.plan)
+            while True:
+                yield native
+                native = self.plan.send(replies[-1] if replies else None)
+        except StopIteration:
+            return
+        except NativeError as err:
+            self.failure = err.info
+        except Refused as refused:
+            self.failure = ErrorInfo(refused.status, refused.code, refused.message, self.ctx.provider,
+                                     param=refused.param)
 
 
 def malformed(provider: str, exc: Exception) -> ErrorInfo:
@@ -138,16 +168,26 @@ class Exchange:
         self.options = dict(options or {})
         self.store = ResponseStore()  # past responses, for previous_response_id
 
-    def prepare(self, method: str, path: str, raw: bytes) -> Prepared | Answer:
+    def prepare(self, method: str, path: str, raw: bytes, content_type: str = "") -> Prepared | Answer:
         endpoint = endpoint_of(path, self.root_path)
         caps = self.backend.CAPABILITIES
-        if endpoint not in caps.endpoints:
-            return error_answer(unsupported_endpoint(endpoint or path, self.backend.NAME))
+        operation = operation_of(path, self.root_path)
+        if endpoint not in caps.endpoints and operation in caps.endpoints:
+            endpoint = operation  # images.generations, audio.speech...: part of an area
+        elif endpoint not in caps.endpoints:
+            return error_answer(unsupported_endpoint(operation if "." in operation else endpoint or path,
+                                                     self.backend.NAME))
         if endpoint == "models":
             return self._models(method, path)
         if endpoint == "responses" and not (method == "POST" and path.rstrip("/").endswith("/responses")):
             return self._stored(method, path)
-        body: dict[str, Any] = parse_json(raw) or {} if raw else {}
+        if content_type.startswith("multipart/form-data"):
+            try:
+                body: dict[str, Any] = multipart.parse(raw, content_type)
+            except ValueError as exc:
+                return error_answer(ErrorInfo(400, "invalid_request", str(exc), self.backend.NAME))
+        else:
+            body = parse_json(raw) or {} if raw else {}
         if not isinstance(body, dict):
             return self._refused(Refused("The request body must be a JSON object.", code="invalid_json"))
         requested = str(body.get("model", ""))
@@ -173,7 +213,7 @@ class Exchange:
         include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
         return Prepared(endpoint, ctx, plan, stream_out, include_usage)
 
-    def _plan(self, endpoint: str, body: dict[str, Any], ctx: Context) -> list[NativeRequest]:
+    def _plan(self, endpoint: str, body: dict[str, Any], ctx: Context) -> Plan:
         if endpoint == "completions":  # served by chat, one chat request per prompt
             return [native for chat_body in completions.to_chat(body, ctx)
                     for native in self.backend.to_native("chat.completions", chat_body, ctx)]
@@ -183,8 +223,12 @@ class Exchange:
         return error_answer(ErrorInfo(refused.status, refused.code, refused.message, self.backend.NAME,
                                       param=refused.param))
 
-    def inspect(self, status: int, raw: bytes, headers: Mapping[str, str]) -> tuple[Any, ErrorInfo | None]:
-        """The parsed native reply, and the mapped error if it is one (some come with HTTP 200)."""
+    def inspect(self, status: int, raw: bytes, headers: Mapping[str, str],
+                file: bool = False) -> tuple[Any, ErrorInfo | None]:
+        """The parsed native reply, and the mapped error if it is one (some come with HTTP 200); a
+        file asked for (``NativeRequest.file``) comes back as a ``FileReply``."""
+        if file and status < 400:
+            return FileReply(raw, headers.get("content-type", "application/octet-stream")), None
         payload = parse_json(raw)
         if payload is None and raw:
             payload = raw.decode("utf-8", "replace")
@@ -196,14 +240,17 @@ class Exchange:
         return payload, info
 
     def finish(self, prepared: Prepared, replies: list[Any]) -> Answer:
-        """The OpenAI answer for the plan's native replies (JSON bodies, or aggregated completions)."""
-        if any(not isinstance(reply, Mapping) for reply in replies):
+        """The OpenAI answer for the plan's native replies (JSON bodies, files, aggregated completions)."""
+        if prepared.failure is not None:
+            return error_answer(prepared.failure)
+        if any(not isinstance(reply, Mapping | FileReply) for reply in replies):
             return error_answer(ErrorInfo(502, "bad_gateway", f"{self.backend.NAME} answered with a body that is "
                                           f"not the JSON object its API documents; the request may be retried.",
                                           self.backend.NAME, retry=True))
         try:
             result = self.backend.from_native(prepared.endpoint, replies, prepared.ctx)
-            if prepared.endpoint == "completions" and result.get("object") == "chat.completion":
+            if prepared.endpoint == "completions" and isinstance(result, dict) and \
+                    result.get("object") == "chat.completion":
                 result = completions.from_chat(result, prepared.ctx)
             if prepared.responses is not None:
                 result = self._responded(prepared, result)
@@ -213,6 +260,8 @@ class Exchange:
             return error_answer(ErrorInfo(refused.status, refused.code, refused.message, self.backend.NAME))
         except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
             return error_answer(malformed(self.backend.NAME, exc))
+        if isinstance(result, FileReply):
+            return Answer(200, {}, {"content-type": result.content_type}, raw=result.content)
         if prepared.ctx.notes.get("legacy_functions") and prepared.endpoint == "chat.completions":
             _left_out(openai_wire.as_function_call(result), prepared.ctx)
         return Answer(200, result, {"content-type": "application/json"})

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Generator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from .capabilities import Policy
 
-__all__ = ["Context", "ErrorInfo", "NativeError", "NativeRequest", "SSEEvent", "StreamState"]
+__all__ = ["Context", "ErrorInfo", "FileReply", "NativeError", "NativeRequest", "Plan", "SSEEvent", "StreamState"]
 
 
 @dataclass
@@ -26,6 +26,28 @@ class NativeRequest:
     aggregate: bool = False
     #: Another API root on the client's host (its path), for an endpoint outside the native root.
     root: str | None = None
+    #: A raw body (a multipart upload) sent instead of ``json``; its content type goes in ``headers``.
+    content: bytes | None = None
+    #: An absolute URL (a provider's result file): sent as it is, without credentials.
+    url: str | None = None
+    #: Seconds to wait before sending (polling a task); the wait must fit in the client's timeout.
+    delay: float = 0.0
+    #: The reply is a file (image, audio), handed back as a ``FileReply``, not parsed as JSON.
+    file: bool = False
+
+
+@dataclass(frozen=True)
+class FileReply:
+    """The reply to a ``NativeRequest(file=True)``: the bytes and their content type."""
+
+    content: bytes
+    content_type: str = "application/octet-stream"
+
+
+#: A backend's native requests for one OpenAI request: a list sent in order, or a generator that is
+#: sent each reply (parsed JSON or a ``FileReply``) and yields the next request decided from it
+#: (submit a task, poll it, fetch its files). A generator may raise ``NativeError`` (a failed task).
+Plan = list[NativeRequest] | Generator[NativeRequest, Any, None]
 
 
 @dataclass(frozen=True)

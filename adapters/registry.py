@@ -20,7 +20,7 @@ from typing import Any, Protocol, cast
 
 from .auth import Setup
 from .capabilities import Capabilities
-from .native import Context, NativeRequest, SSEEvent, StreamState
+from .native import Context, FileReply, Plan, SSEEvent, StreamState
 
 __all__ = ["GROUP", "Backend", "UnknownProvider", "discover", "get", "names", "resolve_name"]
 
@@ -44,9 +44,9 @@ class Backend(Protocol):
     def setup(self, api_key: str | None, base_url: str | None, env: Mapping[str, str],
               options: Mapping[str, Any]) -> Setup: ...
 
-    def to_native(self, endpoint: str, body: Mapping[str, Any], ctx: Context) -> list[NativeRequest]: ...
+    def to_native(self, endpoint: str, body: Mapping[str, Any], ctx: Context) -> Plan: ...
 
-    def from_native(self, endpoint: str, replies: list[Any], ctx: Context) -> dict[str, Any]: ...
+    def from_native(self, endpoint: str, replies: list[Any], ctx: Context) -> dict[str, Any] | FileReply: ...
 
     def from_native_event(self, event: SSEEvent, state: StreamState) -> list[dict[str, Any]]: ...
 

@@ -66,22 +66,38 @@ def _native_request(native: NativeRequest, base_url: str, original: http.Request
                     extra: Mapping[str, str] | None = None) -> http.Request:
     """The HTTP request for ``native``; ``extra``: the client's and the user's headers, which the
     backend's own (streaming, authentication) override."""
-    headers = {"user-agent": USER_AGENT, "accept": "text/event-stream" if native.stream else "application/json"}
+    accept = "text/event-stream" if native.stream else "*/*" if native.file else "application/json"
+    headers = {"user-agent": USER_AGENT, "accept": accept}
     if extra:
         headers.update(extra)
-    content = None
-    if native.json is not None:
+    content = native.content
+    if native.json is not None and content is None:
         headers["content-type"] = "application/json"
         content = json.dumps(native.json, ensure_ascii=False, separators=(",", ":")).encode()
     headers.update(native.headers)
     if native.root is not None:  # the same host, another root: scheme://host[:port] + root
         base_url = "/".join(base_url.split("/", 3)[:3]) + native.root
-    url = _url(base_url + native.path)
+    url = http.URL(native.url) if native.url else _url(base_url + native.path)
     if native.params:
         url = url.copy_merge_params(native.params)
     timeout = original.extensions.get("timeout")
     return http.Request(native.method, url, headers=headers, content=content,
                         extensions={"timeout": timeout} if timeout else {})
+
+
+def _deadline(original: http.Request) -> float | None:
+    """When a multi-step plan (a task polled until done) must have finished: the client's read timeout."""
+    timeout = original.extensions.get("timeout") or {}
+    budget = timeout.get("read") if isinstance(timeout, dict) else None
+    return None if budget is None else time.monotonic() + float(budget)
+
+
+def _wait(native: NativeRequest, deadline: float | None, original: http.Request) -> float:
+    """The seconds to wait before sending ``native``; a wait past the deadline is a timeout."""
+    if native.delay and deadline is not None and time.monotonic() + native.delay > deadline:
+        raise http.ReadTimeout("The provider's task did not finish within the client's timeout; pass a longer "
+                               "timeout= to wait for it.", request=original)
+    return native.delay
 
 
 def _with_headers(info: ErrorInfo, reply: http.Response) -> ErrorInfo:
@@ -155,14 +171,19 @@ class ProviderTransport(http.BaseTransport, _Core):
         self.inner = inner or http.HTTPTransport()
 
     def handle_request(self, request: http.Request) -> http.Response:
-        prepared = self.exchange.prepare(request.method, request.url.path, request.read())
+        prepared = self.exchange.prepare(request.method, request.url.path, request.read(),
+                                         request.headers.get("content-type", ""))
         if isinstance(prepared, Answer):
             return _answer(prepared, request)
         replies: list[Any] = []
         last: http.Response | None = None
-        for index, native in enumerate(prepared.plan):
+        deadline = _deadline(request)
+        total = len(prepared.plan) if isinstance(prepared.plan, list) else 1  # a multi-step plan: one at a time
+        for index, native in enumerate(prepared.requests(replies)):
+            if native.delay:
+                time.sleep(_wait(native, deadline, request))
             try:
-                reply, payload, info = self._send_planned(native, request, index, len(prepared.plan))
+                reply, payload, info = self._send_planned(native, request, index, total)
             except NativeError as err:  # the auth flow was refused (a token request failed)
                 return _answer(error_answer(err.info), request)
             if info is not None:
@@ -195,17 +216,18 @@ class ProviderTransport(http.BaseTransport, _Core):
         raise AssertionError("unreachable")
 
     def _send(self, native: NativeRequest, original: http.Request, retried: bool = False) -> Sent:
-        """Send one native request; read and inspect it unless it is a healthy stream."""
-        authorised = self._drive(self.setup.auth.authorise(
-            dataclasses.replace(native, headers=dict(native.headers), params=dict(native.params))), original)
-        sent = _native_request(authorised, self.setup.base_url, original, self.outgoing(original))
+        """Send one native request; read and inspect it unless it is a healthy stream. A request for an
+        absolute URL (a provider's result file) goes without credentials or the client's headers."""
+        copy = dataclasses.replace(native, headers=dict(native.headers), params=dict(native.params))
+        authorised = copy if native.url else self._drive(self.setup.auth.authorise(copy), original)
+        sent = _native_request(authorised, self.setup.base_url, original, None if native.url else self.outgoing(original))
         self.sending(sent)
         reply = self.inner.handle_request(sent)
         if native.stream and reply.status_code < 400:
             self.received(sent, reply)
             return reply, None, None  # in-stream errors are the stream translation's business
         reply.read()
-        payload, info = self.exchange.inspect(reply.status_code, reply.content, reply.headers)
+        payload, info = self.exchange.inspect(reply.status_code, reply.content, reply.headers, native.file)
         self.received(sent, reply, payload)
         if info is not None and info.code == TOKEN_EXPIRED and not retried:
             reply.close()
@@ -256,14 +278,19 @@ class AsyncProviderTransport(http.AsyncBaseTransport, _Core):
         self.inner = inner or http.AsyncHTTPTransport()
 
     async def handle_async_request(self, request: http.Request) -> http.Response:
-        prepared = self.exchange.prepare(request.method, request.url.path, await request.aread())
+        prepared = self.exchange.prepare(request.method, request.url.path, await request.aread(),
+                                         request.headers.get("content-type", ""))
         if isinstance(prepared, Answer):
             return _answer(prepared, request)
         replies: list[Any] = []
         last: http.Response | None = None
-        for index, native in enumerate(prepared.plan):
+        deadline = _deadline(request)
+        total = len(prepared.plan) if isinstance(prepared.plan, list) else 1  # a multi-step plan: one at a time
+        for index, native in enumerate(prepared.requests(replies)):
+            if native.delay:
+                await anyio.sleep(_wait(native, deadline, request))
             try:
-                reply, payload, info = await self._send_planned(native, request, index, len(prepared.plan))
+                reply, payload, info = await self._send_planned(native, request, index, total)
             except NativeError as err:  # the auth flow was refused (a token request failed)
                 return _answer(error_answer(err.info), request)
             if info is not None:
@@ -296,16 +323,16 @@ class AsyncProviderTransport(http.AsyncBaseTransport, _Core):
         raise AssertionError("unreachable")
 
     async def _send(self, native: NativeRequest, original: http.Request, retried: bool = False) -> Sent:
-        authorised = await self._drive(self.setup.auth.authorise(
-            dataclasses.replace(native, headers=dict(native.headers), params=dict(native.params))), original)
-        sent = _native_request(authorised, self.setup.base_url, original, self.outgoing(original))
+        copy = dataclasses.replace(native, headers=dict(native.headers), params=dict(native.params))
+        authorised = copy if native.url else await self._drive(self.setup.auth.authorise(copy), original)
+        sent = _native_request(authorised, self.setup.base_url, original, None if native.url else self.outgoing(original))
         self.sending(sent)
         reply = await self.inner.handle_async_request(sent)
         if native.stream and reply.status_code < 400:
             self.received(sent, reply)
             return reply, None, None
         await reply.aread()
-        payload, info = self.exchange.inspect(reply.status_code, reply.content, reply.headers)
+        payload, info = self.exchange.inspect(reply.status_code, reply.content, reply.headers, native.file)
         self.received(sent, reply, payload)
         if info is not None and info.code == TOKEN_EXPIRED and not retried:
             await reply.aclose()
