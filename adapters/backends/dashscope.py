@@ -10,6 +10,7 @@ Everything here is pure: dicts in, dicts out. transport.py does the sending.
     POST embeddings                         POST /services/embeddings/text-embedding/text-embedding
     POST responses (qwen3-max, qwen3.5-plus) POST .../compatible-mode/v1/responses   (OpenAI's own shape)
     POST responses (other models)           translated onto chat (adapters/responses.py)
+    POST images/generations                 an image task, polled (or wan2.6's sync call): _dashscope_images.py
 
 Replies carry no id/created/model: the id is built from ``request_id``. Streams are framed
 ``id:/event:/:HTTP_STATUS/<n>/data:`` with no ``[DONE]``; an ``event:error`` frame carries the
@@ -25,12 +26,12 @@ import sys
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .. import catalogue, chat, embeddings, extras, openai_wire, responses, streaming
+from .. import catalogue, chat, embeddings, extras, images, openai_wire, responses, streaming
 from ..auth import Setup, bearer_setup
 from ..capabilities import EMBEDDING_EMULATED, OPENAI_ONLY, Capabilities, Extra, Refused
 from ..errors import lookup
-from ..native import Context, ErrorInfo, NativeError, NativeRequest, SSEEvent, StreamState
-from . import _qwen_thinking
+from ..native import Context, ErrorInfo, NativeError, NativeRequest, Plan, SSEEvent, StreamState
+from . import _dashscope_images, _qwen_thinking
 
 NAME = "dashscope"
 DEFAULT_BASE_URL = "https://dashscope.aliyuncs.com/api/v1"
@@ -115,7 +116,7 @@ CAPABILITIES = Capabilities(
     embedding_emulated={**EMBEDDING_EMULATED, "input": "split into batches of the model's limit (v3/v4: 10), "
                                                        "merged in order"},
     embedding_unsupported=frozenset({"user"}),
-    endpoints=frozenset({"chat.completions", "embeddings", "models", "completions", "responses"}),
+    endpoints=frozenset({"chat.completions", "embeddings", "models", "completions", "responses", "images.generations"}),
     features={
         "streaming": ("translated", "X-DashScope-SSE events with incremental_output; no [DONE] natively"),
         "stream_usage": ("emulated", "cumulative in every native event; one usage chunk only with include_usage"),
@@ -194,11 +195,13 @@ def setup(api_key: str | None, base_url: str | None, env: Mapping[str, str], opt
 # -- requests -------------------------------------------------------------------------------------
 
 
-def to_native(endpoint: str, body: Mapping[str, Any], ctx: Context) -> list[NativeRequest]:
+def to_native(endpoint: str, body: Mapping[str, Any], ctx: Context) -> Plan:
     if endpoint == "embeddings":
         return _embedding_requests(body, ctx)
     if endpoint == "responses":
         return _responses_requests(body, ctx)
+    if endpoint == "images.generations":
+        return _dashscope_images.plan(body, ctx, error_of)
     return _chat_requests(body, ctx)
 
 
@@ -369,6 +372,8 @@ def from_native(endpoint: str, replies: list[Any], ctx: Context) -> dict[str, An
         for name, default in (("parallel_tool_calls", True), ("tool_choice", "auto"), ("tools", [])):
             reply.setdefault(name, default)
         return reply
+    if endpoint == "images.generations":
+        return images.response(replies, ctx)
     completions = [r if r.get("object") == "chat.completion" else from_native_chat(r, ctx) for r in replies]
     return chat.check_schema(chat.merge_fanned(completions), ctx)
 

@@ -26,12 +26,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .. import chat, embeddings, extras, openai_wire, streaming
+from .. import chat, embeddings, extras, images, openai_wire, streaming
 from ..auth import BearerAuth, CredentialError, Setup, base_url_of, refuse_openai_key, resolve_key
-from ..capabilities import OPENAI_ONLY, Capabilities, Extra
+from ..capabilities import OPENAI_ONLY, Capabilities, Extra, Refused
 from ..errors import lookup, nested_error
 from ..keys import clean_key
-from ..native import Context, ErrorInfo, NativeRequest, SSEEvent, StreamState
+from ..native import Context, ErrorInfo, NativeRequest, Plan, SSEEvent, StreamState
 from . import _qianfan_v1 as v1
 
 NAME = "qianfan"
@@ -50,6 +50,7 @@ HEADER_OPTIONS = {"appid": ("appid", "QIANFAN_APP_ID")}
 
 CHAT_PATH = "/chat/completions"
 EMBEDDING_PATH = "/embeddings"
+IMAGES_PATH = "/images/generations"
 EMBEDDING_BATCH = 16
 STOP_WORDS, STOP_LENGTH = 4, 20
 
@@ -100,7 +101,7 @@ CAPABILITIES = Capabilities(
     unsupported=frozenset({"logprobs", "top_logprobs"}) | OPENAI_ONLY,
     embedding_emulated=v1.EMBEDDING_EMULATED,
     embedding_unsupported=frozenset({"user"}),
-    endpoints=frozenset({"chat.completions", "embeddings", "models", "completions", "responses"}),
+    endpoints=frozenset({"chat.completions", "embeddings", "models", "completions", "responses", "images.generations"}),
     notes={
         "messages": "turn order (one system first, user/assistant alternating, user or tool last) repaired "
                     "with a MessageOrderWarning or refused",
@@ -184,9 +185,20 @@ def setup(api_key: str | None, base_url: str | None, env: Mapping[str, str], opt
 # -- requests -------------------------------------------------------------------------------------
 
 
-def to_native(endpoint: str, body: Mapping[str, Any], ctx: Context) -> list[NativeRequest]:
+def to_native(endpoint: str, body: Mapping[str, Any], ctx: Context) -> Plan:
     if ctx.variant == "v1":
+        if endpoint not in v1.CAPABILITIES.endpoints:
+            raise Refused(f"Qianfan's legacy v1 API has no '{endpoint}'; use v2 (QIANFAN_API_KEY) for it.",
+                          code="unsupported_endpoint")
         return v1.to_native(endpoint, body, ctx)
+    if endpoint == "images.generations":  # v2 /images/generations: OpenAI's shape, n up to 4 per call
+        req = images.read(body, ctx, user=True)
+        native: dict[str, Any] = {"model": ctx.model, "prompt": req.prompt, "size": req.size()}
+        if req.user:
+            native["user"] = req.user
+        calls = [NativeRequest("POST", IMAGES_PATH, {**native, "n": min(req.per_call, req.n - done)})
+                 for done in range(0, req.n, req.per_call)]
+        return images.openai_like(calls, ctx)
     if endpoint == "embeddings":
         batches, _ = embeddings.plan(body, CAPABILITIES, ctx, EMBEDDING_BATCH)  # fixed sizes: nothing to send
         return [NativeRequest("POST", EMBEDDING_PATH, {"model": ctx.model, "input": batch}) for batch in batches]
@@ -240,6 +252,8 @@ def _parameters(req: Mapping[str, Any], ctx: Context, info: Mapping[str, Any]) -
 def from_native(endpoint: str, replies: list[Any], ctx: Context) -> dict[str, Any]:
     if endpoint == "embeddings":  # v1 and v2 answer the same rows
         return embeddings.merge_openai_like(replies, ctx)
+    if endpoint == "images.generations":
+        return images.response(replies, ctx)
     if ctx.variant == "v1":
         completions = [v1.from_native_chat(r, ctx) for r in replies]
     else:

@@ -38,11 +38,11 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .. import catalogue, chat, embeddings, extras, openai_wire, streaming
+from .. import catalogue, chat, embeddings, extras, images, openai_wire, streaming
 from ..auth import AuthFlow, BearerAuth, CredentialError, Setup, base_url_of, resolve_key
 from ..capabilities import EMBEDDING_EMULATED, OPENAI_ONLY, Capabilities, Extra
 from ..errors import lookup, nested_error
-from ..native import Context, ErrorInfo, NativeError, NativeRequest, SSEEvent, StreamState
+from ..native import Context, ErrorInfo, NativeError, NativeRequest, Plan, SSEEvent, StreamState
 
 NAME = "zhipu"
 DEFAULT_BASE_URL = "https://open.bigmodel.cn/api/paas/v4"
@@ -54,6 +54,9 @@ REGIONS = {"cn": DEFAULT_BASE_URL, "intl": "https://api.z.ai/api/paas/v4"}
 
 CHAT_PATH = "/chat/completions"
 EMBEDDING_PATH = "/embeddings"
+IMAGES_PATH = "/images/generations"
+#: OpenAI image quality -> Zhipu's (dall-e: hd/standard; gpt-image: high/medium/low).
+IMAGE_QUALITY = {"hd": "hd", "high": "hd", "standard": "standard", "medium": "standard", "low": "standard"}
 EMBEDDING_BATCH = 64  # unconfirmed (64 reported); the catalogue gives per-model limits
 USER_ID_LENGTH = (6, 128)
 JWT_TTL = 210.0  # seconds a signed token is valid, as the SDKs sign it
@@ -115,7 +118,7 @@ CAPABILITIES = Capabilities(
     embedding_passed=frozenset({"input", "model", "dimensions"}),
     embedding_emulated=EMBEDDING_EMULATED,
     embedding_unsupported=frozenset({"user"}),
-    endpoints=frozenset({"chat.completions", "embeddings", "models", "completions", "responses"}),
+    endpoints=frozenset({"chat.completions", "embeddings", "models", "completions", "responses", "images.generations"}),
     notes={
         "temperature": "0 -> do_sample=false",
         "max_tokens": "lowered to the model's maximum output",
@@ -236,10 +239,25 @@ class JWTAuth:
 # -- requests -------------------------------------------------------------------------------------
 
 
-def to_native(endpoint: str, body: Mapping[str, Any], ctx: Context) -> list[NativeRequest]:
+def to_native(endpoint: str, body: Mapping[str, Any], ctx: Context) -> Plan:
     if endpoint == "embeddings":
         return _embedding_requests(body, ctx)
+    if endpoint == "images.generations":
+        return _image_plan(body, ctx)
     return _chat_requests(body, ctx)
+
+
+def _image_plan(body: Mapping[str, Any], ctx: Context) -> Plan:
+    """One call per image (the API makes one); ``quality`` mapped where the model has it."""
+    req = images.read(body, ctx, quality=True, user=True)
+    native: dict[str, Any] = {"model": ctx.model, "prompt": req.prompt, "size": req.size()}
+    quality = IMAGE_QUALITY.get(str(req.quality))
+    if quality in (req.info.get("quality") or ("hd", "standard")):
+        native["quality"] = quality
+    user_id = _user_id(req.user)
+    if user_id:
+        native["user_id"] = user_id
+    return images.openai_like([NativeRequest("POST", IMAGES_PATH, native) for _ in range(req.n)], ctx)
 
 
 def _chat_requests(body: Mapping[str, Any], ctx: Context) -> list[NativeRequest]:
@@ -338,6 +356,8 @@ def _embedding_requests(body: Mapping[str, Any], ctx: Context) -> list[NativeReq
 def from_native(endpoint: str, replies: list[Any], ctx: Context) -> dict[str, Any]:
     if endpoint == "embeddings":
         return embeddings.merge_openai_like(replies, ctx)
+    if endpoint == "images.generations":
+        return images.response(replies, ctx)
     for reply in replies:
         ctx.notes.setdefault("request_id", reply.get("request_id"))
     completions = [openai_wire.from_openai_like(r, model=ctx.model, created=ctx.created, finish=finish_reason,

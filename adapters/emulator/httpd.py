@@ -96,6 +96,9 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send_bytes(200, HTML, "text/html; charset=utf-8", {})
             elif outcome.fault == "empty":
                 self._send_bytes(200, b"", outcome.answer.headers.get("content-type", "application/json"), {})
+            elif outcome.answer.raw is not None:
+                answer = outcome.answer
+                self._send_bytes(answer.status, outcome.answer.raw, answer.content_type, answer.headers)
             elif outcome.answer.is_stream:
                 self._send_stream(outcome)
             else:

@@ -21,15 +21,29 @@ from types import TracebackType
 from typing import Any, cast
 from urllib.parse import parse_qsl, urlsplit
 
-from . import dashscope, dashscope_compat, dashscope_responses, httpd, qianfan, qianfan_v1, zhipu
+from . import (
+    dashscope,
+    dashscope_compat,
+    dashscope_media,
+    dashscope_responses,
+    files,
+    httpd,
+    qianfan,
+    qianfan_images,
+    qianfan_v1,
+    zhipu,
+    zhipu_media,
+)
 from .faults import Fault, FaultBook
 from .replies import Reply, request_key
+from .tasks import TaskBook
 from .wire import Answer, Dialect, Outcome, RecordedRequest, json_answer
 
 __all__ = ["PROVIDERS", "Emulator", "RecordedRequest", "serve_forever"]
 
 DIALECTS: tuple[Dialect, ...] = cast(
-    "tuple[Dialect, ...]", (dashscope, dashscope_responses, dashscope_compat, zhipu, qianfan, qianfan_v1)
+    "tuple[Dialect, ...]", (files, dashscope_media, dashscope, dashscope_responses, dashscope_compat, zhipu_media,
+                            zhipu, qianfan_images, qianfan, qianfan_v1)
 )
 PROVIDERS = ("dashscope", "zhipu", "qianfan", "qianfan-v1")
 _NATIVE_ROOTS = {"dashscope": "/api/v1", "zhipu": "/api/paas/v4", "qianfan": "/v2", "qianfan-v1": ""}
@@ -49,6 +63,7 @@ class Emulator:
         self.host, self.port, self.max_requests = host, port, max_requests
         self.requests: list[RecordedRequest] = []
         self._faults = FaultBook()
+        self.tasks = TaskBook()
         self._scripts: dict[str, collections.deque[Reply]] = {}
         self._keys: dict[str, set[str]] = {}
         self._tokens: dict[str, int] = {}
@@ -127,6 +142,7 @@ class Emulator:
             self._scripts.clear()
             self._keys.clear()
         self._faults.clear()
+        self.tasks.clear()
 
     def script(self, provider: str, *replies: Reply | str) -> None:
         """Queue replies (a ``Reply`` or plain text) for the next chat calls to ``provider``."""

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from .replies import Reply, request_key
+from .tasks import TaskBook
 
 __all__ = [
-    "Answer", "Context", "Dialect", "Outcome", "RecordedRequest", "Rejected", "json_answer", "obj", "sse_answer", "uuid_like",
+    "Answer", "Context", "Dialect", "Outcome", "RecordedRequest", "Rejected", "file_answer", "json_answer", "obj", "sse_answer", "uuid_like",
 ]
 
 
@@ -68,12 +69,15 @@ class RecordedRequest:
 
 @dataclass(frozen=True)
 class Answer:
-    """What to send back: a JSON ``body`` or, for a stream, SSE ``events`` (already framed)."""
+    """What to send back: a JSON ``body``, for a stream SSE ``events`` (already framed), or ``raw``
+    bytes of ``content_type`` (an image or audio file)."""
 
     status: int = 200
     body: Any = None
     headers: Mapping[str, str] = field(default_factory=dict)
     events: tuple[bytes, ...] | None = None
+    raw: bytes | None = None
+    content_type: str = "application/octet-stream"
 
     @property
     def is_stream(self) -> bool:
@@ -97,6 +101,10 @@ def obj(value: Any) -> dict[str, Any]:
 
 def json_answer(body: Any, status: int = 200, **headers: str) -> Answer:
     return Answer(status=status, body=body, headers=headers)
+
+
+def file_answer(data: bytes, content_type: str, **headers: str) -> Answer:
+    return Answer(raw=data, content_type=content_type, headers=headers)
 
 
 def sse_answer(events: list[bytes], **headers: str) -> Answer:
@@ -127,6 +135,11 @@ class Context(Protocol):
         ...
 
     def known_key(self, provider: str, key: str) -> bool: ...
+
+    @property
+    def tasks(self) -> TaskBook:
+        """Asynchronous tasks (DashScope image tasks) and how many polls they take."""
+        ...
 
 
 class Dialect(Protocol):

@@ -95,6 +95,11 @@ def _ident(request: RecordedRequest) -> str:
 # --- keys ---------------------------------------------------------------------------------------
 
 
+def authenticate(token: str | None, ctx: Context) -> None:
+    """Refuse a missing, unknown, malformed or expired key or token (as ``Rejected``)."""
+    _authenticate(token, ctx)
+
+
 def _authenticate(token: str | None, ctx: Context) -> None:
     if not token:
         raise Rejected(MESSAGES["1001"], 401, "1001")
