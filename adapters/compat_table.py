@@ -86,11 +86,18 @@ def render(cols: Sequence[Column] | None = None) -> str:
         _table("Reply features", "feature", RESPONSE_FEATURES, cols, describe_feature),
         _headers("Request headers the provider reads", cols, lambda caps: caps.headers),
         _headers("Reply headers kept on the OpenAI response", cols, lambda caps: caps.reply_headers),
-        _table("OpenAI endpoints", "endpoint", ENDPOINTS, cols,
-               lambda caps, row: ("supported", "") if row in caps.endpoints
-               else ("unsupported", "a clear 400 error before any call")),
+        _table("OpenAI endpoints", "endpoint", ENDPOINTS, cols, _endpoint),
     ]
     return "\n".join(sections)
+
+
+def _endpoint(caps: Capabilities, row: str) -> tuple[str, str]:
+    if row in caps.endpoints:
+        return "supported", ""
+    parts = sorted(name.split(".", 1)[1] for name in caps.endpoints if name.startswith(row + "."))
+    if parts:
+        return "partly", f"{', '.join(parts)}; the rest: a clear 400 error before any call"
+    return "unsupported", "a clear 400 error before any call"
 
 
 def _chat_rows(cols: Sequence[Column]) -> list[str]:

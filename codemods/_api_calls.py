@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 __all__ = ["ADAPTER_CLIENTS", "CLIENT_CLASSES", "RESOURCES", "ApiCall", "endpoint_of", "keyword", "keyword_arg",
+           "operation_of",
            "laid_out", "split_api_call", "with_keyword"]
 
 #: openai's client classes -> the adapters factory that replaces each.
@@ -52,6 +53,15 @@ class ApiCall:
     endpoint: str
 
     @property
+    def operation(self) -> str:
+        """The part of an area the call uses, as the runtime names it (``images.generations``)."""
+        return operation_of(self.path)
+
+    def served_by(self, endpoints: frozenset[str] | set[str]) -> bool:
+        """Whether a provider serving ``endpoints`` serves this call (its area, or this part of it)."""
+        return self.endpoint in endpoints or self.operation in endpoints
+
+    @property
     def distinctive(self) -> bool:
         """Whether the path alone marks an OpenAI(-shaped) client."""
         if self.endpoint == "chat.completions" or self.path[0] == "beta":
@@ -59,6 +69,17 @@ class ApiCall:
         if self.endpoint in {"fine_tuning", "audio"} and len(self.path) >= 3:
             return True
         return self.path[:2] in _DISTINCTIVE
+
+
+#: SDK method paths -> the API path the runtime sees (``images.generate`` posts to images/generations).
+_OPERATIONS: dict[tuple[str, ...], str] = {("images", "generate"): "images.generations", ("images", "edit"): "images.edits",
+               ("images", "create_variation"): "images.variations"}
+
+
+def operation_of(path: tuple[str, ...]) -> str:
+    """``("images", "generate")`` -> ``images.generations``; ``("audio", "speech", "create")`` -> ``audio.speech``."""
+    path = path[1:] if path and path[0] == "beta" else path
+    return _OPERATIONS.get(path[:2]) or ".".join(path[:2])
 
 
 def endpoint_of(path: tuple[str, ...]) -> str | None:

@@ -55,12 +55,14 @@ class UnsupportedFeaturesRule(Rule):
         if not self.facts.uses_openai and not self.facts.is_client(api.receiver):
             return updated_node  # the client comes from elsewhere: maybe not OpenAI's
         endpoint, provider = api.endpoint, self.state.provider
-        if endpoint in self.state.target.endpoints or endpoint not in ENDPOINT_TODOS:
+        endpoints = self.state.target.endpoints
+        if api.served_by(endpoints) or endpoint not in ENDPOINT_TODOS:
             self.state.find(original_node, _KINDS.get(endpoint, endpoint), ".".join(api.path))
             return updated_node
         code, advice = ENDPOINT_TODOS[endpoint]
         receiver = dotted(api.receiver) or "client"
-        what = ".".join([receiver, *api.path[:-1]])
+        partly = any(name.startswith(endpoint + ".") for name in endpoints)  # e.g. images.generations only
+        what = ".".join([receiver, *(api.path if partly and len(api.path) == 2 else api.path[:-1])])
         self.state.find(original_node, "unsupported", f"{'.'.join(api.path)} ({endpoint})")
         self.state.todo(original_node, code, f"{what} is not supported by {provider}: {advice}")
         return updated_node

@@ -30,6 +30,7 @@ from typing import Any
 
 from adapters import catalogue, registry
 from adapters.capabilities import Capabilities, describe, describe_extra, describe_feature, note_for
+from codemods._api_calls import operation_of
 from codemods.sites import CATEGORIES, FEATURE_PARAMETERS, MARKERS, Site, analyse_bytes, is_openai_model
 
 from . import _clash
@@ -54,6 +55,7 @@ from ._verdicts import STATUSES, Reason, ScannedSite, Status, Verdict
 __all__ = ["STATUSES", "Reason", "ScanRun", "ScannedSite", "Status", "Verdict", "judge", "scan", "verdicts_for"]
 
 _ENDPOINTS = {"chat": "chat.completions"}
+_PARTIAL = frozenset({"images", "audio"})  # areas providers serve in part: judged per operation
 
 
 @dataclass(frozen=True)
@@ -196,7 +198,8 @@ def _endpoint(t: _Target, endpoint: str) -> Reason:
         return Reason(endpoint, "works", "endpoint", f"{t.provider} serves {endpoint}")
     from codemods.unsupported_features import ENDPOINT_TODOS
 
-    advice = ENDPOINT_TODOS.get(endpoint, ("", "keep an OpenAI client for it"))[1]
+    todo = ENDPOINT_TODOS.get(endpoint) or ENDPOINT_TODOS.get(endpoint.split(".")[0])  # images.edits: images'
+    advice = (todo or ("", "keep an OpenAI client for it"))[1]
     return Reason(endpoint, "unsupported", "endpoint",
                   f"not available on {t.provider} (a clear error before any call): {advice}")
 
@@ -408,7 +411,10 @@ def _api_key(t: _Target, site: Site) -> list[Reason]:
 
 
 def _endpoint_site(t: _Target, site: Site) -> list[Reason]:
-    return [_endpoint(t, _ENDPOINTS.get(site.category, site.category))]
+    operation = operation_of(tuple(site.name.split(".")))
+    if operation in t.caps.endpoints:  # a part of an area (images.generations, audio.speech)
+        return [Reason(operation, "works", "endpoint", f"{t.provider} serves {operation}")]
+    return [_endpoint(t, operation if site.category in _PARTIAL else _ENDPOINTS.get(site.category, site.category))]
 
 
 _JUDGES: dict[str, Callable[[_Target, Site], list[Reason]]] = {

@@ -22,6 +22,7 @@ RUNS = {  # example -> (arguments, a line its output must contain)
     "azure_service": ([], '{"echo": "The delivery was fast and the tea was excellent."}'),
     "mixed_features": ([], "Echo from qwen-flash: Say hello."),
     "legacy_chat": ([], "Answer: Echo from qwen-turbo: How do I reset my password?"),
+    "image_generator": (["a red kite"], "Saved image-1.png: PNG, "),
     "legacy_completion": ([], "Completion: Echo from qwen-flash: Write a tagline for a tea shop."),
     "legacy_stream": (["Dark mode"], "--- assistant, 10 words ---\nEcho from qwen-turbo: Write short release notes for: Dark mode"),
     "keyed_chat": ([], "Echo from qwen-flash: Hello there"),

@@ -49,6 +49,14 @@ def test_the_unmodified_legacy_completion_example_runs(emulator: Emulator) -> No
     assert all(r.bearer == KEY for r in emulator.requests) and len(emulator.requests) == 2
 
 
+def test_the_unmodified_image_generator_runs(emulator: Emulator) -> None:
+    done = migrate_run(sys.executable, "examples/image_generator/app.py", emulator=emulator)
+    assert done.returncode == 0, done.stderr
+    assert "Saved image-1.png: PNG, " in done.stdout and "Preview: http://127.0.0.1" in done.stdout
+    files = [r for r in emulator.requests if r.provider == "files"]
+    assert len(files) == 2 and all("authorization" not in r.headers for r in files)
+
+
 def test_the_unmodified_modern_example_runs(emulator: Emulator) -> None:
     done = migrate_run(sys.executable, "examples/streaming_chat/app.py", "hi there", emulator=emulator)
     assert done.returncode == 0, done.stderr

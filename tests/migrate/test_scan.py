@@ -203,7 +203,9 @@ def test_concrete_verdicts(tree_run: ScanRun) -> None:
     files = one(tree_run, "endpoints.py", "files").verdicts["qianfan"]
     assert files.status == "unsupported" and "send content inline in messages" in files.summary
     assert one(tree_run, "chat_app.py", "models").verdicts["zhipu"].status == "works"
-    assert one(tree_run, "endpoints.py", "model", "dall-e-3").verdicts["qianfan"].status == "unsupported"
+    dall_e = one(tree_run, "endpoints.py", "model", "dall-e-3").verdicts["qianfan"]
+    assert dall_e.status == "caveat" and "'irag-1.0'" in dall_e.summary
+    assert {v.status for v in one(tree_run, "endpoints.py", "images").verdicts.values()} == {"works"}
     bedrock = [s for s in sites_of(tree_run, "azure_and_others.py", "client") if s.site.detail == "openai_provider"]
     assert bedrock[0].verdicts["zhipu"].status == "unsupported"
     foreign = one(tree_run, "elsewhere.py", "model").verdicts
