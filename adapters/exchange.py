@@ -252,7 +252,7 @@ class Exchange:
             if prepared.endpoint == "completions" and isinstance(result, dict) and \
                     result.get("object") == "chat.completion":
                 result = completions.from_chat(result, prepared.ctx)
-            if prepared.responses is not None:
+            if prepared.responses is not None and isinstance(result, dict):
                 result = self._responded(prepared, result)
         except NativeError as err:
             return error_answer(err.info)
