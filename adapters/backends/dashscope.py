@@ -30,8 +30,8 @@ from .. import catalogue, chat, embeddings, extras, images, openai_wire, respons
 from ..auth import Setup, bearer_setup
 from ..capabilities import EMBEDDING_EMULATED, OPENAI_ONLY, Capabilities, Extra, Refused
 from ..errors import lookup
-from ..native import Context, ErrorInfo, NativeError, NativeRequest, Plan, SSEEvent, StreamState
-from . import _dashscope_images, _qwen_thinking
+from ..native import Context, ErrorInfo, FileReply, NativeError, NativeRequest, Plan, SSEEvent, StreamState
+from . import _dashscope_audio, _dashscope_images, _qwen_thinking
 
 NAME = "dashscope"
 DEFAULT_BASE_URL = "https://dashscope.aliyuncs.com/api/v1"
@@ -116,7 +116,8 @@ CAPABILITIES = Capabilities(
     embedding_emulated={**EMBEDDING_EMULATED, "input": "split into batches of the model's limit (v3/v4: 10), "
                                                        "merged in order"},
     embedding_unsupported=frozenset({"user"}),
-    endpoints=frozenset({"chat.completions", "embeddings", "models", "completions", "responses", "images.generations"}),
+    endpoints=frozenset({"chat.completions", "embeddings", "models", "completions", "responses", "images.generations",
+                         "audio.transcriptions", "audio.speech"}),
     features={
         "streaming": ("translated", "X-DashScope-SSE events with incremental_output; no [DONE] natively"),
         "stream_usage": ("emulated", "cumulative in every native event; one usage chunk only with include_usage"),
@@ -202,6 +203,8 @@ def to_native(endpoint: str, body: Mapping[str, Any], ctx: Context) -> Plan:
         return _responses_requests(body, ctx)
     if endpoint == "images.generations":
         return _dashscope_images.plan(body, ctx, error_of)
+    if endpoint.startswith("audio."):
+        return _dashscope_audio.to_native(endpoint, body, ctx)
     return _chat_requests(body, ctx)
 
 
@@ -363,7 +366,7 @@ def _embedding_requests(body: Mapping[str, Any], ctx: Context) -> list[NativeReq
 # -- replies --------------------------------------------------------------------------------------
 
 
-def from_native(endpoint: str, replies: list[Any], ctx: Context) -> dict[str, Any]:
+def from_native(endpoint: str, replies: list[Any], ctx: Context) -> dict[str, Any] | FileReply:
     if endpoint == "embeddings":
         return _embeddings_reply(replies, ctx)
     if endpoint == "responses":  # OpenAI's shape already; the fields the SDK requires are made sure of
@@ -374,6 +377,8 @@ def from_native(endpoint: str, replies: list[Any], ctx: Context) -> dict[str, An
         return reply
     if endpoint == "images.generations":
         return images.response(replies, ctx)
+    if endpoint.startswith("audio."):
+        return _dashscope_audio.from_native(endpoint, replies, ctx)
     completions = [r if r.get("object") == "chat.completion" else from_native_chat(r, ctx) for r in replies]
     return chat.check_schema(chat.merge_fanned(completions), ctx)
 

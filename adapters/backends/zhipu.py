@@ -42,7 +42,8 @@ from .. import catalogue, chat, embeddings, extras, images, openai_wire, streami
 from ..auth import AuthFlow, BearerAuth, CredentialError, Setup, base_url_of, resolve_key
 from ..capabilities import EMBEDDING_EMULATED, OPENAI_ONLY, Capabilities, Extra
 from ..errors import lookup, nested_error
-from ..native import Context, ErrorInfo, NativeError, NativeRequest, Plan, SSEEvent, StreamState
+from ..native import Context, ErrorInfo, FileReply, NativeError, NativeRequest, Plan, SSEEvent, StreamState
+from . import _zhipu_audio
 
 NAME = "zhipu"
 DEFAULT_BASE_URL = "https://open.bigmodel.cn/api/paas/v4"
@@ -118,7 +119,8 @@ CAPABILITIES = Capabilities(
     embedding_passed=frozenset({"input", "model", "dimensions"}),
     embedding_emulated=EMBEDDING_EMULATED,
     embedding_unsupported=frozenset({"user"}),
-    endpoints=frozenset({"chat.completions", "embeddings", "models", "completions", "responses", "images.generations"}),
+    endpoints=frozenset({"chat.completions", "embeddings", "models", "completions", "responses", "images.generations",
+                         "audio.transcriptions", "audio.speech"}),
     notes={
         "temperature": "0 -> do_sample=false",
         "max_tokens": "lowered to the model's maximum output",
@@ -244,6 +246,8 @@ def to_native(endpoint: str, body: Mapping[str, Any], ctx: Context) -> Plan:
         return _embedding_requests(body, ctx)
     if endpoint == "images.generations":
         return _image_plan(body, ctx)
+    if endpoint.startswith("audio."):
+        return _zhipu_audio.to_native(endpoint, body, ctx)
     return _chat_requests(body, ctx)
 
 
@@ -353,11 +357,13 @@ def _embedding_requests(body: Mapping[str, Any], ctx: Context) -> list[NativeReq
 # -- replies --------------------------------------------------------------------------------------
 
 
-def from_native(endpoint: str, replies: list[Any], ctx: Context) -> dict[str, Any]:
+def from_native(endpoint: str, replies: list[Any], ctx: Context) -> dict[str, Any] | FileReply:
     if endpoint == "embeddings":
         return embeddings.merge_openai_like(replies, ctx)
     if endpoint == "images.generations":
         return images.response(replies, ctx)
+    if endpoint.startswith("audio."):
+        return _zhipu_audio.from_native(endpoint, replies, ctx)
     for reply in replies:
         ctx.notes.setdefault("request_id", reply.get("request_id"))
     completions = [openai_wire.from_openai_like(r, model=ctx.model, created=ctx.created, finish=finish_reason,

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import dashscope, files
+from .. import catalogue
+from . import dashscope, dashscope_audio, files
 from .imagery import REFUSE, image_model, parse_size, size_problem
 from .replies import request_key
 from .wire import Answer, Context, RecordedRequest, Rejected, json_answer, obj, uuid_like
@@ -40,8 +41,9 @@ def endpoint(path: str) -> str | None:
 
 
 def handle(request: RecordedRequest, ctx: Context) -> Answer:
-    if request.endpoint == "multimodal" and image_model(NAME, obj(request.json).get("model")) is None:
-        return dashscope.handle(request, ctx)  # a vision chat model (or ASR/TTS: dashscope_audio.py)
+    spoken = _spoken(request)
+    if spoken is None and request.endpoint == "multimodal" and image_model(NAME, obj(request.json).get("model")) is None:
+        return dashscope.handle(request, ctx)  # a vision chat model
     try:
         if not ctx.known_key(NAME, request.bearer or ""):
             raise Rejected("Invalid API-key provided." if request.bearer else "No API-key provided.", 401,
@@ -50,11 +52,22 @@ def handle(request: RecordedRequest, ctx: Context) -> Answer:
             return _poll(request, ctx)
         if request.method != "POST" or not isinstance(request.json, dict):
             raise Rejected("Request body is not valid JSON.", 400, "BadRequest.IllegalInput")
+        if spoken is not None:
+            return dashscope_audio.handle(request, spoken)
         if request.endpoint == "image-task":
             return _submit(request, ctx)
         return _sync(request)
     except Rejected as exc:
         return error(exc.status, exc.code, exc.message, request)
+
+
+def _spoken(request: RecordedRequest) -> str | None:
+    """``transcription`` or ``speech`` for a multimodal call to a speech model (``dashscope_audio.py``)."""
+    if request.endpoint != "multimodal":
+        return None
+    info = catalogue.provider_model(NAME, str(obj(request.json).get("model")))
+    kind = (info or {}).get("kind")
+    return kind if kind in ("transcription", "speech") else None
 
 
 def _checked(request: RecordedRequest, api: str, prompt: Any) -> tuple[dict[str, Any], int, int, int]:

@@ -32,6 +32,7 @@ from . import (
     qianfan_images,
     qianfan_v1,
     zhipu,
+    zhipu_audio,
     zhipu_media,
 )
 from .faults import Fault, FaultBook
@@ -43,7 +44,7 @@ __all__ = ["PROVIDERS", "Emulator", "RecordedRequest", "serve_forever"]
 
 DIALECTS: tuple[Dialect, ...] = cast(
     "tuple[Dialect, ...]", (files, dashscope_media, dashscope, dashscope_responses, dashscope_compat, zhipu_media,
-                            zhipu, qianfan_images, qianfan, qianfan_v1)
+                            zhipu_audio, zhipu, qianfan_images, qianfan, qianfan_v1)
 )
 PROVIDERS = ("dashscope", "zhipu", "qianfan", "qianfan-v1")
 _NATIVE_ROOTS = {"dashscope": "/api/v1", "zhipu": "/api/paas/v4", "qianfan": "/v2", "qianfan-v1": ""}

@@ -16,7 +16,6 @@ def moderate(text: str) -> bool:
 
 def transcribe(path: str) -> str:
     with open(path, "rb") as audio:
-        # TODO(migrate:AUDIO): client.audio.transcriptions is not supported by dashscope: use the provider's own speech SDK
         return client.audio.transcriptions.create(model="qwen3-asr-flash", file=audio).text
 
 
