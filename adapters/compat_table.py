@@ -51,9 +51,9 @@ not apply to them. A provider's own fields **pass** (where it takes tuning field
 judges them).
 
 Headers: what the user adds (`extra_headers=`, `default_headers=`) reaches the provider, except
-hop-by-hop headers, credentials (`Authorization`, `Api-Key`, `Cookie`: the backend authenticates),
-OpenAI's account headers (`OpenAI-Organization`, `OpenAI-Project`) and the openai SDK's own
-(`X-Stainless-*`, its `User-Agent`). The provider's reply headers stay on the OpenAI response
+hop-by-hop headers, credentials (`Authorization`, `Api-Key`, `Ocp-Apim-Subscription-Key`, `Cookie`:
+the backend authenticates), OpenAI's own headers (`OpenAI-Organization`, `OpenAI-Project`, any
+`OpenAI-*`) and the openai SDK's (`X-Stainless-*`, its `User-Agent`). The provider's reply headers stay on the OpenAI response
 (`with_raw_response.headers`, and on errors), except its body framing (`Content-Type`,
 `Content-Encoding`, `Content-Length`) and `Set-Cookie`.
 """

@@ -14,7 +14,7 @@ import itertools
 import json
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
-from typing import Any
+from typing import Any, cast
 
 import anyio
 
@@ -49,11 +49,18 @@ Sent = tuple[http.Response, Any, ErrorInfo | None]
 def _answer(answer: Answer, request: http.Request, request_id: str | None = None,
             reply: http.Response | None = None) -> http.Response:
     """The OpenAI response; the provider's own reply headers (rate limits, request ids) are kept."""
-    headers = {**kept(reply.headers), **answer.headers} if reply is not None else dict(answer.headers)
+    headers: dict[str, str | bytes] = {**kept(reply.headers.raw), **answer.headers} if reply is not None \
+        else dict(answer.headers)
     if request_id and "x-request-id" not in headers:
         headers["x-request-id"] = request_id
     headers.setdefault("content-type", "application/json")
-    return http.Response(answer.status, headers=headers, content=answer.content(), request=request)
+    return http.Response(answer.status, headers=_typed(headers), content=answer.content(), request=request)
+
+
+def _typed(headers: dict[str, str | bytes]) -> Mapping[str, str]:
+    """Headers with str names and str or bytes values, which httpx takes (its types say one or the other):
+    a provider's value is passed on exactly as it came."""
+    return cast("Mapping[str, str]", headers)
 
 
 @functools.lru_cache(maxsize=256)
@@ -63,11 +70,11 @@ def _url(address: str) -> http.URL:
 
 
 def _native_request(native: NativeRequest, base_url: str, original: http.Request,
-                    extra: Mapping[str, str] | None = None) -> http.Request:
+                    extra: Mapping[str, str | bytes] | None = None) -> http.Request:
     """The HTTP request for ``native``; ``extra``: the client's and the user's headers, which the
     backend's own (streaming, authentication) override."""
     accept = "text/event-stream" if native.stream else "*/*" if native.file else "application/json"
-    headers = {"user-agent": USER_AGENT, "accept": accept}
+    headers: dict[str, str | bytes] = {"user-agent": USER_AGENT, "accept": accept}
     if extra:
         headers.update(extra)
     content = native.content
@@ -81,7 +88,7 @@ def _native_request(native: NativeRequest, base_url: str, original: http.Request
     if native.params:
         url = url.copy_merge_params(native.params)
     timeout = original.extensions.get("timeout")
-    return http.Request(native.method, url, headers=headers, content=content,
+    return http.Request(native.method, url, headers=_typed(headers), content=content,
                         extensions={"timeout": timeout} if timeout else {})
 
 
@@ -129,15 +136,15 @@ class _Core:
             translator.state.extra["id_logged"] = True
             _debuglog.stream_id(self.exchange.backend.NAME, translator.state.id)
 
-    def outgoing(self, original: http.Request) -> dict[str, str]:
+    def outgoing(self, original: http.Request) -> dict[str, str | bytes]:
         """The client's headers (``workspace=``, ``appid=``) and those the user added to the request."""
-        return {**self.setup.headers, **forwarded(original.headers.items())}
+        return {**self.setup.headers, **forwarded(original.headers.raw)}
 
     def stream_response(self, request: http.Request, frames: Any, close: Callable[[], Any],
                         is_async: bool, reply: http.Response) -> http.Response:
-        headers = {**kept(reply.headers), "content-type": "text/event-stream"}
+        headers: dict[str, str | bytes] = {**kept(reply.headers.raw), "content-type": "text/event-stream"}
         stream = _AsyncFrames(frames, close) if is_async else _Frames(frames, close)
-        return http.Response(200, headers=headers, stream=stream, request=request)
+        return http.Response(200, headers=_typed(headers), stream=stream, request=request)
 
 
 class _Frames(http.SyncByteStream):

@@ -173,12 +173,14 @@ def test_user_headers_reach_the_provider_and_openai_ones_do_not(emulator: Emulat
     run = Run(emulator, "dashscope", sync, default_headers={"X-Trace-Id": "trace-1", "OpenAI-Project": "proj_x"})
     run(lambda c: c.chat.completions.create(model="qwen-plus", messages=USER, extra_headers={
         "X-DashScope-DataInspection": '{"input":"cip","output":"cip"}', "OpenAI-Organization": "org-x",
-        "Authorization": "Bearer sk-proj-notmine", "Api-Key": "leak"}))
+        "Authorization": "Bearer sk-proj-notmine", "Api-Key": "leak", "Ocp-Apim-Subscription-Key": "leak",
+        "OpenAI-Beta": "assistants=v2"}))
     headers = run.sent()[-1].headers
     assert headers["x-dashscope-datainspection"] == '{"input":"cip","output":"cip"}'
     assert headers["x-trace-id"] == "trace-1"
     assert headers["authorization"] == f"Bearer {KEYS['dashscope']}"
-    assert not {"openai-organization", "openai-project", "api-key"} & set(headers)
+    assert not {"openai-organization", "openai-project", "openai-beta", "api-key", "ocp-apim-subscription-key"} \
+        & set(headers)
     assert not [name for name in headers if name.startswith("x-stainless")]
     assert headers["user-agent"].startswith("qianyi/")
 
@@ -368,3 +370,15 @@ def test_native_json_schema_where_the_catalogue_says_so(emulator: Emulator, sync
         assert sent == (response_format if native else {"type": "json_object"})
         assert reply.choices[0].message.content == '{"city": "x"}'
         assert len(run.sent()[-1].json["input"]["messages"]) == (1 if native else 2)  # no schema prompt when native
+
+
+def test_header_values_pass_as_they_came_whatever_their_encoding() -> None:
+    from adapters._http import http
+    from adapters.headers import forwarded, kept
+
+    provider_reply = [(b"X-Note", "你好".encode()), (b"Content-Length", b"3"), (b"Set-Cookie", b"a=b")]
+    assert kept(provider_reply) == {"x-note": "你好".encode()}
+    response = http.Response(200, headers=kept(provider_reply), content=b"{}")  # no encoding error
+    assert response.headers.raw[0] == (b"x-note", "你好".encode())
+    assert forwarded([(b"X-Trace", b"\xe4"), (b"OPENAI-PROJECT", b"p"), (b"x-stainless-os", b"Linux")]) \
+        == {"X-Trace": b"\xe4"}
