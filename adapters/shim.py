@@ -55,6 +55,8 @@ class _State:
 
 
 _state: _State | None = None
+#: The key a configuration is checked with when none is given yet (never sent anywhere).
+CHECK_KEY = "qianyi-configuration-check"
 
 
 def installed() -> bool:
@@ -67,12 +69,14 @@ def install(provider: str | None = None, *, api_key: str | None = None, base_url
     """Make openai clients built from now on (and the 0.x names) run on ``provider``.
 
     ``provider`` defaults to ``MIGRATE_PROVIDER``; the key and root come from the provider's
-    variables unless given here. A configuration error is raised now, not at the first request.
+    variables unless given here. A configuration error (an unknown provider or region) is raised
+    now; a missing key is not: the code may give its clients keys of its own (DESIGN.md, "Keys"),
+    and a client built with none fails as openai's own does, naming the variable to set.
     """
     global _state
     settings = dict(provider=provider, api_key=api_key, base_url=base_url, unsupported=unsupported,
                     model_map=model_map, **options)
-    configure(**settings)  # fail early: unknown provider, missing key
+    configure(**{**settings, "api_key": api_key or CHECK_KEY})  # fail early on everything but the key
     with _LOCK:
         if _state is not None:
             _state.settings = settings
@@ -190,4 +194,7 @@ def _reset_module_client(state: _State) -> None:
     _save(state, "_client")
     for name in [n for n in state.clients if n == "module" or n.startswith("legacy")]:
         state.clients.pop(name).close()
-    state.clients["module"] = openai._client = OpenAI(**state.settings)  # type: ignore[attr-defined]
+    try:
+        state.clients["module"] = openai._client = OpenAI(**state.settings)  # type: ignore[attr-defined]
+    except openai.OpenAIError:  # no key yet: openai builds it on first use, through our constructor,
+        openai._client = None  # type: ignore[attr-defined]  # with openai.api_key if the code sets one

@@ -81,12 +81,14 @@ def _cannot_run(program: str, why: str, code: int) -> int:
 
 
 def _check_setup(provider: str) -> None:
-    """Fail here, with the variable to set, rather than in every child process."""
+    """Fail here on an unknown provider or a bad setting, rather than in every child process. A
+    missing key is the program's business: it may give its clients keys of its own."""
     import openai
 
     from adapters.client import configure
+    from adapters.shim import CHECK_KEY
 
     try:
-        configure(provider, None, None)
+        configure(provider, CHECK_KEY, None)
     except openai.OpenAIError as exc:
         raise api.UsageError(str(exc)) from None

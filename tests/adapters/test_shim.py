@@ -52,10 +52,29 @@ def test_uninstall_restores_openai_exactly(emulator: Emulator, monkeypatch: pyte
     assert _snapshot() == before
 
 
-def test_install_fails_early_with_the_variable_to_set() -> None:
-    with pytest.raises(openai.OpenAIError, match="DASHSCOPE_API_KEY"):
-        shim.install(provider="dashscope")
+def test_install_fails_early_on_a_bad_setting_but_not_on_a_missing_key() -> None:
+    with pytest.raises(openai.OpenAIError, match="unknown provider|Unknown provider"):
+        shim.install(provider="no-such-provider")
     assert not shim.installed()
+    shim.install(provider="dashscope")  # no DASHSCOPE_API_KEY: the code may bring its own key
+    try:
+        with pytest.raises(openai.OpenAIError, match="DASHSCOPE_API_KEY"):
+            openai.OpenAI()  # no key anywhere: refused when built, as openai itself refuses it
+    finally:
+        shim.uninstall()
+
+
+def test_a_key_the_code_supplies_is_enough(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DASHSCOPE_HTTP_BASE_URL", emulator.base_url("dashscope"))
+    shim.install(provider="dashscope")
+    try:
+        client = openai.OpenAI(api_key="typed-into-the-ui-0001", max_retries=0)
+        reply = client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "hi"}])
+        assert reply.choices[0].message.content
+        assert emulator.requests[-1].bearer == "typed-into-the-ui-0001"
+        client.close()
+    finally:
+        shim.uninstall()
 
 
 def test_clients_built_by_third_party_code_run_on_the_provider(installed: Emulator) -> None:

@@ -19,7 +19,8 @@ OPENAI_KEY = "sk-openai-run-never-sent-0000"
 MIGRATE = shutil.which("migrate")
 
 
-def migrate_run(*command: str, emulator: Emulator | None = None, key: bool = True) -> subprocess.CompletedProcess[str]:
+def migrate_run(*command: str, emulator: Emulator | None = None, key: bool = True,
+                provider: str = "dashscope") -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "DASHSCOPE_", "MIGRATE_"))}
     env.update({"OPENAI_API_KEY": OPENAI_KEY, "PYTHONIOENCODING": "utf-8"})
     if key:
@@ -27,7 +28,7 @@ def migrate_run(*command: str, emulator: Emulator | None = None, key: bool = Tru
     if emulator is not None:
         env["DASHSCOPE_HTTP_BASE_URL"] = emulator.base_url("dashscope")
     assert MIGRATE, "the migrate console script is installed by `pip install -e .`"
-    return subprocess.run([MIGRATE, "run", "--provider", "dashscope", "--", *command], env=env, cwd=ROOT,
+    return subprocess.run([MIGRATE, "run", "--provider", provider, "--", *command], env=env, cwd=ROOT,
                           capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
 
 
@@ -69,9 +70,17 @@ def test_the_programs_exit_code_is_kept() -> None:
     assert done.returncode == 7, done.stderr
 
 
-def test_a_missing_key_is_a_usage_error_naming_the_variable() -> None:
-    done = migrate_run(sys.executable, "-c", "print('never')", key=False)
-    assert done.returncode == 2 and "DASHSCOPE_API_KEY" in done.stderr and "never" not in done.stdout
+def test_without_the_variable_the_program_runs_and_a_keyless_client_names_it() -> None:
+    """The program may supply its own key (a UI, a key file): the variable is not a gate."""
+    done = migrate_run(sys.executable, "-c", "print('started')", key=False)
+    assert done.returncode == 0 and "started" in done.stdout
+    done = migrate_run(sys.executable, "-c", "import openai; openai.OpenAI()", key=False)
+    assert done.returncode == 1 and "DASHSCOPE_API_KEY" in done.stderr
+
+
+def test_an_unknown_provider_is_a_usage_error() -> None:
+    done = migrate_run(sys.executable, "-c", "print('never')", provider="nope")
+    assert done.returncode == 2 and "never" not in done.stdout
 
 
 def test_a_command_that_cannot_run_exits_as_a_shell_does(tmp_path: Path) -> None:
