@@ -153,6 +153,10 @@ def error_answer(info: ErrorInfo) -> Answer:
     return Answer(info.status, error_body(info), error_headers(info))
 
 
+#: The model OpenAI uses when a call names none (``images.generate``'s ``model`` is optional).
+DEFAULT_MODELS = {"images.generations": "dall-e-2", "images": "dall-e-2"}
+
+
 def _has_images(body: Mapping[str, Any]) -> bool:
     messages = body.get("messages")
     return isinstance(messages, list) and has_images([m for m in messages if isinstance(m, Mapping)])
@@ -190,7 +194,7 @@ class Exchange:
             body = parse_json(raw) or {} if raw else {}
         if not isinstance(body, dict):
             return self._refused(Refused("The request body must be a JSON object.", code="invalid_json"))
-        requested = str(body.get("model", ""))
+        requested = str(body.get("model") or DEFAULT_MODELS.get(endpoint, ""))
         try:  # images on a text model go to its vision counterpart; an unknown OpenAI name is refused here
             model = catalogue.resolve(requested, self.backend.NAME, self.model_map,
                                       vision=endpoint == "chat.completions" and _has_images(body))

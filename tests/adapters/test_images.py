@@ -49,6 +49,18 @@ def test_generates_urls_with_the_mapped_model(provider: str, sync: bool, emulato
 
 @pytest.mark.parametrize("provider", PROVIDERS)
 @pytest.mark.parametrize("sync", [True, False], ids=["sync", "async"])
+def test_a_call_without_model_uses_openais_default(provider: str, sync: bool, emulator: Emulator) -> None:
+    """``model`` is optional in images.generate (OpenAI uses dall-e-2): the provider gets dall-e-2's counterpart."""
+    from adapters import catalogue
+
+    result = client(provider, emulator, sync).call(lambda c: c.images.generate(prompt="a cat", size="512x512"))
+    assert len(result.data) == 1
+    models = {r.json.get("model") for r in emulator.requests if isinstance(r.json, dict)}
+    assert models == {catalogue.map_model("dall-e-2", provider)} and "" not in models
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+@pytest.mark.parametrize("sync", [True, False], ids=["sync", "async"])
 def test_b64_json_fetches_the_file_without_the_key(provider: str, sync: bool, emulator: Emulator) -> None:
     result = client(provider, emulator, sync).call(
         lambda c: c.images.generate(model="dall-e-2", prompt="a cat", response_format="b64_json", size="512x512"))
