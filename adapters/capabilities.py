@@ -233,6 +233,20 @@ class Policy:
             warn(f"{self.provider} has no '{param}'{what}; it was dropped (unsupported='warn'; "
                  f"pass unsupported='drop' to silence or 'error' to refuse).", UnsupportedParameterWarning)
 
+    def repair(self, param: str, problem: str, repair: str, category: type[Warning] | None = None) -> None:
+        """Apply the policy to a request the provider cannot take as sent but the adapter can repair.
+
+        ``problem`` says what the provider cannot take, ``repair`` what is done instead: refused under
+        ``"error"``, done silently under ``"drop"``, done with one warning per client under ``"warn"``.
+        """
+        if self.mode == "error":
+            raise Refused(f"{self.provider} {problem} (unsupported='error'); change the request, or create the "
+                          f"client with unsupported='warn' to have it repaired: {repair}.", param=param)
+        if self.mode == "warn" and problem not in self._warned:
+            self._warned.add(problem)
+            warn(f"{self.provider} {problem}; {repair} (unsupported='warn'; pass unsupported='drop' to silence "
+                 f"or 'error' to refuse).", category or UnsupportedParameterWarning)
+
     def strip(self, body: Mapping[str, Any], caps: Capabilities, *, embeddings: bool = False) -> dict[str, Any]:
         """``body`` without the parameters the table marks unsupported (policy applied to each)."""
         banned = caps.embedding_unsupported if embeddings else caps.unsupported

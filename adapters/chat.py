@@ -9,7 +9,9 @@ What every provider needs the same way lives here, so a backend says only what d
 * ``n > 1`` served by one native call per choice, where declared, and merged back;
 * what a catalogued model cannot take (images, tools) refused clearly before any call;
 * strict turn order (one leading system, user/assistant alternating, user or tool last) for the
-  providers that demand it: repaired with a ``MessageOrderWarning``, or refused.
+  providers that demand it: repaired with a ``MessageOrderWarning``, or refused; an opening
+  assistant turn (a chat UI's greeting) is folded into the system message under the
+  unsupported-parameter policy.
 """
 
 from __future__ import annotations
@@ -252,6 +254,8 @@ def alternate(messages: list[dict[str, Any]], ctx: Context) -> list[dict[str, An
             turns[-1] = _joined(prev, message)
         else:
             turns.append(dict(message))
+    if len(turns) > 1 and turns[0].get("role") == "assistant" and not turns[0].get("tool_calls"):
+        systems.append(_opening(turns.pop(0), ctx))
     problem = _order_problem(turns)
     if problem:
         raise Refused(f"{ctx.provider} requires messages in turn order (one system message first, then user and "
@@ -260,8 +264,18 @@ def alternate(messages: list[dict[str, Any]], ctx: Context) -> list[dict[str, An
     if repairs:
         warn(f"{ctx.provider} requires messages in turn order: {'; '.join(dict.fromkeys(repairs))}.",
                       MessageOrderWarning)
-    head = [{"role": "system", "content": "\n\n".join(openai_wire.text_of(m.get("content")) for m in systems)}]
-    return (head if systems else []) + turns
+    system = "\n\n".join(t for t in (openai_wire.text_of(m.get("content")) for m in systems) if t)
+    return ([{"role": "system", "content": system}] if system else []) + turns
+
+
+def _opening(greeting: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
+    """A leading assistant turn (a chat UI's "How can I help you?") folded into the system message,
+    under the unsupported-parameter policy: the provider wants a user turn first."""
+    ctx.policy.repair("messages", "requires the first message after the system message to be from the user, "
+                      "and this history opens with an assistant message",
+                      "the opening assistant message was folded into the system message", MessageOrderWarning)
+    text = openai_wire.text_of(greeting.get("content")).strip()
+    return {"role": "system", "content": f"The assistant opened this conversation by saying: {text}" if text else ""}
 
 
 def _joined(first: Mapping[str, Any], second: Mapping[str, Any]) -> dict[str, Any]:

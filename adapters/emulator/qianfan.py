@@ -101,6 +101,8 @@ def check_order(roles: Sequence[str], calls: Sequence[bool], *, tool_role: str =
         return "the first message must be from user"
     for i in range(1, len(roles)):
         before, now = roles[i - 1], roles[i]
+        if now not in ("user", "assistant", tool_role):  # a system message only at the very start
+            return f"a {now} message may only be the first message"
         if now == tool_role and not (before == tool_role or (before == "assistant" and calls[i - 1])):
             return f"a {tool_role} message must follow an assistant message with tool calls"
         if now in ("user", "assistant") and now == before:

@@ -45,6 +45,8 @@ def test_v2_accepts_ernie_order(emulator: Emulator, messages: list[Any]) -> None
     ("messages", "fragment"),
     [
         pytest.param([A, U], "first message", id="assistant-first"),
+        pytest.param([SYSTEM, A, U], "first message", id="greeting-after-system"),
+        pytest.param([U, A, SYSTEM, U], "may only be the first", id="system-mid-history"),
         pytest.param([U, U], "alternate", id="two-users"),
         pytest.param([U, A], "last message", id="assistant-last"),
         pytest.param([SYSTEM, SYSTEM, U], "first message", id="two-systems"),

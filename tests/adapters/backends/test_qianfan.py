@@ -198,9 +198,37 @@ def test_an_ordered_history_is_sent_without_a_warning() -> None:
         one(chat(sample("qianfan", "v1_chat_request.json")["messages"]))
 
 
+GREETED = [{"role": "system", "content": "be brief"}, {"role": "assistant", "content": "How can I help you?"},
+           {"role": "user", "content": "a"}]
+
+
+def test_an_opening_assistant_greeting_is_folded_into_the_system_message() -> None:
+    c = ctx()
+    with pytest.warns(MessageOrderWarning, match="opens with an assistant message.*folded into the system") as seen:
+        native = one(chat(GREETED), c)
+        assert one(chat(GREETED[1:]), c).json["messages"][0] == {  # type: ignore[index]
+            "role": "system", "content": "The assistant opened this conversation by saying: How can I help you?"}
+    assert len(seen) == 1  # one warning per client
+    assert (native.json or {})["messages"] == [
+        {"role": "system", "content": "be brief\n\nThe assistant opened this conversation by saying: How can I help you?"},
+        {"role": "user", "content": "a"}]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert (one(chat(GREETED), ctx(policy="drop")).json or {})["messages"] == (native.json or {})["messages"]
+    with pytest.raises(Refused, match="opens with an assistant message.*unsupported='error'"):
+        one(chat(GREETED), ctx(policy="error"))
+
+
+def test_v1_folds_the_greeting_into_its_system_field() -> None:
+    with pytest.warns(MessageOrderWarning, match="opens with an assistant message"):
+        [native] = qf.to_native("chat.completions", chat(GREETED[1:]), v1ctx())
+    assert native.json is not None and native.json["messages"] == [{"role": "user", "content": "a"}]
+    assert native.json["system"] == "The assistant opened this conversation by saying: How can I help you?"
+
+
 @pytest.mark.parametrize(("messages", "problem"), [
     ([{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}], "last message is from the assistant"),
-    ([{"role": "assistant", "content": "hi"}, {"role": "user", "content": "a"}], "start with a user message"),
+    ([{"role": "assistant", "content": "hi"}], "start with a user message"),
     ([{"role": "user", "content": "  "}], "last message is blank"),
     ([{"role": "system", "content": "s"}], "no user message"),
     ([{"role": "user", "content": "a"}, {"role": "tool", "tool_call_id": "x", "content": "r"}],

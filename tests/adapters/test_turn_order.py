@@ -1,0 +1,79 @@
+"""A chat UI's history (the app seeds "How can I help you?") on every provider, over real HTTP:
+Qianfan, which wants a user turn first, gets it repaired under the unsupported-parameter policy."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import warnings
+from typing import Any
+
+import openai
+import pytest
+
+from adapters import AsyncOpenAI, OpenAI
+from adapters.chat import MessageOrderWarning
+from adapters.emulator import Emulator
+from tests.adapters.conftest import V1
+from tests.adapters.scenarios import KEYS
+
+GREETING = "How can I help you today?"
+HISTORY = [{"role": "system", "content": "You are a travel agent."},
+           {"role": "assistant", "content": GREETING},
+           {"role": "user", "content": "Find me a hotel in Paris"}]
+FOLDED = f"You are a travel agent.\n\nThe assistant opened this conversation by saying: {GREETING}"
+
+
+def options(target: str, emulator: Emulator, **extra: Any) -> dict[str, Any]:
+    if target == "qianfan-v1":
+        return dict(provider="qianfan", base_url=emulator.base_url(target), max_retries=0, **V1, **extra)
+    return dict(provider=target, api_key=KEYS[target], base_url=emulator.base_url(target), max_retries=0, **extra)
+
+
+def ask(target: str, emulator: Emulator, sync: bool, messages: list[Any], **extra: Any) -> list[str]:
+    """The replies to ``messages`` asked twice on one client (the second time must not warn again)."""
+    if sync:
+        with OpenAI(**options(target, emulator, **extra)) as client:
+            return [client.chat.completions.create(model="gpt-4o", messages=messages).choices[0].message.content or ""
+                    for _ in range(2)]
+
+    async def run() -> list[str]:
+        async with AsyncOpenAI(**options(target, emulator, **extra)) as client:
+            return [(await client.chat.completions.create(model="gpt-4o", messages=messages)).choices[0].message.content
+                    or "" for _ in range(2)]
+
+    return asyncio.run(run())
+
+
+@pytest.mark.parametrize("target", ["qianfan", "qianfan-v1"])
+def test_qianfan_folds_an_opening_greeting_with_one_warning(target: str, sync: bool, emulator: Emulator) -> None:
+    with pytest.warns(MessageOrderWarning, match="opens with an assistant message") as seen:
+        replies = ask(target, emulator, sync, HISTORY)
+    assert len([w for w in seen if w.category is MessageOrderWarning]) == 1
+    assert replies == [replies[0]] * 2 and replies[0].endswith("Find me a hotel in Paris")
+    sent = emulator.requests[-1].json
+    if target == "qianfan-v1":
+        assert sent["system"] == FOLDED and sent["messages"] == [HISTORY[2]]
+    else:
+        assert sent["messages"] == [{"role": "system", "content": FOLDED}, HISTORY[2]]
+
+
+@pytest.mark.parametrize("target", ["qianfan", "qianfan-v1"])
+def test_qianfan_repairs_silently_under_drop_and_refuses_under_error(target: str, sync: bool,
+                                                                     emulator: Emulator) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert ask(target, emulator, sync, HISTORY[1:], unsupported="drop")[0].endswith("Paris")
+    count = len(emulator.requests)
+    with pytest.raises(openai.BadRequestError, match="opens with an assistant message") as info:
+        ask(target, emulator, sync, HISTORY, unsupported="error")
+    assert info.value.param == "messages" and len(emulator.requests) == count  # nothing sent
+
+
+@pytest.mark.parametrize("target", ["dashscope", "zhipu"])
+def test_providers_that_take_a_greeting_get_it_as_it_is(target: str, emulator: Emulator) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert ask(target, emulator, True, HISTORY)[0].endswith("Find me a hotel in Paris")
+    assert GREETING in json.dumps(emulator.requests[-1].json)
+    assert "opened this conversation" not in json.dumps(emulator.requests[-1].json)
