@@ -30,6 +30,11 @@ __all__ = ["MessageOrderWarning", "alternate", "check_model", "check_schema", "c
            "flat_messages", "has_images", "normalise", "plain_tools", "prepare", "stop_words"]
 
 
+#: What a strict-order backend declares for ``messages.assistant_first`` (``alternate`` does it).
+ASSISTANT_FIRST = ("an opening assistant message (a chat UI's greeting) is folded into the system message under "
+                   "the unsupported= policy (refused under 'error')")
+
+
 class MessageOrderWarning(UserWarning):
     """Messages were joined or moved to meet a provider's turn-order rules (no text was dropped)."""
 

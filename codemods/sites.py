@@ -47,8 +47,8 @@ __all__ = ["CATEGORIES", "ENDPOINT_CATEGORIES", "FEATURES", "FEATURE_PARAMETERS"
 ENDPOINT_CATEGORIES = tuple("chat" if endpoint == "chat.completions" else endpoint for endpoint in ENDPOINTS)
 FEATURES = ("streaming", "tools", "json_schema", "json_object", "vision")
 #: Every category a site can have, in the order reports list them.
-CATEGORIES = ("client", "chat", *FEATURES, *(c for c in ENDPOINT_CATEGORIES if c != "chat"), "legacy", "model",
-              "env_var", "api_key", "library")
+CATEGORIES = ("client", "chat", *FEATURES, "turn_order", *(c for c in ENDPOINT_CATEGORIES if c != "chat"), "legacy",
+              "model", "env_var", "api_key", "library")
 #: The chat parameters each feature site speaks for (the ``chat`` site judges the others).
 FEATURE_PARAMETERS: dict[str, tuple[str, ...]] = {
     "streaming": ("stream", "stream_options"),
@@ -202,10 +202,19 @@ def _extra_body(call: cst.Call) -> tuple[str, ...]:
     return ()
 
 
-def _dict_type(node: cst.Dict) -> str | None:
+def _dict_type(node: cst.Dict, key: str = "type") -> str | None:
     for element in node.elements:
-        if isinstance(element, cst.DictElement) and string_value(element.key) == "type":
+        if isinstance(element, cst.DictElement) and string_value(element.key) == key:
             return string_value(element.value)
+    return None
+
+
+def _opening_role(node: cst.List) -> str | None:
+    """The role of the first non-system message of a literal messages list (``None``: not one)."""
+    for element in node.elements:
+        role = _dict_type(element.value, "role") if isinstance(element.value, cst.Dict) else None
+        if role != "system":
+            return role
     return None
 
 
@@ -357,6 +366,12 @@ class _Finder(Visitor):
             self.chats[-1][2].append(kind)
         elif self.facts.uses_openai:
             self.add(node, "vision", "message part", detail=kind)
+
+    def visit_List(self, node: cst.List) -> None:
+        """A chat history that opens with an assistant turn (a chat UI's greeting): providers with a
+        strict turn order need it repaired."""
+        if self.facts.uses_openai and _opening_role(node) == "assistant":
+            self.add(node, "turn_order", "messages", detail="opens with an assistant message")
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:

@@ -410,6 +410,10 @@ def _api_key(t: _Target, site: Site) -> list[Reason]:
                                                 f"reads {t.backend.KEY_VARS[0]} instead; revoke the key")]
 
 
+def _turn_order(t: _Target, site: Site) -> list[Reason]:
+    return [_parameter(t, "messages.assistant_first")]
+
+
 def _endpoint_site(t: _Target, site: Site) -> list[Reason]:
     operation = operation_of(tuple(site.name.split(".")))
     if operation in t.caps.endpoints:  # a part of an area (images.generations, audio.speech)
@@ -420,7 +424,7 @@ def _endpoint_site(t: _Target, site: Site) -> list[Reason]:
 _JUDGES: dict[str, Callable[[_Target, Site], list[Reason]]] = {
     "client": _client, "chat": _chat, "streaming": _streaming, "tools": _tools, "json_object": _json_object,
     "json_schema": _json_schema, "vision": _vision, "embeddings": _embeddings, "legacy": _legacy,
-    "completions": _completions,
+    "completions": _completions, "turn_order": _turn_order,
     "model": _model, "env_var": _env_var, "api_key": _api_key, "library": _library,
 }
 

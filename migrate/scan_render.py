@@ -35,7 +35,7 @@ SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 TITLES = {
     "client": "client construction", "chat": "chat call", "streaming": "streaming", "tools": "tools",
     "json_schema": "structured output (json_schema)", "json_object": "JSON mode (json_object)",
-    "vision": "image or audio input", "embeddings": "embeddings", "models": "models API",
+    "vision": "image or audio input", "turn_order": "history opening with an assistant turn", "embeddings": "embeddings", "models": "models API",
     "completions": "legacy text completions", "images": "images", "audio": "audio", "moderations": "moderations",
     "files": "files", "uploads": "uploads", "fine_tuning": "fine-tuning", "batches": "batches",
     "assistants": "assistants", "threads": "threads and runs", "vector_stores": "vector stores",

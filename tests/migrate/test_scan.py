@@ -212,6 +212,21 @@ def test_concrete_verdicts(tree_run: ScanRun) -> None:
     assert foreign["dashscope"].status == "works" and foreign["zhipu"].status == "unsupported"
 
 
+def test_a_history_opening_with_an_assistant_greeting_is_reported(tree_run: ScanRun) -> None:
+    greeting = one(tree_run, "chat_app.py", "turn_order")
+    assert (greeting.site.name, greeting.site.detail) == ("messages", "opens with an assistant message")
+    assert {p: v.status for p, v in greeting.verdicts.items()} == {"dashscope": "works", "qianfan": "caveat",
+                                                                     "zhipu": "works"}
+    assert "folded into the system message" in greeting.verdicts["qianfan"].summary
+    assert not analyse_sites('from openai import OpenAI\nm = [{"role": "system", "content": "s"}, '
+                             '{"role": "user", "content": "hi"}, {"role": "assistant", "content": "a"}]\n')
+    assert not analyse_sites('m = [{"role": "assistant", "content": "no openai in this file"}]\n')
+
+
+def analyse_sites(source: str) -> list[Site]:
+    return [s for s in analyse(source) if s.category == "turn_order"]
+
+
 def test_embeddings_whose_vector_size_changes_need_re_embedding(tree_run: ScanRun) -> None:
     small, large, sized = sites_of(tree_run, "embeddings_app.py", "embeddings")
     assert small.site.model == "text-embedding-3-small"
