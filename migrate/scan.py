@@ -410,7 +410,7 @@ def _api_key(t: _Target, site: Site) -> list[Reason]:
                                                 f"reads {t.backend.KEY_VARS[0]} instead; revoke the key")]
 
 
-def _turn_order(t: _Target, site: Site) -> list[Reason]:
+def _turn_order(t: _Target, _site: Site) -> list[Reason]:
     return [_parameter(t, "messages.assistant_first")]
 
 
