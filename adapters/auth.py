@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from .keys import clean_key, openai_key_reason, unsendable_reason
-from .native import NativeRequest
+from .native import ErrorInfo, NativeError, NativeRequest
 
-__all__ = ["Auth", "BearerAuth", "CredentialError", "OpenAIKeyError", "Setup", "TokenReply", "bearer_setup", "resolve_key"]
+__all__ = ["Auth", "BearerAuth", "CredentialError", "OpenAIKeyError", "RefusedAuth", "Setup", "TokenReply", "bearer_setup", "resolve_key"]
 
 
 @dataclass(frozen=True)
@@ -69,13 +69,40 @@ class Setup:
     variant: str = "default"
     #: headers every request carries (client options such as DashScope's ``workspace=``)
     headers: Mapping[str, str] = field(default_factory=dict)
+    #: set when the key must not be sent (an OpenAI key): every request is answered with this error
+    refusal: ErrorInfo | None = None
 
     def __repr__(self) -> str:
         return f"Setup(base_url={self.base_url!r}, auth={self.auth!r}, variant={self.variant!r})"
 
 
 class OpenAIKeyError(CredentialError):
-    """The key is plainly OpenAI's: refused before any request (``openai.AuthenticationError``)."""
+    """The key is plainly OpenAI's: every request is refused before anything is sent (a 401, which the
+    openai SDK raises as ``openai.AuthenticationError``, as OpenAI answers a wrong key)."""
+
+
+class RefusedAuth:
+    """The auth of a client whose key must not be sent: it holds no key, and refuses to authorise."""
+
+    def __init__(self, refusal: ErrorInfo) -> None:
+        self.refusal = refusal
+
+    def __repr__(self) -> str:
+        return "RefusedAuth()"
+
+    def authorise(self, _request: NativeRequest) -> AuthFlow:
+        raise NativeError(self.refusal)
+        yield  # pragma: no cover - a generator, like every auth flow
+
+    def reset(self) -> None:
+        return None
+
+
+def refused_setup(message: str, provider: str, base_url: str) -> Setup:
+    """The setup of a client given an OpenAI key: requests are answered with a 401 naming the variable."""
+    info = ErrorInfo(401, "openai_key_refused", message, provider, type="authentication_error", param="api_key",
+                     retry=False)
+    return Setup(base_url, RefusedAuth(info), refusal=info)
 
 
 def refuse_openai_key(key: str, env: Mapping[str, str], provider: str, var: str, source: str | None = None) -> None:

@@ -19,7 +19,7 @@ from typing import Any
 import openai
 
 from . import registry
-from .auth import CredentialError, OpenAIKeyError, Setup
+from .auth import CredentialError, OpenAIKeyError, Setup, base_url_of, refused_setup
 from .capabilities import Policy, PolicyName
 from .exchange import Exchange
 from .registry import Backend
@@ -40,8 +40,8 @@ def configure(provider: str | None, api_key: str | None, base_url: str | None, *
     try:
         setup = backend.setup(api_key, base_url, env, {k: v for k, v in options.items() if v is not None})
         setup = dataclasses.replace(setup, headers={**setup.headers, **header_options(backend, options, env)})
-    except OpenAIKeyError as exc:
-        raise refused(str(exc), base_url or backend.DEFAULT_BASE_URL) from None
+    except OpenAIKeyError as exc:  # refused at the first request, as OpenAI refuses a wrong key
+        setup = refused_setup(str(exc), backend.NAME, _refused_root(backend, base_url, env, options))
     except (CredentialError, ValueError) as exc:  # no key, an unknown region, a header option the provider lacks
         raise openai.OpenAIError(str(exc)) from None
     root_path = openai_root(setup.base_url)
@@ -50,13 +50,13 @@ def configure(provider: str | None, api_key: str | None, base_url: str | None, *
     return backend, setup, exchange
 
 
-def refused(message: str, base_url: str) -> openai.AuthenticationError:
-    """The ``AuthenticationError`` for an OpenAI key, raised before any request (DESIGN.md, "Keys")."""
-    from ._http import http
-
-    body = {"message": message, "type": "authentication_error", "param": "api_key", "code": "openai_key_refused"}
-    response = http.Response(401, json={"error": body}, request=http.Request("POST", base_url))
-    return openai.AuthenticationError(message, response=response, body=body)
+def _refused_root(backend: Backend, base_url: str | None, env: Mapping[str, str], options: Mapping[str, Any]) -> str:
+    """The root a refused client shows (nothing is ever sent to it)."""
+    try:
+        return base_url_of(base_url, env, backend.BASE_URL_VAR, backend.DEFAULT_BASE_URL,
+                           getattr(backend, "REGIONS", None), options.get("region"))
+    except ValueError as exc:
+        raise openai.OpenAIError(str(exc)) from None
 
 
 #: Client options that set a provider's request header (each backend declares its own in

@@ -35,7 +35,7 @@ import openai
 from . import legacy
 from .capabilities import PolicyName
 from .client import configure
-from .keys import clean_key, is_openai_key
+from .keys import is_openai_key, is_placeholder_key
 from .transport import AsyncProviderTransport, ProviderTransport
 
 __all__ = ["install", "installed", "uninstall"]
@@ -147,11 +147,12 @@ def _settings_for(settings: Mapping[str, Any], given: Any) -> dict[str, Any]:
     """The shim's settings with the key the code gave ``openai.OpenAI``, unless it is OpenAI's.
 
     A key the application supplies (a config value, a key typed into a UI) is the user's provider
-    key after migration; an OpenAI key (``OPENAI_API_KEY``'s value, OpenAI's key shapes) is replaced
-    by the key given to ``install()`` or the provider's variable (DESIGN.md, "Keys").
+    key after migration; an OpenAI key (``OPENAI_API_KEY``'s value, OpenAI's key shapes) or a local
+    server's placeholder (``"EMPTY"``) is replaced by the key given to ``install()`` or the
+    provider's variable (DESIGN.md, "Keys").
     """
-    if not isinstance(given, str) or not clean_key(given) or is_openai_key(given, os.environ):
-        return dict(settings)
+    if not isinstance(given, str) or is_placeholder_key(given) or is_openai_key(given, os.environ):
+        return dict(settings)  # no key, a local server's placeholder ("EMPTY"), or OpenAI's
     return {**settings, "api_key": given}
 
 

@@ -178,6 +178,8 @@ class ProviderTransport(http.BaseTransport, _Core):
         self.inner = inner or http.HTTPTransport()
 
     def handle_request(self, request: http.Request) -> http.Response:
+        if self.setup.refusal is not None:  # the key must not be sent (an OpenAI key): nothing leaves
+            return _answer(error_answer(self.setup.refusal), request)
         prepared = self.exchange.prepare(request.method, request.url.path, request.read(),
                                          request.headers.get("content-type", ""))
         if isinstance(prepared, Answer):
@@ -285,6 +287,8 @@ class AsyncProviderTransport(http.AsyncBaseTransport, _Core):
         self.inner = inner or http.AsyncHTTPTransport()
 
     async def handle_async_request(self, request: http.Request) -> http.Response:
+        if self.setup.refusal is not None:
+            return _answer(error_answer(self.setup.refusal), request)
         prepared = self.exchange.prepare(request.method, request.url.path, await request.aread(),
                                          request.headers.get("content-type", ""))
         if isinstance(prepared, Answer):

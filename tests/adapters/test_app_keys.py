@@ -72,6 +72,36 @@ def test_an_openai_key_is_refused_before_any_request(provider: str, sync: bool, 
     assert key not in shown and key[10:30] not in shown
 
 
+def test_a_sent_key_never_shows_in_debug_logs_or_reprs(provider: str, sync: bool, emulator: Emulator,
+                                                      caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)  # openai, httpx, httpcore and qianyi's own loggers, all of them
+    key = KEYS[provider]
+    assert ask(sync, provider=provider, api_key=key, base_url=emulator.base_url(provider))
+    assert sent_credentials(emulator) == [f"Bearer {key}"]
+    with OpenAI(provider=provider, api_key=key, base_url=emulator.base_url(provider)) as client:
+        shown = repr(client) + repr(vars(client)) + repr(client._client) + repr(client._client._transport)
+    assert caplog.records and key not in caplog.text and key not in shown
+    assert key.split(".")[-1] not in caplog.text + shown  # Zhipu's secret half
+
+
+def test_the_refusal_comes_at_the_request_as_openai_refuses_a_wrong_key(provider: str, sync: bool,
+                                                                        emulator: Emulator) -> None:
+    """Apps build the client at start-up and catch AuthenticationError around their calls."""
+    kwargs = dict(provider=provider, api_key=OPENAI_SHAPED[0], base_url=emulator.base_url(provider), max_retries=3)
+    client: Any = OpenAI(**kwargs) if sync else AsyncOpenAI(**kwargs)  # no error yet
+    assert OPENAI_SHAPED[0] not in repr(client._client._transport) + repr(vars(client))
+
+    async def models() -> Any:
+        async with client:
+            return await client.models.list()
+
+    with pytest.raises(openai.AuthenticationError, match="Set .* to your") as info:
+        client.models.list() if sync else asyncio.run(models())  # even what is answered locally
+    assert info.value.status_code == 401 and not emulator.requests
+    if sync:
+        client.close()
+
+
 def test_an_openai_key_in_the_provider_variable_is_refused_naming_it(
         provider: str, emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
     variable = registry.get(provider).KEY_VARS[0]
@@ -126,8 +156,9 @@ def test_the_shim_sends_a_key_the_app_gives_openai(installed: str, sync: bool, e
     assert sent_credentials(emulator) == ["Bearer user-typed-provider-key-0001"]
 
 
-@pytest.mark.parametrize("key", OPENAI_SHAPED[::2], ids=["project", "admin", "env-value"])
-def test_the_shim_replaces_an_openai_key_by_the_provider_variable(installed: str, sync: bool, key: str,
+@pytest.mark.parametrize("key", [*OPENAI_SHAPED[::2], "EMPTY", "sk-no-key-required"],
+                         ids=["project", "admin", "env-value", "placeholder", "placeholder-sk"])
+def test_the_shim_replaces_an_openai_key_or_a_placeholder_by_the_provider_variable(installed: str, sync: bool, key: str,
                                                                   emulator: Emulator) -> None:
     assert shim_ask(sync, key)
     assert sent_credentials(emulator) == [f"Bearer {KEYS[installed]}"]

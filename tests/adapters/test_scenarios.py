@@ -280,8 +280,9 @@ def test_an_openai_key_is_refused_and_a_missing_key_names_the_variable(provider:
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     backend = registry.get(provider)
     monkeypatch.setenv("OPENAI_API_KEY", "sk-openai-key-0000000000")
-    with pytest.raises(openai.OpenAIError, match=f"Set {backend.KEY_VARS[0]}"):
-        OpenAI(provider=provider, api_key="sk-openai-key-0000000000")
+    with OpenAI(provider=provider, api_key="sk-openai-key-0000000000") as client, \
+            pytest.raises(openai.AuthenticationError, match=f"Set {backend.KEY_VARS[0]}"):
+        client.chat.completions.create(model="gpt-4o", messages=user())  # refused at the request, as OpenAI does
     with pytest.raises(openai.OpenAIError, match=backend.KEY_VARS[0]):
         OpenAI(provider=provider)
 
