@@ -104,8 +104,18 @@ def _high_entropy(match: re.Match[str]) -> str:
     else:
         core = word.replace("-", "").replace("_", "")
         secret = (any(c.isdigit() for c in core) and any(c.isupper() for c in core)
-                  and any(c.islower() for c in core) and _entropy(core) >= 3.5)
+                  and any(c.islower() for c in core) and _entropy(core) >= 3.5 and not _words(word))
     return REDACTED if secret else match[0]
+
+
+_WORD = re.compile(r"[0-9]+|[A-Z]?[a-z]+|[A-Z]+")
+
+
+def _words(word: str) -> bool:
+    """Whether ``word`` is made of words joined by ``_`` or ``-`` (``5_Chat_with_user_feedback``,
+    a file or function name), not the random mix of a secret."""
+    parts = re.split(r"[-_/]+", word)
+    return len(parts) > 2 and all(_WORD.fullmatch(part) for part in parts if part)
 
 
 def _entropy(word: str) -> float:

@@ -240,7 +240,7 @@ def test_redaction_leaves_code_alone() -> None:
     for line in (' api_key=os.environ["DASHSCOPE_API_KEY"],', " x = a_rather_long_function_name_for_tests()",
                  ' model="qwen-plus-2025-01-25"', ' url = "https://dashscope.aliyuncs.com/compatible-mode/v1"',
                  " password = ask_password()", "--- a/0123456789abcdef0123456789abcdef/app.py",
-                 ' rows.sort(key="name")', ' primary_key = "id"'):
+                 ' rows.sort(key="name")', ' primary_key = "id"', "| `pages/5_Chat_with_user_feedback.py:2` |"):
         assert redact(line + "\n x\n") == line + "\n x\n"
 
 
