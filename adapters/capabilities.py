@@ -29,6 +29,7 @@ __all__ = [
     "EMBEDDING_EMULATED",
     "EMBEDDING_PARAMETERS",
     "ENDPOINTS",
+    "OPENAI_DEFAULTS",
     "RESPONSE_FEATURES",
     "Capabilities",
     "Extra",
@@ -36,6 +37,7 @@ __all__ = [
     "Refused",
     "UnsupportedParameterWarning",
     "describe",
+    "is_default",
     "describe_extra",
     "describe_feature",
     "note_for",
@@ -77,6 +79,23 @@ RESPONSE_FEATURES = (
 
 class UnsupportedParameterWarning(UserWarning):
     """A parameter the provider lacks was dropped (``unsupported="warn"``)."""
+
+
+#: OpenAI's defaults for parameters a provider may lack: a call that sets one (``frequency_penalty=0``,
+#: as playground code does) asks for nothing the provider must do.
+OPENAI_DEFAULTS: Mapping[str, Any] = {"frequency_penalty": 0, "presence_penalty": 0, "n": 1, "logprobs": False,
+                                      "logit_bias": {}, "parallel_tool_calls": True}
+
+
+def is_default(name: str, value: Any) -> bool:
+    """Whether ``value`` is what OpenAI uses for ``name`` when it is not given (``0.0`` counts as ``0``,
+    ``False`` does not)."""
+    if name not in OPENAI_DEFAULTS:
+        return False
+    default = OPENAI_DEFAULTS[name]
+    if isinstance(default, bool) or isinstance(value, bool):
+        return value is default
+    return bool(value == default)
 
 
 class Refused(Exception):
@@ -248,11 +267,13 @@ class Policy:
                  f"or 'error' to refuse).", category or UnsupportedParameterWarning)
 
     def strip(self, body: Mapping[str, Any], caps: Capabilities, *, embeddings: bool = False) -> dict[str, Any]:
-        """``body`` without the parameters the table marks unsupported (policy applied to each)."""
+        """``body`` without the parameters the table marks unsupported (policy applied to each; one
+        set to OpenAI's own default asks for nothing, so it goes without a word)."""
         banned = caps.embedding_unsupported if embeddings else caps.unsupported
         out = dict(body)
         for name in body:
             if name in banned and body[name] is not None:
-                self.unsupported(name)
+                if not is_default(name, body[name]):
+                    self.unsupported(name)
                 del out[name]
         return out

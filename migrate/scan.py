@@ -29,7 +29,14 @@ from pathlib import Path
 from typing import Any
 
 from adapters import catalogue, registry
-from adapters.capabilities import Capabilities, describe, describe_extra, describe_feature, note_for
+from adapters.capabilities import (
+    Capabilities,
+    describe,
+    describe_extra,
+    describe_feature,
+    is_default,
+    note_for,
+)
 from codemods._api_calls import operation_of
 from codemods.sites import CATEGORIES, FEATURE_PARAMETERS, MARKERS, Site, analyse_bytes, is_openai_model
 
@@ -154,6 +161,8 @@ def _number(value: object) -> float | None:
 def _parameter(t: _Target, name: str, value: object = None, *, embeddings: bool = False) -> Reason:
     """One parameter, as ``capabilities.describe`` says (a literal inside a clamp range passes)."""
     verdict, detail = describe(t.caps, name, embeddings=embeddings)
+    if verdict == "dropped" and is_default(name, value):
+        return Reason(name, "works", "passes", f"OpenAI's default ({value!r}): nothing to send")
     declared = t.caps.notes.get(f"embeddings.{name}" if embeddings else name, "")
     note = note_for(t.caps, name, value, embeddings=embeddings)  # a value-specific note only for its value
     if declared and declared != note:

@@ -267,3 +267,21 @@ def test_keys_are_stripped_and_unsendable_keys_refused_without_showing_them(
         shown = "".join(traceback.format_exception(caught.value))
         assert what in str(caught.value) and "position 11" in str(caught.value)
         assert key[:10] not in shown and key[10:] not in shown
+
+
+# --- OpenAI's own defaults ask for nothing -----------------------------------------------------------
+
+
+def test_parameters_at_openais_defaults_are_dropped_without_a_word(sync: bool, emulator: Emulator) -> None:
+    """Playground code sends frequency_penalty=0, presence_penalty=0: no warning, no refusal, nothing sent."""
+    from adapters.capabilities import UnsupportedParameterWarning
+
+    c = Client("zhipu", emulator, sync, unsupported="error")
+    completion = c.call(lambda cl: cl.chat.completions.create(
+        model="gpt-4o", messages=user(), frequency_penalty=0, presence_penalty=0.0, logit_bias={}, logprobs=False))
+    assert completion.choices[0].message.content
+    sent = emulator.requests[-1].json
+    assert not {"frequency_penalty", "presence_penalty", "logit_bias", "logprobs"} & set(sent)
+    with pytest.warns(UnsupportedParameterWarning, match="frequency_penalty"):
+        Client("zhipu", emulator, sync).call(lambda cl: cl.chat.completions.create(
+            model="gpt-4o", messages=user(), frequency_penalty=0.5))
