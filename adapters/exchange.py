@@ -393,7 +393,7 @@ class StreamTranslator:
             return
         if self.prepared.responses is not None:
             if self.events is not None:
-                yield b"".join(encode_event(e) for e in self.events.finish(self.state.usage))
+                yield self.events.finish(self.state.usage)
             self.exchange.keep(self.prepared, self.events.response if self.events is not None else self.relayed)
             return
         if self.include_usage and self.state.usage is not None:
@@ -405,7 +405,7 @@ class StreamTranslator:
         """One OpenAI chunk on the wire (as a text-completion chunk for ``completions``; in the functions
         API's shape for a ``functions=`` request; as Responses events for ``responses``)."""
         if self.events is not None:
-            yield b"".join(encode_event(e) for e in self.events.feed(chunk))
+            yield self.events.feed(chunk)
             return
         if self.legacy_functions:
             _left_out(openai_wire.as_function_call_chunk(chunk), self.state.ctx)

@@ -69,10 +69,20 @@ class _Item:
     def __init__(self, kind: str, index: int, ident: str, name: str = "") -> None:
         self.kind, self.index, self.id, self.name = kind, index, ident, name
         self.text: list[str] = []
+        #: A text delta's fields between its sequence number and its text, encoded once.
+        self.where = f',"item_id":{_ENCODE(ident)},"output_index":{index},"content_index":0,"delta":'.encode()
+
+
+_DELTA = b'event: response.output_text.delta\ndata: {"type":"response.output_text.delta","sequence_number":'
+_DELTA_TAIL = b',"logprobs":[]}\n\n'
 
 
 class ResponseEvents:
-    """Feed it chat chunk dicts; it gives the Responses events they amount to."""
+    """Feed it chat chunk dicts; it gives the frames of the Responses events they amount to.
+
+    ``events(chunk)`` gives the events themselves; ``feed(chunk)`` their frames, a text delta of the
+    open message written straight to bytes (the hot path of a long answer).
+    """
 
     def __init__(self, tr: Translation, model: str) -> None:
         self.tr, self.model = tr, model
@@ -85,7 +95,20 @@ class ResponseEvents:
         self._open: _Item | None = None  # the reasoning or message item being written
         self._calls: dict[int, _Item] = {}  # chat tool-call index -> its open function_call item
 
-    def feed(self, chunk: Mapping[str, Any]) -> list[dict[str, Any]]:
+    def feed(self, chunk: Mapping[str, Any]) -> bytes:
+        choices = chunk.get("choices")
+        item = self._open
+        if item is not None and item.kind == "message" and choices and len(choices) == 1 and not chunk.get("usage"):
+            delta = choices[0].get("delta") or {}
+            text = delta.get("content")
+            if text and len(delta) == 1 and not choices[0].get("finish_reason"):  # just more text
+                item.text.append(text)
+                self.sequence += 1
+                return b"".join((_DELTA, str(self.sequence - 1).encode(), item.where, _ENCODE(text).encode(),
+                                 _DELTA_TAIL))
+        return b"".join(encode_event(e) for e in self.events(chunk))
+
+    def events(self, chunk: Mapping[str, Any]) -> list[dict[str, Any]]:
         out = self._start()
         for choice in chunk.get("choices") or []:
             delta = choice.get("delta") or {}
@@ -101,7 +124,7 @@ class ResponseEvents:
             self.usage = chunk["usage"]
         return out
 
-    def finish(self, usage: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+    def finish(self, usage: Mapping[str, Any] | None = None) -> bytes:
         """Close every open item and end with ``response.completed`` (``response.incomplete`` when
         the answer was cut by ``max_output_tokens`` or the content filter)."""
         out = self._start()
@@ -113,7 +136,7 @@ class ResponseEvents:
         self.response = response_object(self.tr, model=self.model, status=status, output=output,
                                         usage=usage_from_chat(usage or self.usage), finish_reason=self.finish_reason)
         out.append(self._event(f"response.{status}", response=self.response))
-        return out
+        return b"".join(encode_event(e) for e in out)
 
     # -- events ------------------------------------------------------------------------------------
 
