@@ -13,9 +13,8 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-__all__ = ["ADAPTER_CLIENTS", "CLIENT_CLASSES", "RESOURCES", "ApiCall", "endpoint_of", "keyword", "keyword_arg",
-           "operation_of",
-           "laid_out", "split_api_call", "with_keyword"]
+__all__ = ["ADAPTER_CLIENTS", "CLIENT_CLASSES", "LIBRARY_ENDPOINTS", "RESOURCES", "ApiCall", "endpoint_of", "keyword",
+           "keyword_arg", "laid_out", "library_endpoint", "operation_of", "split_api_call", "with_keyword"]
 
 #: openai's client classes -> the adapters factory that replaces each.
 CLIENT_CLASSES = {
@@ -42,6 +41,21 @@ _DISTINCTIVE = frozenset({
     ("images", "edit"), ("images", "create_variation"), ("responses", "create"),
     ("responses", "stream"), ("responses", "parse"), ("batches", "create"), ("completions", "create"),
 })
+
+
+#: Other libraries' classes that make the OpenAI calls for the user: (top package, class) -> endpoint.
+#: The OpenAI Agents SDK's models take the user's client (``openai_client=``) and call one endpoint.
+LIBRARY_ENDPOINTS = {
+    ("agents", "OpenAIResponsesModel"): "responses",
+    ("agents", "OpenAIChatCompletionsModel"): "chat.completions",
+}
+
+
+def library_endpoint(resolved: str | None) -> str | None:
+    """The endpoint a library class (``agents.OpenAIResponsesModel``, any submodule) calls, if any."""
+    if not resolved:
+        return None
+    return LIBRARY_ENDPOINTS.get((resolved.split(".", 1)[0], resolved.rsplit(".", 1)[-1]))
 
 
 @dataclass(frozen=True)

@@ -32,8 +32,8 @@ TODO_CODES: dict[str, str] = {
     "MODERATIONS": "The provider has no moderation endpoint; use its content-safety service or "
                    "rely on its built-in filtering.",
     "REALTIME": "The Realtime API has no equivalent through the adapter.",
-    "RESPONSES": "The Responses API is not supported yet; rewrite the call with "
-                 "chat.completions.create.",
+    "RESPONSES": "The Responses API is not available on this provider through the adapter (the "
+                 "built-in providers serve it); rewrite the call with chat.completions.create.",
     "IMAGES": "Image generation is not available on this provider through the adapter.",
     "COMPLETIONS": "Legacy text completions (client.completions) are not offered; use "
                    "chat.completions.create with the prompt as a user message.",

@@ -31,7 +31,7 @@ from adapters import catalogue
 from adapters.capabilities import EMBEDDING_PARAMETERS, ENDPOINTS
 
 from . import _env, _source
-from ._api_calls import RESOURCES, ApiCall, keyword
+from ._api_calls import RESOURCES, ApiCall, keyword, library_endpoint
 from ._facts import Facts, collect
 from ._lines import lines_of
 from ._literals import looks_secret, redact_url, string_value
@@ -327,6 +327,15 @@ class _Finder(Visitor):
 
     def _library(self, node: cst.Call, resolved: str) -> None:
         top, name = resolved.split(".")[0], resolved.rsplit(".", 1)[-1]
+        endpoint = library_endpoint(resolved)
+        if endpoint is not None:  # it makes the calls for the user: judged like the call it makes
+            model_arg = keyword(node, "model")
+            model = self.model_of(model_arg.value) if model_arg is not None else None
+            self.add(node, "chat" if endpoint == "chat.completions" else endpoint, resolved, model=model,
+                     detail="library")
+            if model_arg is not None and isinstance(model_arg.value, cst.SimpleString | cst.ConcatenatedString):
+                self._model_literal(model_arg.value)
+            return
         if name not in LIBRARY_CLASSES.get(top, ()):
             return
         model_arg = keyword(node, "model") or keyword(node, "model_name")

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from ._api_calls import library_endpoint
 from ._pass import Rule, Transform
 from ._qualnames import dotted
 
@@ -51,7 +52,7 @@ class UnsupportedFeaturesRule(Rule):
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
         api = self.facts.api_call(original_node)
         if api is None:
-            return updated_node
+            return self._library(original_node, updated_node)
         if not self.facts.uses_openai and not self.facts.is_client(api.receiver):
             return updated_node  # the client comes from elsewhere: maybe not OpenAI's
         endpoint, provider = api.endpoint, self.state.provider
@@ -65,6 +66,22 @@ class UnsupportedFeaturesRule(Rule):
         what = ".".join([receiver, *(api.path if partly and len(api.path) == 2 else api.path[:-1])])
         self.state.find(original_node, "unsupported", f"{'.'.join(api.path)} ({endpoint})")
         self.state.todo(original_node, code, f"{what} is not supported by {provider}: {advice}")
+        return updated_node
+
+    def _library(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
+        """A library class that makes the calls for the user (the Agents SDK's OpenAIResponsesModel)
+        is judged like the call it makes."""
+        resolved = self.facts.resolve(original_node.func)
+        endpoint = library_endpoint(resolved)
+        if endpoint is None or resolved is None:
+            return updated_node
+        if endpoint in self.state.target.endpoints or endpoint not in ENDPOINT_TODOS:
+            self.state.find(original_node, _KINDS.get(endpoint, endpoint), resolved)
+            return updated_node
+        code, advice = ENDPOINT_TODOS[endpoint]
+        self.state.find(original_node, "unsupported", f"{resolved} ({endpoint})")
+        self.state.todo(original_node, code, f"{resolved} calls client.{endpoint}, which {self.state.provider} "
+                                             f"does not support: {advice}")
         return updated_node
 
 

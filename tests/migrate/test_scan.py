@@ -469,3 +469,32 @@ def test_scan_reports_extra_body_fields_per_provider(provider: str, expected: di
     assert found == expected
     assert [(r.subject, r.how) for r in named if r.subject.startswith("extra_")] == [("extra_body", "unknown")]
     assert chats[0].verdicts[provider].status == "caveat"  # no longer "works" with fields the table does not pass
+
+
+AGENT = '''from agents import Agent, OpenAIChatCompletionsModel, OpenAIResponsesModel
+from openai import AsyncOpenAI
+
+client = AsyncOpenAI()
+agent = Agent(name="a", model=OpenAIResponsesModel(model="gpt-4o", openai_client=client))
+chat = Agent(name="b", model=OpenAIChatCompletionsModel(model="gpt-4o", openai_client=client))
+'''
+
+
+def test_the_agents_sdk_models_are_judged_like_the_calls_they_make(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "agent.py").write_text(AGENT, encoding="utf-8")
+    run = scan([tmp_path], jobs=1)
+    responses, chat = one(run, "agent.py", "responses"), one(run, "agent.py", "chat")
+    assert (responses.site.name, chat.site.name) == ("agents.OpenAIResponsesModel", "agents.OpenAIChatCompletionsModel")
+    assert all(v.status == "works" for site in (responses, chat) for v in site.verdicts.values())
+    assert {s.site.line for s in sites_of(run, "agent.py", "model")} == {5, 6}
+    # a provider without the Responses API: the same site blocks it, and the rewrite marks it
+    zhipu = registry.get("zhipu")
+    monkeypatch.setattr(zhipu, "CAPABILITIES", dataclasses.replace(
+        zhipu.CAPABILITIES, endpoints=zhipu.CAPABILITIES.endpoints - {"responses"}))
+    assert one(scan([tmp_path], providers=["zhipu"], jobs=1), "agent.py", "responses").verdicts["zhipu"].status \
+        == "unsupported"
+    result = codemods.rewrite_bytes(AGENT.encode(), provider="zhipu", path="agent.py")
+    assert result.data is not None
+    assert b"# TODO(migrate:RESPONSES): agents.OpenAIResponsesModel calls client.responses, which zhipu" in result.data
+    assert b"OpenAIChatCompletionsModel calls" not in result.data
