@@ -20,6 +20,7 @@ from openai.types.responses import Response
 
 from adapters import AsyncOpenAI, OpenAI
 from adapters.emulator import Emulator, Reply
+from tests.adapters.conftest import install_shim
 from tests.adapters.scenarios import KEYS, mapped
 
 TOOLS = [{"type": "function", "name": "get_weather", "description": "Weather for a city",
@@ -331,3 +332,15 @@ def test_stream_cut_midway_raises(provider: str, sync: bool, emulator: Emulator)
 
     with pytest.raises(openai.APIError):
         run(provider, emulator, sync, scenario)
+
+
+def test_unmodified_code_under_the_shim(provider: str, emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    for _ in install_shim(provider, emulator, monkeypatch):
+        client = openai.OpenAI()
+        first = client.responses.create(model="gpt-4o", input="weather in Oslo?", tools=TOOLS)
+        call = first.output[-1]
+        with client.responses.stream(model="gpt-4o", previous_response_id=first.id, tools=TOOLS, input=[
+                {"type": "function_call_output", "call_id": call.call_id, "output": "snow"}]) as stream:
+            final = stream.get_final_response()
+        client.close()
+    assert call.type == "function_call" and final.output_text == "Tool said: snow"
