@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 import codemods
 from adapters import registry
 from adapters.capabilities import describe
+from codemods._target import provider_facts
 from codemods.sites import CATEGORIES, Site, analyse, worth_scanning
 from migrate import cli, scan_render
 from migrate.commands.scan import scan as scan_command
@@ -494,7 +495,11 @@ def test_the_agents_sdk_models_are_judged_like_the_calls_they_make(tmp_path: Pat
         zhipu.CAPABILITIES, endpoints=zhipu.CAPABILITIES.endpoints - {"responses"}))
     assert one(scan([tmp_path], providers=["zhipu"], jobs=1), "agent.py", "responses").verdicts["zhipu"].status \
         == "unsupported"
-    result = codemods.rewrite_bytes(AGENT.encode(), provider="zhipu", path="agent.py")
+    provider_facts.cache_clear()  # the codemods read the endpoints once per process
+    try:
+        result = codemods.rewrite_bytes(AGENT.encode(), provider="zhipu", path="agent.py")
+    finally:
+        provider_facts.cache_clear()
     assert result.data is not None
     assert b"# TODO(migrate:RESPONSES): agents.OpenAIResponsesModel calls client.responses, which zhipu" in result.data
     assert b"OpenAIChatCompletionsModel calls" not in result.data
