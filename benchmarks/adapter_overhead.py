@@ -13,7 +13,13 @@ provider, per-request medians, non-stream and a 500-chunk stream, of:
     (e) (b) with extra_body fields and extra headers  (and workspace=/appid= where the provider has one)
     (f) (c) with the same extra_body and headers      what that request paid before migrating
 
-printed as ratios to (a) and as (b)/(c) and (e)/(f) (targets: 1.10 non-stream, 1.25 stream). Then the import
+printed as ratios to (a) and as (b)/(c) and (e)/(f) (targets: 1.10 non-stream, 1.25 stream). The
+Responses API too:
+
+    (g) adapters.OpenAI responses.create              translated onto the provider's native chat
+    (h) plain openai SDK responses.create             against an OpenAI-shaped /responses
+
+as (g)/(h), timed in paired rounds (target: 1.15, non-stream and a 500-delta stream). Then the import
 cost of `import adapters` / `from adapters import OpenAI` against `import openai` (whole process,
 median of paired runs; target within +30 ms).
 """
@@ -62,12 +68,47 @@ def _bodies() -> dict[str, tuple[bytes, bytes]]:
                               "finish_reason": "stop" if last else None}]}
         oai_events.append(f"data: {json.dumps(chunk)}\n\n")
     oai_events.append("data: [DONE]\n\n")
+    response, response_events = _responses(text)
     return {
+        "responses": (b"application/json", json.dumps(response).encode()),
+        "responses-stream": (b"text/event-stream", "".join(response_events).encode()),
         "native": (b"application/json", json.dumps(native).encode()),
         "native-stream": (b"text/event-stream", "".join(native_events).encode()),
         "openai": (b"application/json", json.dumps(oai).encode()),
         "openai-stream": (b"text/event-stream", "".join(oai_events).encode()),
     }
+
+
+def _responses(text: str) -> tuple[dict[str, Any], list[str]]:
+    """What OpenAI's /responses answers: the response, and its stream of STREAM_CHUNKS text deltas."""
+    words = [f"w{i} " for i in range(STREAM_CHUNKS - 1)]
+    head = {"id": "resp_1", "object": "response", "created_at": 1700000000, "model": "gpt-4o",
+            "parallel_tool_calls": True, "tool_choice": "auto", "tools": [], "error": None,
+            "incomplete_details": None}
+
+    def message(body: str, status: str) -> dict[str, Any]:
+        return {"id": "msg_1", "type": "message", "role": "assistant", "status": status,
+                "content": [{"type": "output_text", "text": body, "annotations": []}]}
+
+    usage = {"input_tokens": 24, "output_tokens": 13, "total_tokens": 37, "input_tokens_details": {"cached_tokens": 0},
+             "output_tokens_details": {"reasoning_tokens": 0}}
+    response = {**head, "status": "completed", "output": [message(text, "completed")], "usage": usage}
+    where = {"item_id": "msg_1", "output_index": 0, "content_index": 0}
+    streamed = "".join(words)
+    events: list[dict[str, Any]] = [
+        {"type": "response.created", "response": {**head, "status": "in_progress", "output": []}},
+        {"type": "response.in_progress", "response": {**head, "status": "in_progress", "output": []}},
+        {"type": "response.output_item.added", "output_index": 0, "item": {**message("", "in_progress"), "content": []}},
+        {"type": "response.content_part.added", **where, "part": {"type": "output_text", "text": "", "annotations": []}},
+        *({"type": "response.output_text.delta", **where, "delta": w, "logprobs": []} for w in words),
+        {"type": "response.output_text.done", **where, "text": streamed, "logprobs": []},
+        {"type": "response.content_part.done", **where,
+         "part": {"type": "output_text", "text": streamed, "annotations": []}},
+        {"type": "response.output_item.done", "output_index": 0, "item": message(streamed, "completed")},
+        {"type": "response.completed", "response": {**response, "output": [message(streamed, "completed")]}},
+    ]
+    return response, [f"event: {e['type']}\ndata: {json.dumps({**e, 'sequence_number': n})}\n\n"
+                      for n, e in enumerate(events)]
 
 
 def _serve(port_queue: Any) -> None:
@@ -89,7 +130,8 @@ def _serve(port_queue: Any) -> None:
                 body, self.buffer = rest[:length], rest[length:]
                 path = lines[0].split(b" ")[1]
                 stream = headers.get(b"x-dashscope-sse") == b"enable" or b'"stream":true' in body.replace(b" ", b"")
-                key = ("native" if b"/services/" in path else "openai") + ("-stream" if stream else "")
+                kind_of = "native" if b"/services/" in path else "responses" if b"/responses" in path else "openai"
+                key = kind_of + ("-stream" if stream else "")
                 kind, payload = bodies[key]
                 self.transport.write(b"HTTP/1.1 200 OK\r\ncontent-type: " + kind + b"\r\ncontent-length: "
                                      + str(len(payload)).encode() + b"\r\n\r\n" + payload)
@@ -125,6 +167,11 @@ OPTIONS = {"dashscope": {"workspace": "ws-bench"}, "qianfan": {"appid": "app-ben
 def _sdk(client: Any, **extra: Any) -> Pair:
     return (lambda: client.chat.completions.create(model="gpt-4o", messages=MESSAGES, **extra),
             lambda: list(client.chat.completions.create(model="gpt-4o", messages=MESSAGES, stream=True, **extra)))
+
+
+def _responses_api(client: Any) -> Pair:
+    return (lambda: client.responses.create(model="gpt-4o", input=MESSAGES[0]["content"]).output_text,
+            lambda: list(client.responses.create(model="gpt-4o", input=MESSAGES[0]["content"], stream=True)))
 
 
 def _raw(root: str, provider: str) -> Pair:
@@ -197,6 +244,8 @@ def clients(root: str, provider: str) -> dict[str, Pair]:
                           unsupported="drop", **OPTIONS[provider])
     out["(e) (b) + extras/headers"] = _sdk(with_options, **extras)
     out["(f) (c) + extras/headers"] = _sdk(plain, **extras)
+    out["(g) adapters responses"] = _responses_api(adapter)
+    out["(h) openai responses"] = _responses_api(plain)
     return out
 
 
@@ -213,6 +262,23 @@ def per_request(fn: Callable[[], Any], count: int, rounds: int) -> float:
     return statistics.median(samples)
 
 
+def paired_ratio(fn: Callable[[], Any], baseline: Callable[[], Any], count: int, rounds: int) -> float:
+    """Median over rounds of fn's time / baseline's time, the two timed back to back in each round
+    (a loaded machine moves both alike, so the ratio holds where separate medians drift)."""
+    for _ in range(min(count, 20)):
+        fn(), baseline()
+    ratios = []
+    for _ in range(rounds):
+        times = []
+        for call in (fn, baseline):
+            start = time.perf_counter()
+            for _ in range(count):
+                call()
+            times.append(time.perf_counter() - start)
+        ratios.append(times[0] / times[1])
+    return statistics.median(ratios)
+
+
 def import_cost(statement: str, runs: int) -> float:
     """Median whole-process time (ms) of ``python -c statement``."""
     times = []
@@ -223,7 +289,7 @@ def import_cost(statement: str, runs: int) -> float:
     return statistics.median(times)
 
 
-def _print(provider: str, results: dict[str, tuple[float, float]]) -> None:
+def _print(provider: str, results: dict[str, tuple[float, float]], responses: tuple[float, float]) -> None:
     base = results["(a) raw httpx"]
     print(f"\n== {provider} ==")
     print(f"{'client':24} {'non-stream µs':>14} {'× (a)':>7} {f'{STREAM_CHUNKS}-chunk stream µs':>22} {'× (a)':>7}")
@@ -233,6 +299,8 @@ def _print(provider: str, results: dict[str, tuple[float, float]]) -> None:
                                   ("(e) (b) + extras/headers", "(f) (c) + extras/headers", "(e)/(f)")):
         b, c = results[b_name], results[c_name]
         print(f"{label}: non-stream {b[0] / c[0]:.2f} (target <= 1.10), stream {b[1] / c[1]:.2f} (target <= 1.25)")
+    print(f"(g)/(h) Responses API, paired rounds: non-stream {responses[0]:.2f}, stream {responses[1]:.2f} "
+          f"(target <= 1.15)")
 
 
 def main() -> None:
@@ -252,10 +320,14 @@ def main() -> None:
             results: dict[str, tuple[float, float]] = {}
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # size or turn-order notices: this run measures time
-                for name, (call, stream) in clients(root, provider).items():
+                made = clients(root, provider)
+                for name, (call, stream) in made.items():
                     results[name] = (per_request(call, args.requests, args.rounds),
                                      per_request(stream, max(args.requests // 10, 10), args.rounds))
-            _print(provider, results)
+                (g_call, g_stream), (h_call, h_stream) = made["(g) adapters responses"], made["(h) openai responses"]
+                responses = (paired_ratio(g_call, h_call, args.requests, args.rounds),
+                             paired_ratio(g_stream, h_stream, max(args.requests // 10, 10), args.rounds))
+            _print(provider, results, responses)
     finally:
         server.kill()
 
