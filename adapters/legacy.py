@@ -3,6 +3,8 @@
     openai.ChatCompletion.create(model=..., messages=...)   -> client.chat.completions.create(...)
     openai.Completion.create(prompt=...)                    -> client.completions.create(...) (on chat)
     openai.Embedding.create(input=...)                      -> client.embeddings.create(...)
+    openai.Image.create(prompt=...)                         -> client.images.generate(...)
+    openai.Moderation.create(input=...)                     -> client.moderations.create(...)
     openai.Model.list()                                     -> client.models.list()
     openai.error.RateLimitError                             -> openai.RateLimitError (and the rest)
 
@@ -166,6 +168,24 @@ def resources(sync: Callable[[str | None], openai.OpenAI],
             args.setdefault("encoding_format", "float")
             return await acall(_key(kwargs), lambda c: c.embeddings.create(**args), False, same)
 
+    class Image:
+        @staticmethod
+        def create(**kwargs: Any) -> Any:
+            return _dump(sync(_key(kwargs)).images.generate(**_arguments(kwargs)))
+
+        @staticmethod
+        async def acreate(**kwargs: Any) -> Any:
+            return await acall(_key(kwargs), lambda c: c.images.generate(**_arguments(kwargs)), False, same)
+
+    class Moderation:  # answered as the provider answers moderations: served, or a clear error
+        @staticmethod
+        def create(**kwargs: Any) -> Any:
+            return _dump(sync(_key(kwargs)).moderations.create(**_arguments(kwargs)))
+
+        @staticmethod
+        async def acreate(**kwargs: Any) -> Any:
+            return await acall(_key(kwargs), lambda c: c.moderations.create(**_arguments(kwargs)), False, same)
+
     class Model:
         @staticmethod
         def list(**options: Any) -> Any:
@@ -176,7 +196,8 @@ def resources(sync: Callable[[str | None], openai.OpenAI],
         def retrieve(id: str, **options: Any) -> Any:
             return _dump(sync(_key(options)).models.retrieve(id))
 
-    return {"ChatCompletion": ChatCompletion, "Completion": Completion, "Embedding": Embedding, "Model": Model}
+    return {"ChatCompletion": ChatCompletion, "Completion": Completion, "Embedding": Embedding, "Image": Image,
+            "Moderation": Moderation, "Model": Model}
 
 
 

@@ -180,3 +180,11 @@ def test_an_azure_client_left_unrewritten_runs_on_the_provider(installed: Emulat
     reply = client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "az"}])
     client.close()
     assert reply.choices[0].message.content == "Echo from qwen-plus: az"
+
+
+def test_0x_image_and_moderation_names_run_on_the_provider(installed: Emulator) -> None:
+    """openai.Image (which the rewrite converts too) and openai.Moderation exist again under the shim."""
+    picture = openai.Image.create(prompt="a cat", n=1, size="512x512")  # type: ignore[attr-defined]
+    assert picture["data"][0]["url"].startswith(installed.url)
+    with pytest.raises(openai.BadRequestError, match="moderations"):
+        openai.Moderation.create(input="is this fine?")  # type: ignore[attr-defined]
