@@ -11,6 +11,7 @@ from typing import TypeVar
 import pytest
 
 from migrate import _overlap, api
+from migrate import rewrite as rewrite_module
 from migrate._results import Unchanged
 
 T = TypeVar("T")
@@ -73,7 +74,7 @@ def _spy_on_forks(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
 def test_a_run_gives_the_same_results_with_and_without_the_child(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     forks = _spy_on_forks(monkeypatch)
     # Other tests' emulator threads may still run in this process; the child only reads files.
-    monkeypatch.setattr(api.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(rewrite_module.threading, "active_count", lambda: 1)
     for i in range(30):
         (tmp_path / f"m{i:02}.py").write_text("import json\n" if i % 3 else "from openai import OpenAI\nOpenAI()\n")
     (tmp_path / "sub").mkdir()
@@ -94,7 +95,7 @@ def test_a_run_gives_the_same_results_with_and_without_the_child(tmp_path: Path,
 
 def test_no_child_is_forked_while_other_threads_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     forks = _spy_on_forks(monkeypatch)
-    monkeypatch.setattr(api.threading, "active_count", lambda: 2)
+    monkeypatch.setattr(rewrite_module.threading, "active_count", lambda: 2)
     (tmp_path / "app.py").write_text("from openai import OpenAI\nOpenAI()\n")
     assert len(api.rewrite([tmp_path], provider="zhipu", jobs=2).changed) == 1
     assert forks == [False]

@@ -16,6 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from migrate import api
+from migrate import rewrite as rewrite_module
 from migrate.api import Changed, Failed, Skipped, Unchanged
 from migrate.cli import app
 
@@ -81,14 +82,14 @@ def test_the_cli_reports_the_crash_and_exits_3(tmp_path: Path) -> None:
 @pytest.mark.parametrize("jobs", [1, 2, 3])
 def test_a_killed_worker_never_hangs_the_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int,
                                              no_hang: None) -> None:
-    real = api.rewrite_file
+    real = rewrite_module.rewrite_file
 
-    def dies_on_boom(job: api.Job, options: api.Options) -> api.FileResult:
+    def dies_on_boom(job: rewrite_module.Job, options: rewrite_module.Options) -> api.FileResult:
         if job.path.name.startswith("boom"):
             os.kill(os.getpid(), signal.SIGKILL)  # as the OOM killer does
         return real(job, options)
 
-    monkeypatch.setattr(api, "rewrite_file", dies_on_boom)
+    monkeypatch.setattr(rewrite_module, "rewrite_file", dies_on_boom)
     write(tmp_path, {f"pkg/m{i:02}.py": CHAT for i in range(40)})
     write(tmp_path, {"pkg/boom1.py": CHAT, "pkg/boom2.py": CHAT, "pkg/m99boom.py": PLAIN + "import openai\n"})
     run = api.rewrite([tmp_path / "pkg"], provider="zhipu", jobs=jobs)
@@ -596,12 +597,12 @@ def test_an_interrupted_run_cleans_up_and_says_what_it_wrote(tmp_path: Path, nam
 
 SLOW_WORKERS = """
 import os, sys, time
-from migrate import api
+from migrate import rewrite as rewrite_module
 marks = sys.argv[1]
 def slow(job, options):
     open(os.path.join(marks, f"worker-{os.getpid()}"), "w").close()
     time.sleep(60)
-api.rewrite_file = slow
+rewrite_module.rewrite_file = slow
 from migrate.cli import main
 sys.argv = ["migrate", "rewrite", "app", "-p", "zhipu", "-j", "2"]
 main()
