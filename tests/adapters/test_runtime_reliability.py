@@ -16,20 +16,10 @@ from adapters import catalogue
 from adapters.embeddings import EmbeddingSizeWarning
 from adapters.emulator import Emulator
 from tests.adapters.scenarios import KEYS
-from tests.adapters.test_scenarios import PROVIDERS, Client
+from tests.adapters.test_scenarios import Client
 
 #: A DashScope model that only streams: a non-stream caller is served by aggregating a native stream.
 STREAM_ONLY = next(name for name, info in catalogue.provider_models("dashscope").items() if info.get("stream_only"))
-
-
-@pytest.fixture(params=[True, False], ids=["sync", "async"])
-def sync(request: pytest.FixtureRequest) -> bool:
-    return bool(request.param)
-
-
-@pytest.fixture(params=PROVIDERS)
-def provider(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
 
 
 @pytest.fixture(autouse=True)
