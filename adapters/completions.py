@@ -29,6 +29,8 @@ __all__ = ["COMPLETION_NOTES", "chunk_from_chat", "from_chat", "to_chat"]
 #: Parameters that mean the same on chat and are handed to the backend's chat translation as they are.
 _CHAT_PARAMETERS = ("model", "max_tokens", "n", "stop", "stream", "stream_options", "temperature", "top_p",
                     "presence_penalty", "frequency_penalty", "seed", "user", "logit_bias")
+#: Every parameter of OpenAI's completions API: anything else in a body came through ``extra_body``.
+_COMPLETION_PARAMETERS = frozenset({*_CHAT_PARAMETERS, "prompt", "suffix", "best_of", "echo", "logprobs"})
 #: What the adapter does with each completions-only parameter (for docs, scan and the tables).
 COMPLETION_NOTES = {
     "prompt": "the prompt is sent as a user message (a chat model answers it); a list of prompts is one call per "
@@ -54,6 +56,8 @@ def to_chat(body: Mapping[str, Any], ctx: Context) -> list[dict[str, Any]]:
     if isinstance(best_of, int) and best_of > n:
         ctx.policy.unsupported("best_of", f"(best_of={best_of}; the first {n} answer(s) are returned)")
     chat: dict[str, Any] = {name: body[name] for name in _CHAT_PARAMETERS if body.get(name) is not None}
+    # Fields that are not OpenAI's (extra_body): the chat translation passes or translates them as extras.
+    chat.update({name: value for name, value in body.items() if name not in _COMPLETION_PARAMETERS})
     logprobs = body.get("logprobs")
     if isinstance(logprobs, int) and not isinstance(logprobs, bool):
         chat["logprobs"] = True

@@ -42,6 +42,16 @@ def test_prompt_is_a_user_turn_and_the_answer_a_text_completion(provider: str, s
 
 @pytest.mark.parametrize("provider", PROVIDERS)
 @pytest.mark.parametrize("sync", [True, False], ids=["sync", "async"])
+def test_extra_body_reaches_the_provider_as_on_chat(provider: str, sync: bool, emulator: Emulator) -> None:
+    """extra_body is the user's explicit request: the completions translation hands it to chat's extras."""
+    Client(provider, emulator, sync).call(lambda c: c.completions.create(
+        model="gpt-3.5-turbo-instruct", prompt="Say hi", extra_body={"top_k": 5}))
+    sent = emulator.requests[-1].json
+    assert (sent.get("parameters") or sent).get("top_k") == 5
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+@pytest.mark.parametrize("sync", [True, False], ids=["sync", "async"])
 def test_streams_text_completion_chunks(provider: str, sync: bool, emulator: Emulator) -> None:
     client = Client(provider, emulator, sync)
     chunks = client.collect(lambda c: c.completions.create(model="text-davinci-003", prompt="one two three",
