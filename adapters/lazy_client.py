@@ -97,16 +97,35 @@ def lazy(factory: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
     return cast(T, Lazy(factory, *args, **kwargs))
 
 
+def _with_module_key(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """0.x code sets ``openai.api_key`` (often inside a function, after import) and openai 0.x read it
+    when a request was made: a client built on first use without a key of its own takes that one, the
+    application's own key, unless it is plainly OpenAI's (DESIGN.md, "Keys")."""
+    if kwargs.get("api_key") is not None:
+        return kwargs
+    import os
+
+    import openai
+
+    from .keys import clean_key, is_openai_key, is_placeholder_key
+
+    key = getattr(openai, "api_key", None)
+    if isinstance(key, str) and clean_key(key) and not is_openai_key(key, os.environ) \
+            and not is_placeholder_key(key):
+        return {**kwargs, "api_key": key}
+    return kwargs
+
+
 def _sync(**kwargs: Any) -> openai.OpenAI:
     from .client import OpenAI
 
-    return OpenAI(**kwargs)
+    return OpenAI(**_with_module_key(kwargs))
 
 
 def _async(**kwargs: Any) -> openai.AsyncOpenAI:
     from .client import AsyncOpenAI
 
-    return AsyncOpenAI(**kwargs)
+    return AsyncOpenAI(**_with_module_key(kwargs))
 
 
 _sync.__name__, _async.__name__ = "OpenAI", "AsyncOpenAI"
