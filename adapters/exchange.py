@@ -21,7 +21,7 @@ from .chat import has_images
 from .errors import error_body, error_headers, lookup, parse_json, unsupported_endpoint
 from .native import Context, ErrorInfo, FileReply, NativeError, NativeRequest, Plan, SSEEvent, StreamState
 from .response_events import ResponseEvents, encode_event, relay
-from .response_store import LIMIT, ResponseStore
+from .response_store import LIMIT, ResponseStore, stored_request
 from .sse import DONE, SSEDecoder, encode_data
 
 if TYPE_CHECKING:
@@ -172,7 +172,7 @@ class Exchange:
         self.options = dict(options or {})
         self.store = ResponseStore()  # past responses, for previous_response_id
 
-    def prepare(self, method: str, path: str, raw: bytes, content_type: str = "") -> Prepared | Answer:
+    def prepare(self, method: str, path: str, raw: bytes, content_type: str = "", query: str = "") -> Prepared | Answer:
         endpoint = endpoint_of(path, self.root_path)
         caps = self.backend.CAPABILITIES
         operation = operation_of(path, self.root_path)
@@ -184,7 +184,7 @@ class Exchange:
         if endpoint == "models":
             return self._models(method, path)
         if endpoint == "responses" and not (method == "POST" and path.rstrip("/").endswith("/responses")):
-            return self._stored(method, path)
+            return self._stored(method, path, query)
         if content_type.startswith("multipart/form-data"):
             try:
                 body: dict[str, Any] = multipart.parse(raw, content_type)
@@ -197,7 +197,8 @@ class Exchange:
         requested = str(body.get("model") or DEFAULT_MODELS.get(endpoint, ""))
         try:  # images on a text model go to its vision counterpart; an unknown OpenAI name is refused here
             model = catalogue.resolve(requested, self.backend.NAME, self.model_map,
-                                      vision=endpoint == "chat.completions" and _has_images(body))
+                                      vision=_has_images(body) if endpoint == "chat.completions"
+                                      else endpoint == "responses" and self._shows_images(body))
         except catalogue.UnknownModel as exc:
             return error_answer(ErrorInfo(404, "model_not_found", str(exc), self.backend.NAME, param="model"))
         ctx = Context(self.backend.NAME, model, requested, self.policy, self.variant, options=self.options)
@@ -274,6 +275,11 @@ class Exchange:
         """A Responses request: the provider's own endpoint where it serves the model, else chat."""
         previous = body.get("previous_response_id")
         stored = self.store.get(str(previous)) if previous else None
+        if any(item.get("type") == "item_reference" for item in responses.input_items(body.get("input"))):
+            serves_all = getattr(self.backend, "serves_responses", None)  # its own endpoint may know the id
+            body = {**body, "input": responses.resolve_references(
+                responses.input_items(body.get("input")), self.store.item,
+                strict=serves_all is None or not serves_all(body, ctx))}
         ctx.notes["root_path"] = self.root_path  # the provider's Responses endpoint may sit beside it
         serves = getattr(self.backend, "serves_responses", None)
         native = serves is not None and serves(body, ctx) and (stored is None or stored.native)
@@ -309,22 +315,19 @@ class Exchange:
         if tr is not None and tr.store and response is not None and response.get("id"):
             self.store.put(response, tr.items, native=prepared.native_responses)
 
-    def _stored(self, method: str, path: str) -> Answer:
-        """``responses.retrieve`` / ``delete`` from this client's store (no network call)."""
+    def _shows_images(self, body: Mapping[str, Any]) -> bool:
+        """Whether a Responses request's conversation (earlier turns and referenced items too) has images."""
+        previous = body.get("previous_response_id")
+        stored = self.store.get(str(previous)) if previous else None
+        items = responses.resolve_references(responses.input_items(body.get("input")), self.store.item,
+                                             strict=False)
+        return responses.has_images([*(stored.items if stored is not None else ()), *items])
+
+    def _stored(self, method: str, path: str, query: str) -> Answer:
+        """``responses.retrieve`` / ``delete`` / ``input_items.list`` / ``cancel`` from this client's store."""
         tail = path[len(self.root_path):].strip("/").split("/")
-        ident = tail[1] if len(tail) > 1 else ""
-        stored = self.store.get(ident)
-        if stored is None or len(tail) > 2 or method not in ("GET", "DELETE"):
-            what = "/".join(tail[2:]) or method
-            message = (f"Response with id {ident!r} not found: qianyi keeps the last {LIMIT} responses of this client "
-                       f"in memory." if stored is None else f"responses {what!r} is not supported by "
-                       f"{self.backend.NAME} (qianyi answers retrieve and delete from its own store).")
-            return error_answer(ErrorInfo(404 if stored is None else 400, "not_found" if stored is None else
-                                          "unsupported_endpoint", message, self.backend.NAME))
-        if method == "DELETE":
-            self.store.delete(ident)
-            return Answer(200, {"id": ident, "object": "response.deleted", "deleted": True})
-        return Answer(200, stored.response)
+        answered = stored_request(self.store, method, tail, query, self.backend.NAME)
+        return error_answer(answered) if isinstance(answered, ErrorInfo) else Answer(*answered)
 
     def _models(self, method: str, path: str) -> Answer:
         """``models.list`` / ``models.retrieve`` from the catalogue, no network call."""

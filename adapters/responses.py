@@ -15,6 +15,7 @@ through the backend as any chat call, and turns the chat answer back into a ``re
     text.format json_schema / json_object         response_format
     max_output_tokens, reasoning.effort           max_tokens, reasoning_effort
     previous_response_id                          the stored conversation prepended (per client)
+    {"type": "item_reference", "id"}              the referenced item, from this client's store
 
     chat answer                                   response.output
     reasoning_content                             {"type": "reasoning", "content": [reasoning_text]}
@@ -31,14 +32,14 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from .capabilities import Refused
 from .native import Context
 
-__all__ = ["Translation", "input_items", "new_id", "output_items", "refuse_hosted", "response_from_chat",
+__all__ = ["Translation", "has_images", "input_items", "new_id", "resolve_references", "output_items", "refuse_hosted", "response_from_chat",
            "response_object", "to_chat", "usage_from_chat"]
 
 WEB_SEARCH = frozenset({"web_search", "web_search_preview", "web_search_2025_08_26",
@@ -166,6 +167,32 @@ def input_items(value: Any) -> list[dict[str, Any]]:
     return [dict(item) for item in value]
 
 
+def has_images(items: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether any message item carries an image part (the request then needs a vision model)."""
+    return any(isinstance(part, Mapping) and part.get("type") == "input_image"
+               for item in items if isinstance(item.get("content"), list) for part in item["content"])
+
+
+def resolve_references(items: Sequence[Mapping[str, Any]], find: Callable[[str], Mapping[str, Any] | None],
+                       *, strict: bool = True) -> list[dict[str, Any]]:
+    """``item_reference`` items replaced by the items they name (``find``: the client's store). One
+    not found is refused when ``strict``, else kept as it is (a provider's own endpoint may know it)."""
+    out: list[dict[str, Any]] = []
+    for item in items:
+        if item.get("type") != "item_reference":
+            out.append(dict(item))
+            continue
+        ident = str(item.get("id") or "")
+        found = find(ident)
+        if found is None and strict:
+            raise Refused(f"Item with id {ident!r} not found: item_reference resolves only items of the "
+                          f"responses this client made and still keeps (qianyi keeps them in memory; not those "
+                          f"made with store=False). Pass the item itself instead.", status=404, code="not_found",
+                          param="input")
+        out.append(dict(found if found is not None else item))
+    return out
+
+
 def _messages(items: Sequence[Mapping[str, Any]], ctx: Context) -> list[dict[str, Any]]:
     messages: list[dict[str, Any]] = []
     for item in items:
@@ -187,8 +214,8 @@ def _messages(items: Sequence[Mapping[str, Any]], ctx: Context) -> list[dict[str
         elif kind == "reasoning":
             continue  # the providers take no reasoning back: it was shown, it is not resent
         elif kind == "item_reference":
-            raise Refused(f"item_reference inputs point into OpenAI's storage and cannot be resolved on "
-                          f"{ctx.provider}; pass the item itself.", param="input")
+            raise Refused(f"An item_reference input reached the {ctx.provider} translation unresolved; pass "
+                          f"the item itself.", param="input")  # resolve_references runs first
         else:
             raise Refused(f"An input item of type {kind!r} cannot be sent to {ctx.provider}; the Responses "
                           f"translation takes messages, function calls and their outputs.", param="input")

@@ -57,6 +57,12 @@ def _answer(answer: Answer, request: http.Request, request_id: str | None = None
     return http.Response(answer.status, headers=_typed(headers), content=answer.content(), request=request)
 
 
+def _query(request: http.Request) -> str:
+    """The request's query string (``input_items.list`` pages by it)."""
+    query = request.url.query
+    return query.decode("ascii", "replace") if isinstance(query, bytes) else str(query)
+
+
 def _typed(headers: dict[str, str | bytes]) -> Mapping[str, str]:
     """Headers with str names and str or bytes values, which httpx takes (its types say one or the other):
     a provider's value is passed on exactly as it came."""
@@ -181,7 +187,7 @@ class ProviderTransport(http.BaseTransport, _Core):
         if self.setup.refusal is not None:  # the key must not be sent (an OpenAI key): nothing leaves
             return _answer(error_answer(self.setup.refusal), request)
         prepared = self.exchange.prepare(request.method, request.url.path, request.read(),
-                                         request.headers.get("content-type", ""))
+                                         request.headers.get("content-type", ""), _query(request))
         if isinstance(prepared, Answer):
             return _answer(prepared, request)
         replies: list[Any] = []
@@ -290,7 +296,7 @@ class AsyncProviderTransport(http.AsyncBaseTransport, _Core):
         if self.setup.refusal is not None:
             return _answer(error_answer(self.setup.refusal), request)
         prepared = self.exchange.prepare(request.method, request.url.path, await request.aread(),
-                                         request.headers.get("content-type", ""))
+                                         request.headers.get("content-type", ""), _query(request))
         if isinstance(prepared, Answer):
             return _answer(prepared, request)
         replies: list[Any] = []
