@@ -10,7 +10,9 @@ stream starts, then a native in-stream error), ``cut`` (the connection closes mi
 an end marker), ``timeout`` (nothing is sent for ``delay`` seconds, then the normal answer),
 ``malformed`` (HTTP 200 with a body that is not JSON), ``truncated`` (a stream that ends cleanly
 half-way, without its finish marker, as a proxy that gives up may end it), ``html`` (HTTP 200 with an
-HTML page, as a captive portal or a misconfigured gateway answers), ``empty`` (HTTP 200 with no body).
+HTML page, as a captive portal or a misconfigured gateway answers), ``empty`` (HTTP 200 with no body),
+``gzip`` (the normal JSON answer, gzip-encoded with ``Content-Encoding: gzip`` though nobody asked, as
+some gateways send it).
 ``code``/``message`` default to the provider's usual ones for ``status``.
 """
 
@@ -21,7 +23,7 @@ from dataclasses import dataclass, replace
 
 __all__ = ["KINDS", "Fault", "FaultBook"]
 
-KINDS = ("error", "midstream", "cut", "timeout", "malformed", "truncated", "html", "empty")
+KINDS = ("error", "midstream", "cut", "timeout", "malformed", "truncated", "html", "empty", "gzip")
 
 
 @dataclass(frozen=True)

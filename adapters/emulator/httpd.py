@@ -7,6 +7,7 @@ body, as with a real network failure). All socket I/O of the emulator lives here
 
 from __future__ import annotations
 
+import gzip
 import json
 import socket
 import sys
@@ -102,7 +103,7 @@ class _Handler(BaseHTTPRequestHandler):
             elif outcome.answer.is_stream:
                 self._send_stream(outcome)
             else:
-                self._send_json(outcome.answer, cut=outcome.fault == "cut")
+                self._send_json(outcome.answer, cut=outcome.fault == "cut", encoded=outcome.fault == "gzip")
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
 
@@ -120,8 +121,12 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("content-length") or 0)
         return self.rfile.read(length) if length else b""
 
-    def _send_json(self, answer: Answer, *, cut: bool) -> None:
+    def _send_json(self, answer: Answer, *, cut: bool, encoded: bool = False) -> None:
         data = json.dumps(answer.body, ensure_ascii=False).encode()
+        if encoded:
+            self._send_bytes(answer.status, gzip.compress(data), "application/json",
+                             {**answer.headers, "Content-Encoding": "gzip"})
+            return
         if cut:
             self._send_head(answer.status, "application/json", answer.headers, length=len(data))
             self.wfile.write(data[: len(data) // 2])

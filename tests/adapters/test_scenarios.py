@@ -312,6 +312,24 @@ def test_with_raw_response_and_with_options_keep_working(provider: str, emulator
     assert raw.parse().choices[0].message.content
 
 
+def test_raw_response_is_whole_and_timed(provider: str, sync: bool, emulator: Emulator) -> None:
+    """The answer's body, length and ``elapsed`` read as on a plain openai client (sync and async)."""
+    raw = Client(provider, emulator, sync).call(
+        lambda c: c.chat.completions.with_raw_response.create(model="gpt-4o", messages=user()))
+    assert raw.elapsed.total_seconds() > 0
+    body = raw.http_response.content
+    assert int(raw.headers["content-length"]) == len(body) and json.loads(body) == json.loads(raw.text)
+    assert raw.parse().choices[0].message.content == json.loads(body)["choices"][0]["message"]["content"]
+
+
+def test_a_gzip_encoded_reply_is_decoded(provider: str, sync: bool, emulator: Emulator) -> None:
+    """A provider (or a gateway before it) that gzips its answer unasked: the adapter reads it decoded."""
+    emulator.fail(provider, kind="gzip")
+    completion = Client(provider, emulator, sync).call(
+        lambda c: c.chat.completions.create(model="gpt-4o", messages=user()))
+    assert completion.choices[0].message.content == f"Echo from {mapped('gpt-4o', provider)}: hello there"
+
+
 def test_async_client_is_the_sdks_async_client(provider: str, emulator: Emulator) -> None:
     async def run() -> Any:
         async with AsyncOpenAI(provider=provider, api_key=KEYS[provider], base_url=emulator.base_url(provider)) as client:
