@@ -47,6 +47,7 @@ __all__ = [
     "map_model",
     "openai_dimensions",
     "openai_models",
+    "openai_reasons",
     "provider_model",
     "provider_models",
     "resolve",
@@ -217,3 +218,10 @@ def openai_dimensions(model: str) -> int | None:
         return None
     dims = openai_models()[base].get("dimensions")
     return dims if isinstance(dims, int) else None
+
+
+def openai_reasons(model: str) -> bool | None:
+    """Whether the OpenAI chat model ``model`` names reasons (o-series, gpt-5...); ``None`` when it is
+    not an OpenAI name the rules resolve (a provider's own name, a deployment)."""
+    base = canonical(model)
+    return None if base is None else bool(openai_models()[base].get("reasoning"))

@@ -112,7 +112,8 @@ CAPABILITIES = Capabilities(
         "n": "one native call per choice, merged",
         "response_format.json_schema": "JSON mode + the schema in a system message; reply validated",
         "stream_options": "Zhipu always sends usage on its last chunk; the usage chunk is sent only when asked",
-        "reasoning_effort": "thinking: 'none'/'minimal' -> disabled, other values -> enabled (reasoning models)",
+        "reasoning_effort": "thinking: 'none'/'minimal' -> disabled, other values -> enabled (reasoning models); "
+                            "not given: disabled when the OpenAI model asked for does not reason (gpt-4o -> glm-4.6)",
     },
     unsupported=frozenset({"presence_penalty", "frequency_penalty", "seed", "logprobs", "top_logprobs",
                            "parallel_tool_calls", "metadata"}) | OPENAI_ONLY,
@@ -304,6 +305,11 @@ def _parameters(req: Mapping[str, Any], ctx: Context, info: Mapping[str, Any]) -
         ctx.policy.unsupported("reasoning_effort", f"(model {ctx.model!r} does not think)")
     elif effort is not None:
         params["thinking"] = {"type": "disabled" if extras.wants_off(effort) else "enabled"}
+    elif info.get("reasoning") and catalogue.openai_reasons(ctx.requested_model) is False:
+        # gpt-4o and kin do not think; GLM-4.5 and later think unless told not to (seen on the models;
+        # the reference does not state the default): reasoning tokens, latency and reasoning_content
+        # deltas the app never had. The OpenAI model's behaviour is kept; extra_body thinking still wins.
+        params["thinking"] = {"type": "disabled"}
     return params
 
 

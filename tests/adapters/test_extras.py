@@ -259,6 +259,30 @@ def test_reasoning_effort_on_a_dashscope_hybrid_model(emulator: Emulator, sync: 
     assert reply.choices[0].message.content.startswith("Echo from qwen-plus")
 
 
+@pytest.mark.parametrize("stream", [False, True], ids=["json", "stream"])
+@pytest.mark.parametrize(("model", "sent"), [("gpt-4o", {"type": "disabled"}), ("gpt-4o-mini", {"type": "disabled"}),
+                                             ("glm-4.6", None), ("o3", None)])
+def test_zhipu_thinks_only_where_the_openai_model_did(emulator: Emulator, sync: bool, stream: bool, model: str,
+                                                     sent: dict[str, str] | None) -> None:
+    """gpt-4o mapped to a GLM that thinks by default is told not to (no reasoning tokens or deltas the app
+    never had); a GLM named by the user, or a reasoning OpenAI model, keeps the provider's default."""
+    run = Run(emulator, "zhipu", sync)
+    reply = run.chat(model=model, stream=stream)
+    assert run.body().get("thinking") == sent
+    reasoning = [getattr(chunk.choices[0].delta, "reasoning_content", None) for chunk in reply if chunk.choices] \
+        if stream else [getattr(reply.choices[0].message, "reasoning_content", None)]
+    assert any(reasoning) is (sent is None)
+    if stream:  # what a streaming app prints: every content delta is text, never None, when nothing thinks
+        contents = [chunk.choices[0].delta.content for chunk in reply if chunk.choices]
+        assert sent is None or None not in contents[:-1]
+
+
+def test_extra_body_thinking_wins_over_the_kept_behaviour(emulator: Emulator, sync: bool) -> None:
+    run = Run(emulator, "zhipu", sync)
+    reply = run.chat(model="gpt-4o", extra_body={"thinking": {"type": "enabled"}})
+    assert run.body()["thinking"] == {"type": "enabled"} and reply.choices[0].message.reasoning_content
+
+
 @pytest.mark.parametrize("model", ["qwen3-32b", "qwen3-30b-a3b", "qwq-32b", "qwen3-235b-a22b-thinking-2507"])
 def test_dashscope_models_outside_the_catalogue_follow_their_family(emulator: Emulator, sync: bool, model: str,
                                                                     quiet: None) -> None:
