@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import dataclasses
+import functools
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -39,8 +40,10 @@ _AREAS = {
 }
 
 
+@functools.lru_cache(maxsize=256)
 def endpoint_of(path: str, root_path: str) -> str:
-    """``/api/v1/chat/completions`` under root ``/api/v1`` -> ``chat.completions``."""
+    """``/api/v1/chat/completions`` under root ``/api/v1`` -> ``chat.completions`` (cached: a client asks
+    for few paths, once per request)."""
     rest = path[len(root_path):] if path.startswith(root_path) else path
     parts = [p for p in rest.split("/") if p]
     if parts and parts[0] == "beta":
@@ -52,6 +55,7 @@ def endpoint_of(path: str, root_path: str) -> str:
     return _AREAS.get(parts[0], "/".join(parts)) if parts else ""
 
 
+@functools.lru_cache(maxsize=256)
 def operation_of(path: str, root_path: str) -> str:
     """``/api/v1/images/generations`` -> ``images.generations`` (the area and its first sub-path):
     areas a provider serves only in part (images, audio) declare these in ``endpoints``."""
