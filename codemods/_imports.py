@@ -2,7 +2,11 @@
 
 ``os`` goes before the first top-level import (standard library first); ``adapters`` after the
 last top-level openai import, else after the last import; with no imports, both go after the
-docstring and ``from __future__`` imports. The statement that used to stand first keeps the
+docstring and ``from __future__`` imports. Whatever the rule says, a module is imported before
+the first top-level statement that uses it (an openai import rewritten away, as in
+``import os, openai`` -> ``import os``, leaves no openai import to follow, and the last import of
+the file may come after the first use): then it goes after the last import above that use, else
+right above the use, taking its comments (a notebook's cell marker: it stays in the using cell). The statement that used to stand first keeps the
 blank lines and comments above it above the new import. Inserted ``os.environ`` code names the
 module ``os`` only where nothing else in the file is called ``os`` (``bind_os``): else an alias.
 """
@@ -15,7 +19,7 @@ from collections.abc import Callable, Sequence
 import libcst as cst
 
 from ._qualnames import dotted
-from ._walk import walk
+from ._walk import Visitor, walk
 
 __all__ = ["bind_os", "ensure_modules", "import_of", "imported_modules"]
 
@@ -54,8 +58,40 @@ def _is_preamble(statement: cst.BaseStatement) -> bool:
     return False
 
 
+class _Uses(Visitor):
+    """Whether a node reads the name ``name``."""
+
+    def __init__(self, name: str) -> None:
+        self.name, self.found = name, False
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.found = self.found or node.value == self.name
+
+    def on(self, node: cst.CSTNode) -> bool:
+        self.visit(node)
+        return self.found
+
+
+def _first_use(body: Sequence[cst.BaseStatement], name: str) -> int | None:
+    """Index of the first top-level statement naming ``name`` (imports aside)."""
+    for index, statement in enumerate(body):
+        if import_of(statement) is None and _Uses(name).on(statement):
+            return index
+    return None
+
+
 def _position(body: Sequence[cst.BaseStatement], name: str) -> tuple[int, bool]:
     """Index to insert at, and whether the statement there gives up its leading lines."""
+    index, take_lines = _by_rule(body, name)
+    use = _first_use(body, name) if index > 0 else None
+    if use is None or use >= index:
+        return index, take_lines
+    above = [i for i in range(use) if import_of(body[i]) is not None and not _is_preamble(body[i])]
+    return (above[-1] + 1, False) if above else (use, True)
+
+
+def _by_rule(body: Sequence[cst.BaseStatement], name: str) -> tuple[int, bool]:
+    """``_position`` by the import rules alone."""
     preamble = 0
     while preamble < len(body) and _is_preamble(body[preamble]):
         preamble += 1
@@ -63,7 +99,7 @@ def _position(body: Sequence[cst.BaseStatement], name: str) -> tuple[int, bool]:
     if name == "os" and imports:
         return imports[0], True
     if name == "adapters":
-        openai = [i for i in imports if _top(body[i]) == "openai"]
+        openai = [i for i in imports if "openai" in _tops(body[i])]
         if openai:
             return openai[-1] + 1, False
         if imports:
@@ -71,9 +107,12 @@ def _position(body: Sequence[cst.BaseStatement], name: str) -> tuple[int, bool]:
     return preamble, preamble < len(body)
 
 
-def _top(statement: cst.BaseStatement) -> str:
+def _tops(statement: cst.BaseStatement) -> set[str]:
+    """The top-level packages an import line imports from (every name of ``import os, openai``)."""
     node = import_of(statement)
-    return _module_name(node).split(".")[0] if node is not None else ""
+    if isinstance(node, cst.Import):
+        return {(dotted(alias.name) or "").split(".")[0] for alias in node.names}
+    return {_module_name(node).split(".")[0]} if node is not None else set()
 
 
 def ensure_modules(module: cst.Module, names: Sequence[str]) -> tuple[cst.Module, int]:

@@ -209,3 +209,19 @@ def _write(tmp_path: Path, code: str) -> Path:
     script = tmp_path / "app.py"
     script.write_text(code, encoding="utf-8")
     return script
+
+
+@pytest.mark.parametrize("case", ["import_order_combined_legacy", "import_order_combined_openai_first"])
+def test_adapters_is_imported_before_its_first_use(case: str, emulator: Emulator, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    fixtures = Path(__file__).parent / "fixtures" / "rewrite"
+    before = (fixtures / f"{case}.before.py").read_text(encoding="utf-8")
+    result = rewrite_source(before, provider="dashscope")
+    assert result.code == (fixtures / f"{case}.after.py").read_text(encoding="utf-8")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-openai-must-not-be-sent")
+    monkeypatch.setenv("DASHSCOPE_API_KEY", "sk-dashscope")
+    monkeypatch.setenv("DASHSCOPE_HTTP_BASE_URL", emulator.base_url("dashscope"))
+    emulator.add_key("dashscope", "sk-dashscope")
+    out = _run(result.code, tmp_path, capsys)  # a NameError here was the bug
+    assert out == [f'"Echo from {"qwen-turbo" if "legacy" in case else "qwen-plus"}: hi"']

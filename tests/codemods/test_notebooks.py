@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from adapters.emulator import Emulator
 from codemods import SourceError, notebooks
+from tests.adapters.scenarios import KEYS
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 PAIRS = sorted(FIXTURES.glob("*.before.ipynb"))
@@ -83,3 +85,17 @@ def test_a_cell_that_does_not_parse_fails_the_notebook_without_changing_it() -> 
     data = (json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, indent=1) + "\n").encode()
     with pytest.raises(SourceError, match="syntax error at line"):
         notebooks.rewrite_notebook(data, provider="zhipu")
+
+
+@pytest.mark.parametrize("case", ["import_order_combined", "import_order_split"])
+def test_each_migrated_cell_runs_in_order(case: str, emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The import the rewrite adds stands in the cell that first uses it, never in a later one."""
+    monkeypatch.setenv("ZHIPUAI_API_KEY", KEYS["zhipu"])
+    monkeypatch.setenv("ZHIPUAI_BASE_URL", emulator.base_url("zhipu"))
+    emulator.add_key("zhipu", KEYS["zhipu"])
+    after = json.loads((FIXTURES / f"{case}.after.ipynb").read_bytes())
+    namespace: dict[str, object] = {"__name__": "__main__"}
+    for cell in after["cells"]:
+        exec(compile("".join(cell["source"]), case, "exec"), namespace)  # noqa: S102 - the fixture, cell by cell
+    assert namespace["r"].choices[0].message.content.startswith("Echo from glm-")  # type: ignore[attr-defined]
+    namespace["client"].close()  # type: ignore[attr-defined]
