@@ -10,7 +10,6 @@ from __future__ import annotations
 import codecs
 import dataclasses
 import functools
-import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -23,7 +22,7 @@ from .errors import error_body, error_headers, lookup, parse_json, unsupported_e
 from .native import Context, ErrorInfo, FileReply, NativeError, NativeRequest, Plan, SSEEvent, StreamState
 from .response_events import ResponseEvents, encode_event, relay
 from .response_store import LIMIT, ResponseStore, stored_request
-from .sse import DONE, SSEDecoder, encode_data
+from .sse import DONE, SSEDecoder, encode_data, to_json
 
 if TYPE_CHECKING:
     from .registry import Backend
@@ -75,7 +74,7 @@ class Answer:
     raw: bytes | None = None
 
     def content(self) -> bytes:
-        return self.raw if self.raw is not None else json.dumps(self.body, ensure_ascii=False).encode()
+        return self.raw if self.raw is not None else to_json(self.body)
 
 
 @dataclass

@@ -9,8 +9,8 @@ to the provider (``stored_request``): ``responses.retrieve``, ``delete``, ``inpu
 
 from __future__ import annotations
 
+import os
 import threading
-import uuid
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -85,7 +85,7 @@ def _identified(item: Mapping[str, Any]) -> Mapping[str, Any]:
     if item.get("id"):
         return item
     kind = str(item.get("type") or "message")
-    return {**item, "type": kind, "id": f"{_PREFIXES.get(kind, 'item')}_{uuid.uuid4().hex}"}
+    return {**item, "type": kind, "id": f"{_PREFIXES.get(kind, 'item')}_{os.urandom(16).hex()}"}
 
 
 def _as_input(item: Mapping[str, Any]) -> Mapping[str, Any]:

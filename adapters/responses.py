@@ -30,8 +30,8 @@ prompts and conversations have no provider equivalent: they are refused before a
 from __future__ import annotations
 
 import json
+import os
 import time
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -66,7 +66,7 @@ _CHAT_FIELDS = ("temperature", "top_p", "parallel_tool_calls", "user", "metadata
 
 
 def new_id(prefix: str) -> str:
-    return f"{prefix}_{uuid.uuid4().hex}"
+    return f"{prefix}_{os.urandom(16).hex()}"  # 32 random hex digits (uuid4 costs thrice as much)
 
 
 @dataclass

@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import itertools
-import json
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from typing import Any, cast
@@ -34,6 +33,7 @@ from .exchange import (
 )
 from .headers import forwarded, kept
 from .native import ErrorInfo, NativeError, NativeRequest
+from .sse import to_json
 
 __all__ = ["AsyncProviderTransport", "ProviderTransport"]
 
@@ -139,7 +139,7 @@ def _native_request(native: NativeRequest, base_url: str, original: http.Request
     content = native.content
     if native.json is not None and content is None:
         headers["content-type"] = "application/json"
-        content = json.dumps(native.json, ensure_ascii=False, separators=(",", ":")).encode()
+        content = to_json(native.json)
     headers.update(native.headers)
     if content is not None or native.method in ("POST", "PUT", "PATCH"):
         headers["content-length"] = str(len(content or b""))
