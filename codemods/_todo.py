@@ -80,7 +80,9 @@ TODO_CODES: dict[str, str] = {
     "LEGACY_RESPONSE": "Responses are objects in openai>=1: dict-style access that could not be "
                        "followed to a create call must become attribute access by hand.",
     "MODULE_CLIENT": "openai's module-level client is configured here outside module level; the "
-                     "migrated module builds its own client, so this setting no longer applies.",
+                     "migrated module builds its own client, so this setting no longer applies, except "
+                     "openai.api_key in adapter style where the client has no key of its own (or its key is "
+                     "None at run time): the client takes it once, at its first request.",
     "MOCK": "A test mock of the openai SDK: a patch target now names the openai>=1 method the migrated "
             "code calls (set the provider's key variable to any value in the test: the code builds a "
             "provider client first), or a mocked reply is still a 0.x dict the code now reads as an object.",

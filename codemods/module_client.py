@@ -22,7 +22,9 @@ use it (built on first use as well):
 
 Leaves alone: files without a module-level API call (settings alone, as configuration modules for
 other modules, are legacy territory), the 0.x API (``openai.ChatCompletion``).
-Marks with TODO(migrate:MODULE_CLIENT): settings assigned inside functions or blocks.
+Marks with TODO(migrate:MODULE_CLIENT): settings assigned inside functions or blocks. They no longer
+configure the client, except ``openai.api_key`` in adapter style when the client was given no key of
+its own (or its key is None at run time): ``adapters.LazyOpenAI`` takes that key at the first request.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from . import _env
 from ._api_calls import RESOURCES, keyword_arg
 from ._literals import string_value
 from ._pass import FileState, Rule, Transform
@@ -137,11 +140,31 @@ class ModuleClientRule(Rule):
 
     def leave_SimpleStatementLine(self, original_node: cst.SimpleStatementLine,
                                   updated_node: cst.SimpleStatementLine) -> cst.SimpleStatementLine:
-        if self.used and len(self.state.stack) > 1 and self._setting(original_node):
-            self.state.todo(original_node, "MODULE_CLIENT",
-                            f"this setting no longer configures the module's client `{self.name}`: pass "
-                            f"it to the client where it is built")
+        found = self._setting(original_node) if self.used and len(self.state.stack) > 1 else None
+        if found:
+            self.state.todo(original_node, "MODULE_CLIENT", self._inner_setting(found[0]))
         return updated_node
+
+    def _inner_setting(self, name: str) -> str:
+        """What a setting made inside a function still does: the lazy client (adapter style) takes
+        ``openai.api_key`` at first use when it was given no key of its own; nothing else reaches it."""
+        client, key_var, provider = f"`{self.name}`", self.state.target.key_var, self.state.provider
+        moved = "pass it to the client where it is built"
+        if name != "api_key" or self.options.style == "compat":
+            return f"this setting no longer configures the module's client {client}: {moved}"
+        own = next((assign.value for setting, assign in self.settings.values() if setting == "api_key"), None)
+        if own is None:
+            return (f"the module's client {client} has no key of its own: it takes this openai.api_key (in "
+                    f"preference to {key_var}) once, at its first request, so this must run before that and "
+                    f"hold a {provider} key; later changes are not seen")
+        access = _env.env_access(own, self.facts)
+        if isinstance(own, cst.Subscript) or (access is not None and access.default is not None):
+            return f"the module's client {client} is given its own key where it is built, so this setting " \
+                   f"no longer applies: {moved}"
+        when = f"{key_var} is unset" if string_value(own) is not None or \
+            (access is not None and _env.is_openai_key_var(access.var)) else "that key is None"
+        return (f"the module's client {client} is given its own key where it is built; this setting is taken "
+                f"(once, at the first request) only when {when}: {moved}")
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
         if not self.used:

@@ -49,3 +49,48 @@ def test_a_key_set_in_a_function_is_sent_after_the_rewrite(tmp_path: Path, emula
     done = subprocess.run([sys.executable, "app.py"], cwd=tmp_path, env=env, capture_output=True, text=True,
                           timeout=60)
     assert done.returncode != 0 and "DASHSCOPE_API_KEY" in done.stderr
+
+
+OWN_KEY_APP = '''import os
+
+import openai
+
+openai.api_key = os.getenv("OPENAI_API_KEY")
+
+
+def use_key(key):
+    openai.api_key = key
+
+
+def ask(question):
+    reply = openai.ChatCompletion.create(model="gpt-3.5-turbo", messages=[{"role": "user", "content": question}])
+    return reply["choices"][0]["message"]["content"]
+
+
+use_key("key-set-in-a-function-02")
+print(ask("hi"))
+'''
+
+
+def test_a_key_set_in_a_function_yields_to_the_clients_own_key_as_the_todo_says(
+        tmp_path: Path, emulator: Emulator) -> None:
+    (tmp_path / "app.py").write_text(OWN_KEY_APP)
+    result = CliRunner().invoke(app, ["rewrite", str(tmp_path), "--provider", "dashscope"])
+    assert result.exit_code == 0, result.output
+    migrated = (tmp_path / "app.py").read_text()
+    assert 'api_key=os.getenv("DASHSCOPE_API_KEY")' in migrated
+    assert "only when DASHSCOPE_API_KEY is unset" in migrated  # the TODO above use_key's setting
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "DASHSCOPE_"))}
+    env.update({"DASHSCOPE_HTTP_BASE_URL": emulator.base_url("dashscope"), "PYTHONPATH": str(ROOT)})
+
+    env["DASHSCOPE_API_KEY"] = "key-of-the-variable-0003"  # the client's own key: the setting is not used
+    done = subprocess.run([sys.executable, "app.py"], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert emulator.requests[-1].bearer == "key-of-the-variable-0003"
+
+    del env["DASHSCOPE_API_KEY"]  # the client's own key is None: the setting made in the function is used
+    done = subprocess.run([sys.executable, "app.py"], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert emulator.requests[-1].bearer == "key-set-in-a-function-02"
