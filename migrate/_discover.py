@@ -36,10 +36,12 @@ ENV_MARKERS = ("pyvenv.cfg", "conda-meta")
 @dataclass
 class Discovery:
     """``files``: (absolute path, the root it was found under); ``skipped``: (path, reason);
+    ``unreadable``: the folders among ``skipped`` that could not be read (what they hold is unknown);
     ``env_files``: dotenv files, collected only when asked."""
 
     files: list[tuple[Path, Path]] = field(default_factory=list)
     skipped: list[tuple[Path, str]] = field(default_factory=list)
+    unreadable: list[Path] = field(default_factory=list)
     env_files: list[Path] = field(default_factory=list)
 
 
@@ -71,6 +73,7 @@ def _rules_above(root: Path) -> IgnoreRules:
 def _unreadable(found: Discovery, root: Path, error: OSError) -> None:
     where = Path(error.filename) if error.filename else root
     found.skipped.append((where, f"folder cannot be read ({error.strerror or error}); skipped"))
+    found.unreadable.append(where)
 
 
 def _link_reason(path: Path, real_roots: Sequence[Path]) -> str:

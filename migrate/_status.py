@@ -1,4 +1,9 @@
-"""``migrate status``: the ``# TODO(migrate:CODE)`` markers still in a tree."""
+"""``migrate status``: the ``# TODO(migrate:CODE)`` markers still in a tree.
+
+A file or folder that cannot be read may hold markers: it is reported as failed (exit code 3, the
+count is incomplete); what discovery skips on purpose (a symbolic link out of the tree) is reported
+as skipped.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ from pathlib import Path
 from . import _fs
 from ._discover import discover
 from ._paths import check_paths, display_path
-from ._results import Failed
+from ._results import Failed, Skipped
 
 __all__ = ["Marker", "StatusReport", "status"]
 
@@ -34,10 +39,12 @@ class Marker:
 
 @dataclass(frozen=True)
 class StatusReport:
-    """Every marker found, in file and line order, and the files that could not be read."""
+    """Every marker found, in file and line order, the files and folders that could not be read, and
+    what was skipped on purpose."""
 
     markers: tuple[Marker, ...]
     failed: tuple[Failed, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
 
     def by_code(self) -> Counter[str]:
         return Counter(marker.code for marker in self.markers)
@@ -54,8 +61,11 @@ def status(paths: Sequence[Path | str], *, exclude: Sequence[str] = (), gitignor
     roots = [Path(p) for p in paths]
     check_paths(roots)
     markers: list[Marker] = []
-    failed: list[Failed] = []
-    for path, _root in discover(roots, exclude, gitignore=gitignore).files:
+    found = discover(roots, exclude, gitignore=gitignore)
+    unreadable = set(found.unreadable)
+    failed = [Failed(p, display_path(p), why) for p, why in found.skipped if p in unreadable]
+    skipped = [Skipped(p, display_path(p), why) for p, why in found.skipped if p not in unreadable]
+    for path, _root in found.files:
         try:
             data, _ = _fs.read(path)
         except _fs.NotRegular:
@@ -72,7 +82,7 @@ def status(paths: Sequence[Path | str], *, exclude: Sequence[str] = (), gitignor
             line = data.count(b"\n", 0, match.start()) + 1
             message = match.group(2).decode("utf-8", "replace").strip()
             markers.append(Marker(display_path(path), line, match.group(1).decode(), message))
-    return StatusReport(tuple(markers), tuple(failed))
+    return StatusReport(tuple(markers), tuple(failed), tuple(skipped))
 
 
 def _notebook_markers(data: bytes, display: str) -> list[Marker]:

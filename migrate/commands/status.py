@@ -17,7 +17,10 @@ def status(paths: Paths, exclude: Exclude = None) -> Outcome:
     if report.markers:
         console.print(render.status_table(report))
     else:
-        console.print("No TODO(migrate) markers left.")
+        console.print("No TODO(migrate) markers left." if not report.failed else
+                      "No TODO(migrate) markers in the files that could be read.")
+    for skipped in report.skipped:
+        err().print(f"[yellow]skipped[/] {escape(skipped.display)}: {escape(skipped.reason)}")
     for failed in report.failed:
         err().print(f"[red]failed[/] {escape(failed.display)}: {escape(failed.reason)}")
     return Outcome(report.failed)
