@@ -60,6 +60,10 @@ TODO_CODES: dict[str, str] = {
                       "model whose vectors have another size, and stored vector indexes depend on it: "
                       "re-embed the stored vectors, or map the model to one that offers the old size. "
                       "Where the provider model offers it, the call gets dimensions= instead of this mark.",
+    "REEMBED": "An embeddings call now runs on a provider model instead of the OpenAI model (renamed by the "
+               "rewrite, or mapped at run time). Vectors of another model are not comparable with stored "
+               "ones even when the size is the same: re-embed stored vectors (or keep an OpenAI client for "
+               "embeddings).",
     "MODEL_CONSTANT": "A model= constant kept its OpenAI name because it also feeds something else "
                       "(tiktoken.encoding_for_model, a log line), and nothing maps that name at run time "
                       "the way the rewrite would have (compat style: the provider's compatible endpoint "

@@ -23,7 +23,9 @@ that is neither (a fine-tune, an Azure deployment name), in files that import op
 TODO(migrate:EMBEDDING_SIZE): a renamed embedding model's call whose vector size changes (the
 provider model cannot make the old size, or ``**kwargs`` hide whether ``dimensions=`` is passed);
 with TODO(migrate:MODEL_CONSTANT): a call whose constant keeps its OpenAI name (it feeds something
-else too) where no runtime maps it as this run would (the compat style; a ``model_map`` entry).
+else too) where no runtime maps it as this run would (the compat style; a ``model_map`` entry); with
+TODO(migrate:REEMBED): any other embeddings call whose OpenAI model changes (here, or at run time in
+the adapter style): another model's vectors are not comparable with stored ones, even at the same size.
 """
 
 from __future__ import annotations
@@ -155,14 +157,31 @@ class ModelNamesRule(Rule):
         names = {string_value(reach.node) for reach in reached if reach.mapped}
         name = names.pop() if len(names) == 1 else None
         embedding = self._renamed_embedding(name) if name else None
-        if embedding is None or embedding.kept or keyword(call, "dimensions") is not None:
-            return
-        if embedding.offered and not any(arg.star == "**" for arg in call.args):
+        if embedding is not None and not embedding.kept and keyword(call, "dimensions") is None:
+            if not embedding.offered or any(arg.star == "**" for arg in call.args):
+                self.state.todo(call, "EMBEDDING_SIZE", embedding.changes(hidden=embedding.offered))
+                return  # it says to re-embed already: one note per call
             self.sized[id(call)] = embedding.size
             self.state.find(call, "model", f"dimensions={embedding.size} keeps the vector size of "
                                            f"{embedding.name} on {embedding.target}")
+        self._reembed(call, reached)
+
+    def _reembed(self, call: cst.Call, reached: list[Reach]) -> None:
+        """Another model makes other vectors, whatever their size: say so once per embeddings call whose
+        OpenAI model changes (renamed here or by the runtime). Only while the file still imports openai
+        and not adapters: an already migrated file is left as it is."""
+        imports = self.facts.imports
+        names = {string_value(reach.node) for reach in reached}
+        name = names.pop() if len(names) == 1 else None
+        if name is None or catalogue.openai_dimensions(name) is None or \
+                not imports.imports_module("openai") or imports.imports_module("adapters"):
             return
-        self.state.todo(call, "EMBEDDING_SIZE", embedding.changes(hidden=embedding.offered))
+        target = catalogue.map_model(name, self.provider, self.options.model_map)
+        if target == name:
+            return
+        self.state.todo(call, "REEMBED", f"this call now embeds with {self.provider}'s {target}, not {name}: its "
+                                         f"vectors are not comparable with stored ones, even at the same size: "
+                                         f"re-embed stored vectors")
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
         size = self.sized.get(id(original_node))

@@ -115,7 +115,7 @@ def _verdict_sections(data: dict[str, Any]) -> list[str]:
             hows = ", ".join(dict.fromkeys(r["how"] for r in worst))
             why = "<br>".join(f"<code>{escape(r['subject'])}</code>: {escape(r['detail'])}" for r in worst)
             if verdict["reembed"]:
-                why += ' <span class="reembed">re-embed stored vectors: the vector size changes</span>'
+                why += ' <span class="reembed">re-embed stored vectors: another model makes them</span>'
             out.append(f"<tr><td>{site['line']}</td><td>{escape(TITLES.get(site['category'], site['category']))} "
                        f"<code>{escape(site['name'])}</code></td><td class=\"status {status}\">"
                        f"{escape(_STATUS_LABELS[status])}</td><td>{escape(hows)}</td><td>{why}</td></tr>")

@@ -315,7 +315,7 @@ def _verdict_sections(run: RewriteRun) -> list[str]:
                          f"`{_cell(scanned.site.name)}` | {verdict_markdown(verdict)} | {_hows(scanned, run.provider)} |")
         reembed = [scanned for scanned in result.verdicts if scanned.verdicts[run.provider].reembed]
         if reembed:
-            lines += ["", "> ⚠️ **Re-embed stored vectors**: the vector size changes on "
+            lines += ["", "> ⚠️ **Re-embed stored vectors**: another model makes the vectors on "
                           f"{run.provider}; vectors stored from the OpenAI model must be re-embedded "
                           f"(lines {', '.join(str(s.site.line) for s in reembed)})."]
         lines.append("")

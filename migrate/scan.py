@@ -14,9 +14,9 @@ of the call, so a changed table changes the verdict. A verdict is the worst of i
                  or through ``migrate run`` (each reason says which: ``Reason.how``)
     unsupported  it will not work there; the reason says what to do
 
-An embeddings site whose vector size would change carries ``reembed``: vectors stored from the
-OpenAI model must be re-embedded. Files are found, prefiltered and parsed in worker processes as
-``migrate rewrite`` does; nothing is written.
+An embeddings site whose model changes (whatever the vector size) carries ``reembed``: vectors
+stored from the OpenAI model must be re-embedded. Files are found, prefiltered and parsed in worker
+processes as ``migrate rewrite`` does; nothing is written.
 """
 
 from __future__ import annotations
@@ -304,6 +304,10 @@ def _vector_size(t: _Target, site: Site) -> Reason | None:
     wanted = asked or catalogue.openai_dimensions(site.model)
     if "dimensions" in site.parameters and asked is None:
         return Reason("vector size", "caveat", "unknown", f"{mapped!r} offers {', '.join(map(str, sizes))} dimensions")
+    if (wanted is None or wanted in sizes) and mapped != site.model:
+        return Reason("vector size", "caveat", "vector size",  # another model: other vectors, whatever the size
+                      f"{mapped!r} gives {f'{wanted}-dimensional' if wanted else 'its own'} vectors, but not the vectors "
+                      f"{site.model!r} gave: stored vectors must be re-embedded")
     if wanted is None or wanted in sizes:
         return Reason("vector size", "works", "passes", f"{mapped!r} gives {wanted}-dimensional vectors"
                       if wanted else f"{mapped!r}'s own size")

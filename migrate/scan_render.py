@@ -100,7 +100,7 @@ def table(run: ScanRun, console: Console) -> None:
     for provider in run.providers:
         reembed = [s for s in run.sites if s.verdicts[provider].reembed]
         if reembed:
-            console.print(f"\n[bold yellow]Vector size changes on {provider}: stored vectors must be "
+            console.print(f"\n[bold yellow]Another embedding model on {provider}: stored vectors must be "
                           f"re-embedded[/]")
             for scanned in reembed:
                 detail = _vector_reason(scanned.verdicts[provider])

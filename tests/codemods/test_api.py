@@ -134,8 +134,13 @@ def test_a_mapped_embedding_model_keeps_its_size_or_is_marked(target: str, call:
     result = rewrite_source(source, provider="dashscope", model_map={"text-embedding-3-small": target})
     assert result.code.endswith(call + "\n")
     assert [t.message for t in result.todos if t.code == "EMBEDDING_SIZE"] == ([todo] if todo else [])
+    # Another model's vectors differ whatever their size: one note per call, REEMBED or EMBEDDING_SIZE.
+    assert [t.code for t in result.todos] == ["EMBEDDING_SIZE" if todo else "REEMBED"]
     left = rewrite_source(source, provider="dashscope")
-    assert "model='text-embedding-3-small', input='a')" in left.code and not left.todos
+    assert "model='text-embedding-3-small', input='a')" in left.code
+    assert [t.message for t in left.todos] == [
+        "this call now embeds with dashscope's text-embedding-v4, not text-embedding-3-small: its vectors are "
+        "not comparable with stored ones, even at the same size: re-embed stored vectors"]
     assert ("model", 2, "text-embedding-3-small left for the runtime, which maps it to text-embedding-v4 and "
                         "keeps its 1536 dimensions") in {(f.kind, f.line, f.detail) for f in left.findings}
 

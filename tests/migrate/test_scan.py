@@ -21,6 +21,7 @@ from codemods._target import provider_facts
 from codemods.sites import CATEGORIES, Site, analyse, worth_scanning
 from migrate import cli, scan_render
 from migrate.commands.scan import scan as scan_command
+from migrate._verdicts import Verdict
 from migrate.scan import ScanRun, judge, scan, verdicts_for
 
 from .trees import KEY, write
@@ -231,14 +232,18 @@ def analyse_sites(source: str) -> list[Site]:
 def test_embeddings_whose_vector_size_changes_need_re_embedding(tree_run: ScanRun) -> None:
     small, large, sized = sites_of(tree_run, "embeddings_app.py", "embeddings")
     assert small.site.model == "text-embedding-3-small"
-    assert not small.verdicts["dashscope"].reembed  # text-embedding-v4 offers 1536
     for provider in ("qianfan", "zhipu"):
         assert small.verdicts[provider].reembed and small.verdicts[provider].status == "caveat"
         reason = next(r for r in small.verdicts[provider].reasons if r.how == "vector size")
         assert "1536-dimensional" in reason.detail and "must be re-embedded" in reason.detail
+    # text-embedding-v4 offers 1536, but another model's vectors are not comparable with stored ones
+    kept = next(r for r in small.verdicts["dashscope"].reasons if r.how == "vector size")
+    assert small.verdicts["dashscope"].reembed and kept.status == "caveat"
+    assert kept.detail == ("'text-embedding-v4' gives 1536-dimensional vectors, but not the vectors "
+                           "'text-embedding-3-small' gave: stored vectors must be re-embedded")
     assert all(large.verdicts[p].reembed for p in PROVIDERS)
     assert sized.verdicts["qianfan"].status == "unsupported"  # embedding-v1 cannot give 1024
-    assert not sized.verdicts["dashscope"].reembed
+    assert sized.verdicts["dashscope"].reembed  # the size asked for is offered; the model changes all the same
     assert tree_run.totals()["qianfan"]["reembed"] >= 3
 
 
@@ -261,9 +266,15 @@ def test_a_changed_capability_table_changes_the_verdict(tree_run: ScanRun, monke
 
 def test_a_model_map_changes_the_model_verdicts(tree_run: ScanRun) -> None:
     small = sites_of(tree_run, "embeddings_app.py", "embeddings")[0].site
-    assert judge(small, "zhipu").reembed and not judge(small, "dashscope").reembed
-    assert judge(small, "dashscope", model_map={"text-embedding-3-small": "text-embedding-v3"}).reembed
-    assert not judge(small, "dashscope", model_map={"text-embedding-3-small": "text-embedding-v2"}).reembed
+    def vector_size(verdict: Verdict) -> str:
+        return next(r.detail for r in verdict.reasons if r.how == "vector size")
+
+    assert judge(small, "zhipu").reembed and judge(small, "dashscope").reembed  # another model either way
+    v3 = judge(small, "dashscope", model_map={"text-embedding-3-small": "text-embedding-v3"})
+    v2 = judge(small, "dashscope", model_map={"text-embedding-3-small": "text-embedding-v2"})
+    assert v3.reembed and "'text-embedding-v3' gives 1024" in vector_size(v3)
+    assert v2.reembed and "'text-embedding-v2' gives 1536-dimensional vectors, but not" in vector_size(v2)
+    assert not judge(Site(1, "embeddings", "embeddings.create", model="text-embedding-v4"), "dashscope").reembed
     mapped = judge(Site(1, "model", "gpt-4o"), "zhipu", model_map={"gpt-4o": "glm-4.7"})
     assert mapped.status == "caveat" and "glm-4.7" in mapped.summary and "your model map" in mapped.summary
 
