@@ -20,8 +20,8 @@ from adapters.capabilities import describe
 from codemods._target import provider_facts
 from codemods.sites import CATEGORIES, Site, analyse, worth_scanning
 from migrate import cli, scan_render
-from migrate.commands.scan import scan as scan_command
 from migrate._verdicts import Verdict
+from migrate.commands.scan import scan as scan_command
 from migrate.scan import ScanRun, judge, scan, verdicts_for
 
 from .trees import KEY, write

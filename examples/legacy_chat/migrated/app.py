@@ -32,6 +32,7 @@ FAQ = [
 
 
 def get_embeddings(texts):
+    # TODO(migrate:REEMBED): this call now embeds with dashscope's text-embedding-v4, not text-embedding-ada-002: its vectors are not comparable with stored ones, even at the same size: re-embed stored vectors
     resp = client.embeddings.create(input=texts, model=EMBEDDING_MODEL)
     return [item.embedding for item in resp.data]
 

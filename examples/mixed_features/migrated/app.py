@@ -29,6 +29,7 @@ def chat(text: str) -> str:
 
 
 def similar(a: str, b: str) -> list[int]:
+    # TODO(migrate:REEMBED): this call now embeds with dashscope's text-embedding-v4, not text-embedding-3-small: its vectors are not comparable with stored ones, even at the same size: re-embed stored vectors
     response = client.embeddings.create(model="text-embedding-3-small", input=[a, b])
     return [len(item.embedding) for item in response.data]
 

@@ -20,6 +20,7 @@ client = adapters.OpenAI(provider="dashscope", api_key=os.getenv("DASHSCOPE_API_
 
 
 def embed(texts: list[str]) -> list[list[float]]:
+    # TODO(migrate:REEMBED): this call now embeds with dashscope's text-embedding-v4, not text-embedding-3-small: its vectors are not comparable with stored ones, even at the same size: re-embed stored vectors
     response = client.embeddings.create(model=EMBEDDING_MODEL, input=texts)
     return [item.embedding for item in response.data]
 
