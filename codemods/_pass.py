@@ -56,6 +56,11 @@ class FileState:
     def provider(self) -> str:
         return self.target.name
 
+    @property
+    def endpoints(self) -> frozenset[str]:
+        """The endpoints the migrated calls reach in this run's style (``ProviderFacts.endpoints_for``)."""
+        return self.target.endpoints_for(self.options.style)
+
     def edited(self) -> None:
         self.edits += 1
 

@@ -19,6 +19,7 @@ __all__ = ["Options", "ProviderFacts", "Style", "provider_facts", "provider_for_
            "provider_for_var"]
 
 Style = Literal["adapter", "compat"]
+_COMPAT_DEFAULT = frozenset({"chat.completions", "embeddings"})
 
 
 @dataclass(frozen=True)
@@ -45,10 +46,17 @@ class ProviderFacts:
     endpoints: frozenset[str]
     regions: Mapping[str, str]
     hosts: frozenset[str]
+    #: what a plain openai client gets at the compatible root (``COMPAT_ENDPOINTS``; a backend that
+    #: does not declare it: chat and embeddings only, as nothing else is known to be served there)
+    compat_endpoints: frozenset[str] = _COMPAT_DEFAULT
 
     @property
     def variables(self) -> frozenset[str]:
         return frozenset({*self.key_vars, self.base_url_var, self.compat_base_url_var})
+
+    def endpoints_for(self, style: Style) -> frozenset[str]:
+        """The endpoints calls reach in ``style``: the adapter's (it translates), or the compatible root's."""
+        return self.compat_endpoints if style == "compat" else self.endpoints
 
 
 def _host(url: str) -> str:
@@ -71,6 +79,7 @@ def provider_facts(name: str) -> ProviderFacts:
         compat_base_url_var=str(getattr(backend, "COMPAT_BASE_URL_VAR", f"{name.upper()}_COMPAT_BASE_URL")),
         endpoints=frozenset(backend.CAPABILITIES.endpoints), regions=dict(regions),
         hosts=frozenset(_host(url) for url in urls if _host(url)),
+        compat_endpoints=frozenset(getattr(backend, "COMPAT_ENDPOINTS", _COMPAT_DEFAULT)),
     )
 
 

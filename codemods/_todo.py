@@ -38,6 +38,8 @@ TODO_CODES: dict[str, str] = {
     "COMPLETIONS": "Legacy text completions (client.completions) are not offered; use "
                    "chat.completions.create with the prompt as a user message.",
     "UPLOADS": "The Uploads API is not available on the provider.",
+    "MODELS": "The provider's OpenAI-compatible endpoint is not known to list models (compat style; "
+              "unconfirmed): name the provider's models in the code, or migrate with --style adapter.",
     "API_KEY": "A key the application supplies (a parameter, a config value, an attribute, a key typed "
                "into a UI) is kept: it must now hold a provider key, as the adapter refuses OpenAI keys. "
                "A key written in the source (redacted) or a placeholder (\"EMPTY\", \"ollama\") was replaced "

@@ -128,7 +128,7 @@ class ModelNamesRule(Rule):
 
     def _quiet(self, reach: Reach) -> bool:
         """Whether every call ``reach`` reaches is an endpoint the provider lacks (its TODO says enough)."""
-        endpoints = self.state.target.endpoints
+        endpoints = self.state.endpoints
         return all((api := self.facts.api_call(call)) is not None and not api.served_by(endpoints)
                    for call in reach.calls)
 

@@ -9,8 +9,18 @@ The settings assigned at module level (``api_key``, ``base_url``, ``timeout``, `
 become the client's arguments, handled as ``RewriteClientConstruction`` handles them; the client
 takes the place of the first setting (or follows the imports) and is named ``client`` unless that
 name is taken. The client is built on first use (``adapters.LazyOpenAI``), as openai's module client
-was, so importing the module still needs no key. With ``--style compat`` the client is
-``openai.OpenAI(...)`` on the compatible URL, built at import (no runtime of ours to defer it).
+was, so importing the module still needs no key. With ``--style compat`` (no runtime of ours) the
+client is plain code: a function that builds ``openai.OpenAI(...)`` on the compatible URL once, at
+the first call, so importing needs no key there either and a missing variable is a ``KeyError``
+naming it at the first request (``os.environ.get`` would not do: openai would fall back to
+``OPENAI_API_KEY`` and send OpenAI's key to the provider)::
+
+    @functools.cache
+    def client() -> openai.OpenAI:
+        '''Built at its first use, as openai's module-level client was: importing needs no key.'''
+        return openai.OpenAI(api_key=os.environ["DASHSCOPE_API_KEY"], base_url=...)
+
+    client().chat.completions.create(...)
 
 instructor 0.x patched openai's module (``instructor.patch()``) so ``create`` took ``response_model=``;
 such a file gets an instructor client around its own one, and the calls passing ``response_model``
@@ -115,7 +125,11 @@ class ModuleClientRule(Rule):
         if self.options.style != "compat":  # compat's client is openai.OpenAI: openai stays in use
             self.state.dropped_refs[original_node.value.value] += 1
         self.state.edited()
-        return updated_node.with_changes(value=cst.Name(self.name))
+        return updated_node.with_changes(value=self._client_ref(self.name))
+
+    def _client_ref(self, name: str) -> cst.BaseExpression:
+        """The module's client (or instructor client) where it is used: compat's is a function."""
+        return cst.Call(cst.Name(name)) if self.options.style == "compat" else cst.Name(name)
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.BaseExpression) -> cst.BaseExpression:
         """A call passing ``response_model`` goes through the instructor client (instructor.patch() files)."""
@@ -127,12 +141,14 @@ class ModuleClientRule(Rule):
         while isinstance(func, cst.Attribute):
             chain.append(func)
             func = func.value
+        if isinstance(func, cst.Call) and not func.args:  # compat: client()
+            func = func.func
         if not (isinstance(func, cst.Name) and func.value == self.name and chain and chain[-1].attr.value == "chat"):
             self.state.todo(original_node, "LEGACY_API", "response_model= needs an instructor client (instructor.patch() "
                                                          "patched openai 0.x itself): call it through "
                                                          "instructor.from_openai(<this client>)")
             return updated_node
-        rebuilt: cst.BaseExpression = cst.Name(self.instructor)
+        rebuilt: cst.BaseExpression = self._client_ref(self.instructor)
         for attribute in reversed(chain):
             rebuilt = attribute.with_changes(value=rebuilt)
         self.state.edited()
@@ -148,7 +164,9 @@ class ModuleClientRule(Rule):
     def _inner_setting(self, name: str) -> str:
         """What a setting made inside a function still does: the lazy client (adapter style) takes
         ``openai.api_key`` at first use when it was given no key of its own; nothing else reaches it."""
-        client, key_var, provider = f"`{self.name}`", self.state.target.key_var, self.state.provider
+        compat = self.options.style == "compat"
+        client = f"`{self.name}()`" if compat else f"`{self.name}`"
+        key_var, provider = self.state.target.key_var, self.state.provider
         moved = "pass it to the client where it is built"
         if name != "api_key" or self.options.style == "compat":
             return f"this setting no longer configures the module's client {client}: {moved}"
@@ -189,7 +207,9 @@ class ModuleClientRule(Rule):
                                      args=[self._lazy_key(arg) for arg in call.args])
         if module not in top:
             self.state.need_modules.add(module)
-        client = cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(cst.Name(self.name))], call)])
+        client: cst.SimpleStatementLine | cst.FunctionDef = \
+            self._built_on_first_use(self.name, call, f"{module}.OpenAI") if compat else \
+            cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(cst.Name(self.name))], call)])
         for index in sorted(self.settings, reverse=True):
             counter = _Refs(self.aliases)
             counter.visit(original_node.body[index])
@@ -204,6 +224,8 @@ class ModuleClientRule(Rule):
             if isinstance(following, cst.SimpleStatementLine | cst.BaseCompoundStatement) and \
                     following.leading_lines:
                 client = client.with_changes(leading_lines=[cst.EmptyLine()])  # set apart from the imports
+        if isinstance(client, cst.FunctionDef):
+            client, body = self._set_apart(client, body, position)
         body.insert(position, add_todos(client, notes))
         if self.patches:
             body = self._instructor_client(body, position)
@@ -243,16 +265,53 @@ class ModuleClientRule(Rule):
         if not aliases:  # `from instructor import patch`
             self.state.need_modules.add("instructor")
         instructor = cst.Attribute(cst.Name(aliases[0] if aliases else "instructor"), cst.Name("from_openai"))
+        line: cst.SimpleStatementLine | cst.FunctionDef
         if self.options.style == "compat":
-            value: cst.BaseExpression = cst.Call(instructor, args=[cst.Arg(cst.Name(self.name)), *options])
+            value: cst.BaseExpression = cst.Call(instructor, args=[cst.Arg(self._client_ref(self.name)), *options])
+            line = self._built_on_first_use(self.instructor, value, None)
+            line, kept = self._set_apart(line, kept, client_at + 1)
         else:
             lazy = cst.Attribute(cst.Name("adapters"), cst.Name("lazy"))
             value = cst.Call(lazy, args=[cst.Arg(instructor), cst.Arg(cst.Name(self.name)), *options])
-        line = self.patches[0].with_changes(body=[cst.Assign([cst.AssignTarget(cst.Name(self.instructor))], value)])
-        line = line.with_changes(leading_lines=[e for e in line.leading_lines if e.comment is not None])
+            line = self.patches[0].with_changes(body=[cst.Assign([cst.AssignTarget(cst.Name(self.instructor))], value)])
+            line = line.with_changes(leading_lines=[e for e in line.leading_lines if e.comment is not None])
         kept.insert(client_at + 1, line)
         self.state.find(self.patches[0], "library", "instructor.patch() -> instructor.from_openai(client)")
         return kept
+
+    def _built_on_first_use(self, name: str, value: cst.BaseExpression, returns: str | None) -> cst.FunctionDef:
+        """compat style: ``@functools.cache def name() -> returns: return value`` (plain code, no runtime)."""
+        self.state.need_modules.add("functools")
+        annotation = f" -> {returns}" if returns else ""
+        template = cst.parse_statement(
+            f"@functools.cache\ndef {name}(){annotation}:\n"
+            f'    """Built at its first use, as openai\'s module-level client was: importing needs no key."""\n'
+            f"    return None\n", config=self.state.module.config_for_parsing)
+        assert isinstance(template, cst.FunctionDef) and isinstance(template.body, cst.IndentedBlock)
+        docstring, ret = template.body.body
+        assert isinstance(ret, cst.SimpleStatementLine)
+        body = template.body.with_changes(body=[docstring, ret.with_changes(body=[cst.Return(value)])])
+        return template.with_changes(body=body)
+
+    @staticmethod
+    def _set_apart(function: cst.FunctionDef, body: list[cst.BaseStatement],
+                   position: int) -> tuple[cst.FunctionDef, list[cst.BaseStatement]]:
+        """Two blank lines above and below a function put among module statements (PEP 8)."""
+        def spaced(lines: Sequence[cst.EmptyLine]) -> list[cst.EmptyLine]:
+            blank = 0
+            for line in lines:  # blank lines above the statement's first comment, or the statement
+                if line.comment is not None:
+                    break
+                blank += 1
+            return [*([cst.EmptyLine()] * max(0, 2 - blank)), *lines] if position else list(lines)
+
+        function = function.with_changes(leading_lines=spaced(function.leading_lines))
+        if position < len(body):
+            following = body[position]
+            if isinstance(following, cst.SimpleStatementLine | cst.BaseCompoundStatement):
+                body = [*body[:position], following.with_changes(leading_lines=spaced(following.leading_lines)),
+                        *body[position + 1:]]
+        return function, body
 
     @staticmethod
     def _top_aliases(module: cst.Module) -> set[str]:

@@ -4,8 +4,10 @@
       ->  # TODO(migrate:ASSISTANTS): client.beta.threads.runs is not supported by dashscope: rebuild ...
           run = client.beta.threads.runs.create(thread_id=t.id, assistant_id=a.id)
 
-A feature is supported when the backend declares its endpoint in ``CAPABILITIES.endpoints``. One
-comment per code goes above the statement, once (a second run adds nothing), and each call is
+A feature is supported when the backend declares its endpoint in ``CAPABILITIES.endpoints`` (the
+adapter translates it), or, with ``--style compat``, in ``COMPAT_ENDPOINTS`` (what a plain openai
+client gets at the provider's OpenAI-compatible root: legacy completions and images are not served
+there on every provider, though the adapter serves them). One comment per code goes above the statement, once (a second run adds nothing), and each call is
 listed in the report (the supported ones too: kinds ``chat``, ``embeddings``, ``models``...).
 
 Leaves alone: anything whose receiver is not known or very plausibly an OpenAI client
@@ -44,6 +46,7 @@ ENDPOINT_TODOS = {
     "responses": ("RESPONSES", "rewrite the call with chat.completions.create"),
     "images": ("IMAGES", "use the provider's own image SDK, or keep an OpenAI client for images"),
     "completions": ("COMPLETIONS", "use chat.completions.create with the prompt as a user message"),
+    "models": ("MODELS", "name the provider's models in the code (`migrate models --provider P` lists them)"),
 }
 _KINDS = {"chat.completions": "chat"}
 
@@ -55,8 +58,8 @@ class UnsupportedFeaturesRule(Rule):
             return self._library(original_node, updated_node)
         if not self.facts.uses_openai and not self.facts.is_client(api.receiver):
             return updated_node  # the client comes from elsewhere: maybe not OpenAI's
-        endpoint, provider = api.endpoint, self.state.provider
-        endpoints = self.state.target.endpoints
+        endpoint = api.endpoint
+        endpoints = self.state.endpoints
         if api.served_by(endpoints) or endpoint not in ENDPOINT_TODOS:
             self.state.find(original_node, _KINDS.get(endpoint, endpoint), ".".join(api.path))
             return updated_node
@@ -65,8 +68,20 @@ class UnsupportedFeaturesRule(Rule):
         partly = any(name.startswith(endpoint + ".") for name in endpoints)  # e.g. images.generations only
         what = ".".join([receiver, *(api.path if partly and len(api.path) == 2 else api.path[:-1])])
         self.state.find(original_node, "unsupported", f"{'.'.join(api.path)} ({endpoint})")
-        self.state.todo(original_node, code, f"{what} is not supported by {provider}: {advice}")
+        self.state.todo(original_node, code, f"{what} is not {self._where()}: "
+                                             f"{self._advice(advice, api.served_by(self.state.target.endpoints))}")
         return updated_node
+
+    def _where(self) -> str:
+        """Who lacks it: the provider, or (compat style) its OpenAI-compatible endpoint."""
+        if self.options.style == "compat":
+            return f"served by {self.state.provider}'s OpenAI-compatible endpoint"
+        return f"supported by {self.state.provider}"
+
+    def _advice(self, advice: str, adapter_serves: bool) -> str:
+        if self.options.style == "compat" and adapter_serves:
+            return f"{advice}, or migrate with --style adapter (adapters.OpenAI serves it)"
+        return advice
 
     def _library(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
         """A library class that makes the calls for the user (the Agents SDK's OpenAIResponsesModel)
@@ -75,13 +90,13 @@ class UnsupportedFeaturesRule(Rule):
         endpoint = library_endpoint(resolved)
         if endpoint is None or resolved is None:
             return updated_node
-        if endpoint in self.state.target.endpoints or endpoint not in ENDPOINT_TODOS:
+        if endpoint in self.state.endpoints or endpoint not in ENDPOINT_TODOS:
             self.state.find(original_node, _KINDS.get(endpoint, endpoint), resolved)
             return updated_node
         code, advice = ENDPOINT_TODOS[endpoint]
         self.state.find(original_node, "unsupported", f"{resolved} ({endpoint})")
-        self.state.todo(original_node, code, f"{resolved} calls client.{endpoint}, which {self.state.provider} "
-                                             f"does not support: {advice}")
+        self.state.todo(original_node, code, f"{resolved} calls client.{endpoint}, which is not {self._where()}: "
+                                             f"{self._advice(advice, endpoint in self.state.target.endpoints)}")
         return updated_node
 
 

@@ -39,6 +39,12 @@ KEY_VARS = ("DASHSCOPE_API_KEY",)
 BASE_URL_VAR = "DASHSCOPE_HTTP_BASE_URL"
 COMPAT_BASE_URL = "https://dashscope.aliyuncs.com/compatible-mode/v1"
 COMPAT_BASE_URL_VAR = "DASHSCOPE_COMPAT_BASE_URL"
+#: What a plain openai client gets at COMPAT_BASE_URL (the codemods' compat style judges calls by it).
+#: chat and responses: confirmed (reference dashscope.md, responses.md R1); embeddings: the endpoint
+#: exists, which models it takes is unconfirmed. Not served: completions (only the Qwen coder models,
+#: Beijing only: responses.md section 3), images and audio (native task/multimodal APIs only), models
+#: (not in the reference: unconfirmed; the emulator does not serve it).
+COMPAT_ENDPOINTS = frozenset({"chat.completions", "embeddings", "responses"})
 REGIONS = {
     "cn-beijing": DEFAULT_BASE_URL,
     "ap-southeast-1": "https://dashscope-intl.aliyuncs.com/api/v1",

@@ -43,6 +43,11 @@ V1_KEY_VARS = ("QIANFAN_AK", "QIANFAN_SK")
 V1_BASE_URL_VAR = "QIANFAN_BASE_URL"
 COMPAT_BASE_URL = "https://qianfan.baidubce.com/v2"
 COMPAT_BASE_URL_VAR = "QIANFAN_COMPAT_BASE_URL"
+#: What a plain openai client gets at COMPAT_BASE_URL (the codemods' compat style judges calls by it):
+#: chat, embeddings (OpenAI-shaped; its field list unconfirmed) and images.generations (images.md I6)
+#: are v2's own OpenAI-shaped endpoints. Not served: completions (absent from v2), responses and
+#: audio (none documented), models (not in the reference: unconfirmed).
+COMPAT_ENDPOINTS = frozenset({"chat.completions", "embeddings", "images.generations"})
 #: The reference lists one Qianfan region, Beijing (``bj`` in Baidu's host names): v2 and v1 roots.
 REGIONS = {"cn-beijing": DEFAULT_BASE_URL, "bj": DEFAULT_BASE_URL}
 V1_REGIONS = {"cn-beijing": V1_BASE_URL, "bj": V1_BASE_URL}

@@ -51,6 +51,12 @@ KEY_VARS = ("ZHIPUAI_API_KEY",)
 BASE_URL_VAR = "ZHIPUAI_BASE_URL"
 COMPAT_BASE_URL = "https://open.bigmodel.cn/api/paas/v4"
 COMPAT_BASE_URL_VAR = "ZHIPUAI_COMPAT_BASE_URL"
+#: What a plain openai client gets at COMPAT_BASE_URL (the codemods' compat style judges calls by it):
+#: chat, embeddings and images.generations take OpenAI-shaped bodies (zhipu.md Z4). Not served:
+#: completions (absent from v4), responses (the adapter translates it onto chat), audio (the paths
+#: exist but OpenAI's voices and formats are not accepted: the adapter translates them), models (not
+#: in the reference: unconfirmed).
+COMPAT_ENDPOINTS = frozenset({"chat.completions", "embeddings", "images.generations"})
 REGIONS = {"cn": DEFAULT_BASE_URL, "intl": "https://api.z.ai/api/paas/v4"}
 
 CHAT_PATH = "/chat/completions"
