@@ -20,7 +20,8 @@ that exists, and OpenAI's own URLs written there move too (marked ``RAW_HTTP``):
       ->  requests.post("https://dashscope.aliyuncs.com/compatible-mode/v1/embeddings", ...)
 
 Leaves alone: arguments of OpenAI client constructions (``RewriteClientConstruction`` owns
-them), variables read through a name (``os.getenv(VAR)``), other ``OPENAI_*`` variables.
+them), variables read through a name (``os.getenv(VAR)``), other ``OPENAI_*`` variables, and
+OpenAI's URLs in a file that mocks HTTP (a test: the URL is what its mock answers; ``_http_mocks``).
 Marks with TODO(migrate): writes (``os.environ["OPENAI_API_KEY"] = ...``: the value is an OpenAI
 key, it must not become the provider's; the write is kept and marked ``API_KEY``), a key written
 as a read's default (dropped, ``API_KEY``, reported as ``literal_key``), a base-URL default that
@@ -36,6 +37,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from . import _env
+from ._http_mocks import mocks_http
 from ._literals import REDACTED, make_string, redact_url, string_value, with_value
 from ._pass import FileState, Rule, Transform
 
@@ -62,6 +64,7 @@ class EnvVarsRule(Rule):
         self.base_var = target.compat_base_url_var if compat else target.base_url_var
         self.base_root = target.compat_base_url if compat else target.default_base_url
         self.defaults: set[int] = set()  # defaults of environment reads (rewritten with the read)
+        self.mocking: bool | None = None  # whether the module mocks HTTP: found at the first OpenAI URL
 
     def visit_Call(self, node: cst.Call) -> None:
         access = _env.env_access(node, self.facts) if self.raw else None
@@ -93,6 +96,10 @@ class EnvVarsRule(Rule):
         found = _OPENAI_ROOT.match(value) if value else None
         if value is None or found is None or not isinstance(updated_node, cst.SimpleString):
             return updated_node
+        if self.mocking is None:
+            self.mocking = mocks_http(self.state.module, self.facts)
+        if self.mocking:
+            return updated_node  # what a test's mock answers (RewriteMockTargets marks it HTTP_MOCK)
         new = self.base_root.rstrip("/") + value[found.end():]
         self.state.find(original_node, "env_var", f"{found.group(0)} -> {self.base_root}")
         self._raw_http(original_node, f"OpenAI's URL was replaced by {self.state.provider}'s OpenAI-compatible "

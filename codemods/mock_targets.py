@@ -12,7 +12,9 @@ TODO(migrate:MOCK): a rewritten patch (the migrated code builds a provider clien
 needs the provider's key variable set, to any value) and a mocked return value still shaped like a
 0.x dict (``{"choices": [...]}``: the code now reads attributes; build the openai type instead).
 Marks with TODO(migrate:HTTP_MOCK): HTTP-level mocks of ``api.openai.com`` (respx, responses,
-requests-mock, aioresponses, VCR cassettes), which cannot intercept the provider's native calls.
+requests-mock, pytest-httpx, aioresponses, VCR cassettes, ``httpx.MockTransport``, a patched
+``requests.post``), which cannot intercept the provider's native calls. In a file without the SDK
+their URLs are left as they are (``_http_mocks``), the TODO saying where the migrated code sends.
 
 Leaves alone: patch targets that are not openai's, and files that mock nothing.
 """
@@ -23,6 +25,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from ._http_mocks import HTTP_MOCKERS, mocks_http
 from ._literals import string_value, with_value
 from ._pass import Rule, Transform
 from ._qualnames import dotted
@@ -47,8 +50,6 @@ OBJECT_PATCHERS = frozenset({"unittest.mock.patch.object", "mock.patch.object"})
 #: Fixture names whose methods patch (pytest-mock's ``mocker``, pytest's ``monkeypatch``).
 FIXTURE_PATCHERS = {("mocker", "patch"): "string", ("mocker", "patch", "object"): "object",
                     ("monkeypatch", "setattr"): "either"}
-HTTP_MOCKERS = frozenset({"respx", "responses", "requests_mock", "aioresponses", "vcr", "pytest_recording",
-                          "httpretty", "pook"})
 
 
 def _legacy_method(target: str) -> str | None:
@@ -63,6 +64,8 @@ def _legacy_method(target: str) -> str | None:
 class MockTargetsRule(Rule):
     """Applies to every parsed file: a test that patches ``"openai.ChatCompletion.create"`` by its
     dotted name (or through pytest-mock's ``mocker``) need not import openai."""
+
+    _http: bool | None = None  # whether the module mocks HTTP: found at the first OpenAI URL
 
     def _kind(self, func: cst.BaseExpression) -> str | None:
         name = self.facts.resolve(func)
@@ -146,10 +149,22 @@ class MockTargetsRule(Rule):
 
     def leave_SimpleString(self, original_node: cst.SimpleString,
                            updated_node: cst.SimpleString) -> cst.SimpleString:
-        if "api.openai.com" in original_node.value and self._mocks_http():
+        if "api.openai.com" not in original_node.value or not self._mocks_http():
+            return updated_node
+        provider = self.state.provider
+        if self.facts.uses_openai:
             self.state.todo(original_node, "HTTP_MOCK", "an HTTP mock of api.openai.com cannot intercept the "
-                            f"{self.state.provider} calls the migrated code makes: use qianyi's `emulator` "
+                            f"{provider} calls the migrated code makes: use qianyi's `emulator` "
                             "pytest fixture (or mock at the SDK level)")
+            return updated_node
+        # No SDK here: the URL is what a mock answers (left as it is: RewriteEnvVars skips it), and
+        # where the code under test now sends depends on how it was migrated.
+        root = self.state.target.compat_base_url
+        self.state.find(original_node, "http_mock", "api.openai.com URL left as it is: a mock's target")
+        self.state.todo(original_node, "HTTP_MOCK", "this mock of api.openai.com is left as it is: code under "
+                        f"test that sends its own requests now sends them to {root} (point the mock there); "
+                        f"code that uses the SDK now calls {provider}'s own API (use qianyi's `emulator` "
+                        "pytest fixture, or mock at the SDK level)")
         return updated_node
 
     def _mocks_something(self) -> bool:
@@ -157,7 +172,9 @@ class MockTargetsRule(Rule):
         return any(kind == "mock" for _, kind, _ in self.state.findings)
 
     def _mocks_http(self) -> bool:
-        return self.facts.imports.imports_module(*HTTP_MOCKERS)
+        if self._http is None:
+            self._http = mocks_http(self.state.module, self.facts)
+        return self._http
 
 
 TRANSFORM = Transform(
