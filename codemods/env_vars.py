@@ -19,6 +19,10 @@ that exists, and OpenAI's own URLs written there move too (marked ``RAW_HTTP``):
     requests.post("https://api.openai.com/v1/embeddings", ...)
       ->  requests.post("https://dashscope.aliyuncs.com/compatible-mode/v1/embeddings", ...)
 
+Messages naming ``OPENAI_API_KEY`` (``print("Set OPENAI_API_KEY first")``, an argparse ``help=``,
+``st.error(...)``, f-strings too) name the provider's key variable instead, in a file where a read
+of ``OPENAI_API_KEY`` was rewritten: the message is about the variable the code now reads.
+
 Leaves alone: arguments of OpenAI client constructions (``RewriteClientConstruction`` owns
 them), variables read through a name (``os.getenv(VAR)``), other ``OPENAI_*`` variables, and
 OpenAI's URLs in a file that mocks HTTP (a test: the URL is what its mock answers; ``_http_mocks``).
@@ -26,20 +30,24 @@ Marks with TODO(migrate): writes (``os.environ["OPENAI_API_KEY"] = ...``: the va
 key, it must not become the provider's; the write is kept and marked ``API_KEY``), a key written
 as a read's default (dropped, ``API_KEY``, reported as ``literal_key``), a base-URL default that
 is not OpenAI's (``BASE_URL``), and ``OPENAI_ORG_ID``/``OPENAI_PROJECT_ID`` reads
-(``ORGANIZATION``: the provider has none).
+(``ORGANIZATION``: the provider has none). Strings that are the name alone (a lookup, a list of
+required names: code), docstrings and comments (documentation), and messages in files that read no
+``OPENAI_API_KEY`` are left alone.
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import libcst as cst
 
 from . import _env
+from ._facts import Facts
 from ._http_mocks import mocks_http
 from ._literals import REDACTED, make_string, redact_url, string_value, with_value
 from ._pass import FileState, Rule, Transform
+from ._walk import Visitor
 
 if TYPE_CHECKING:
     from ._codemod import RuleCodemod
@@ -50,6 +58,37 @@ __all__ = ["TRANSFORM", "RewriteEnvVars"]
 
 _OWNED_ARGS = frozenset({"api_key", "base_url", "organization", "project"})
 _OPENAI_ROOT = re.compile(r"^https?://api\.openai\.com/v1(?=/|$)")
+_KEY_TOKEN = re.compile(r"(?<![A-Za-z0-9_])OPENAI_API_KEY(?![A-Za-z0-9_])")
+Text = TypeVar("Text", cst.SimpleString, cst.FormattedStringText)
+
+
+class _KeyReads(Visitor):
+    """Finds a read of OPENAI_API_KEY (writes do not count: they are kept and marked)."""
+
+    def __init__(self, facts: Facts) -> None:
+        self.facts, self.found, self.written = facts, False, set[int]()
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        self.written.update(id(target.target) for target in node.targets)
+
+    def _check(self, node: cst.BaseExpression) -> None:
+        access = _env.env_access(node, self.facts) if not self.found and id(node) not in self.written else None
+        self.found = self.found or (access is not None and access.var in _env.KEY_VARS and not access.write)
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        self._check(node)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self._check(node)
+
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        self._check(node)
+
+
+def _reads_openai_key(module: cst.Module, facts: Facts) -> bool:
+    finder = _KeyReads(facts)
+    finder.visit(module)
+    return finder.found
 
 
 class EnvVarsRule(Rule):
@@ -65,6 +104,7 @@ class EnvVarsRule(Rule):
         self.base_root = target.compat_base_url if compat else target.default_base_url
         self.defaults: set[int] = set()  # defaults of environment reads (rewritten with the read)
         self.mocking: bool | None = None  # whether the module mocks HTTP: found at the first OpenAI URL
+        self.key_read: bool | None = None  # whether an OPENAI_API_KEY read is rewritten: found when needed
 
     def visit_Call(self, node: cst.Call) -> None:
         access = _env.env_access(node, self.facts) if self.raw else None
@@ -91,7 +131,10 @@ class EnvVarsRule(Rule):
 
     def leave_SimpleString(self, original_node: cst.SimpleString,
                            updated_node: cst.BaseExpression) -> cst.BaseExpression:
-        """OpenAI's URL written in a file without the SDK -> the provider's compatible root."""
+        """OpenAI's URL written in a file without the SDK -> the provider's compatible root; a message
+        naming OPENAI_API_KEY, where the code now reads the provider's variable -> that variable."""
+        if _KEY_TOKEN.search(original_node.value) and isinstance(updated_node, cst.SimpleString):
+            return self._message(original_node, updated_node)
         value = string_value(original_node) if self.raw and id(original_node) not in self.defaults else None
         found = _OPENAI_ROOT.match(value) if value else None
         if value is None or found is None or not isinstance(updated_node, cst.SimpleString):
@@ -106,6 +149,32 @@ class EnvVarsRule(Rule):
                                       f"root ({self.base_var} names it elsewhere)")
         self.state.edited()
         return with_value(updated_node, new)
+
+    def leave_FormattedStringText(self, original_node: cst.FormattedStringText,
+                                  updated_node: cst.FormattedStringText) -> cst.FormattedStringText:
+        if not _KEY_TOKEN.search(original_node.value):
+            return updated_node
+        return self._message(original_node, updated_node)
+
+    def _message(self, original: Text, updated: Text) -> Text:
+        """``print("Set OPENAI_API_KEY first")`` in a file whose key reads now read the provider's variable:
+        the message names that variable. A string that is the name alone (``"OPENAI_API_KEY"``: a
+        lookup, a write, a list of required names) is code, not a message; docstrings and byte strings
+        are left (documentation, data)."""
+        if isinstance(original, cst.SimpleString) and (string_value(original) in (None, *_env.KEY_VARS)):
+            return updated
+        statement = self.state.stack[-1] if self.state.stack else None
+        if isinstance(statement, cst.SimpleStatementLine) and isinstance(statement.body[0], cst.Expr) and \
+                isinstance(statement.body[0].value, cst.SimpleString | cst.ConcatenatedString):
+            return updated  # a docstring (or a bare string used as a comment)
+        if self.key_read is None:
+            self.key_read = _reads_openai_key(self.state.module, self.facts)
+        if not self.key_read:
+            return updated
+        key_var = self.state.target.key_var
+        self.state.find(original, "env_var", f"a message naming OPENAI_API_KEY -> {key_var}")
+        self.state.edited()
+        return updated.with_changes(value=_KEY_TOKEN.sub(key_var, updated.value))
 
     def _raw_http(self, node: cst.CSTNode, what: str) -> None:
         self.state.todo(node, "RAW_HTTP", f"{what}: this file sends its own requests; use "

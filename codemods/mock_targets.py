@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from ._http_mocks import HTTP_MOCKERS, mocks_http
+from ._http_mocks import mocks_http
 from ._literals import string_value, with_value
 from ._pass import Rule, Transform
 from ._qualnames import dotted
