@@ -106,12 +106,17 @@ class _Builder:
         if access is not None and not access.write and _env.is_openai_key_var(access.var):
             self.state.find(self.node, "env_var", f"{access.var} -> {target.key_var}")
             written = string_value(access.default) if access.default is not None else None
-            if written and not is_placeholder_key(written):
+            dropped = bool(written) and not is_placeholder_key(written or "")
+            if dropped:
                 self.state.find(self.node, "literal_key", f"key written as the default of {access.var} ({REDACTED})")
                 self.note("API_KEY", f"a key written in the source ({REDACTED}) was the default of "
                                      f"{access.var}; it was removed: set {target.key_var}")
-                return updated.with_changes(value=_env.renamed(updated.value, target.key_var, drop_default=True))
-            return updated.with_changes(value=_env.renamed(updated.value, target.key_var))
+            if self.compat and (access.default is None or dropped) and not isinstance(value, cst.Subscript):
+                # A plain openai client given api_key=None reads OPENAI_API_KEY: OpenAI's key would reach
+                # the provider. Read the variable so that a missing one is a KeyError naming it.
+                self.state.need_modules.add("os")
+                return updated.with_changes(value=_env.environ_item(target.key_var))
+            return updated.with_changes(value=_env.renamed(updated.value, target.key_var, drop_default=dropped))
         if access is not None and access.var in target.key_vars:
             return updated
         literal = string_value(value)

@@ -6,7 +6,8 @@
     await openai.Embedding.acreate(model=M, input=x)
                                                  ->  await aclient.embeddings.create(model=M, input=x)
                                                      (with ``aclient = adapters.LazyAsyncOpenAI(...)`` once per module,
-                                                     built on first use; ``openai.AsyncOpenAI`` with ``--style compat``)
+                                                     built on first use; with ``--style compat`` a cached
+                                                     function ``aclient()`` building ``openai.AsyncOpenAI``)
 
 The result is openai>=1 code on the module-level client, which the modern transforms then move to
 the provider like any other (``RewriteModuleClient`` gives the module its own client). Only files
@@ -27,6 +28,7 @@ import libcst as cst
 
 from ._api_calls import keyword_arg
 from ._facts import Facts
+from ._first_use import built_on_first_use, reference, set_apart
 from ._imports import import_of
 from ._pass import FileState, Rule, Transform
 from ._qualnames import dotted
@@ -131,7 +133,7 @@ class LegacyCallsRule(Rule):
             return updated_node
         receiver: cst.BaseExpression = cst.Name(self.alias)
         if is_async:
-            receiver = cst.Name(self.async_name)
+            receiver = reference(self.async_name, self.options.style == "compat")
             self.async_used = True
         self.state.need_modules.add("openai")  # present already unless only `from openai import X` was used
         func: cst.BaseExpression = receiver
@@ -212,13 +214,20 @@ class LegacyCallsRule(Rule):
             name = _RENAMED_SETTINGS.get(name, name)
             if name not in _DROPPED_SETTINGS:
                 args.append(keyword_arg(name, line.body[0].value))
-        # Built on first use in the adapter style, as the 0.x module was configured: import needs no key.
-        owner, cls = ("openai", "AsyncOpenAI") if self.options.style == "compat" else ("adapters", "LazyAsyncOpenAI")
+        # Built on first use, as the 0.x module was configured: importing needs no key.
+        compat = self.options.style == "compat"
+        owner, cls = ("openai", "AsyncOpenAI") if compat else ("adapters", "LazyAsyncOpenAI")
         func = cst.Attribute(cst.Name(self.alias if owner == "openai" else owner), cst.Name(cls))
-        client = cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(cst.Name(self.async_name))],
-                                                     cst.Call(func, args=args))])
         imports = [i for i, s in enumerate(body) if import_of(s) is not None]
         position = max([*settings, *imports], default=-1) + 1
+        client: cst.SimpleStatementLine | cst.FunctionDef
+        if compat:  # plain code: a cached function
+            client = built_on_first_use(self.state, self.async_name, cst.Call(func, args=args),
+                                        f"{self.alias}.AsyncOpenAI")
+            client, body = set_apart(client, body, position)
+        else:
+            client = cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(cst.Name(self.async_name))],
+                                                         cst.Call(func, args=args))])
         body.insert(position, client)
         self.state.need_modules.add(owner)
         self.state.edited()

@@ -10,17 +10,7 @@ become the client's arguments, handled as ``RewriteClientConstruction`` handles 
 takes the place of the first setting (or follows the imports) and is named ``client`` unless that
 name is taken. The client is built on first use (``adapters.LazyOpenAI``), as openai's module client
 was, so importing the module still needs no key. With ``--style compat`` (no runtime of ours) the
-client is plain code: a function that builds ``openai.OpenAI(...)`` on the compatible URL once, at
-the first call, so importing needs no key there either and a missing variable is a ``KeyError``
-naming it at the first request (``os.environ.get`` would not do: openai would fall back to
-``OPENAI_API_KEY`` and send OpenAI's key to the provider)::
-
-    @functools.cache
-    def client() -> openai.OpenAI:
-        '''Built at its first use, as openai's module-level client was: importing needs no key.'''
-        return openai.OpenAI(api_key=os.environ["DASHSCOPE_API_KEY"], base_url=...)
-
-    client().chat.completions.create(...)
+client is plain code, a cached function built at the first request (``_first_use``): ``client()``.
 
 instructor 0.x patched openai's module (``instructor.patch()``) so ``create`` took ``response_model=``;
 such a file gets an instructor client around its own one, and the calls passing ``response_model``
@@ -46,6 +36,7 @@ import libcst as cst
 
 from . import _env
 from ._api_calls import RESOURCES, keyword_arg
+from ._first_use import built_on_first_use, reference, set_apart
 from ._literals import string_value
 from ._pass import FileState, Rule, Transform
 from ._todo import add_todos
@@ -129,7 +120,7 @@ class ModuleClientRule(Rule):
 
     def _client_ref(self, name: str) -> cst.BaseExpression:
         """The module's client (or instructor client) where it is used: compat's is a function."""
-        return cst.Call(cst.Name(name)) if self.options.style == "compat" else cst.Name(name)
+        return reference(name, self.options.style == "compat")
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.BaseExpression) -> cst.BaseExpression:
         """A call passing ``response_model`` goes through the instructor client (instructor.patch() files)."""
@@ -208,7 +199,7 @@ class ModuleClientRule(Rule):
         if module not in top:
             self.state.need_modules.add(module)
         client: cst.SimpleStatementLine | cst.FunctionDef = \
-            self._built_on_first_use(self.name, call, f"{module}.OpenAI") if compat else \
+            built_on_first_use(self.state, self.name, call, f"{module}.OpenAI") if compat else \
             cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(cst.Name(self.name))], call)])
         for index in sorted(self.settings, reverse=True):
             counter = _Refs(self.aliases)
@@ -225,7 +216,7 @@ class ModuleClientRule(Rule):
                     following.leading_lines:
                 client = client.with_changes(leading_lines=[cst.EmptyLine()])  # set apart from the imports
         if isinstance(client, cst.FunctionDef):
-            client, body = self._set_apart(client, body, position)
+            client, body = set_apart(client, body, position)
         body.insert(position, add_todos(client, notes))
         if self.patches:
             body = self._instructor_client(body, position)
@@ -268,8 +259,8 @@ class ModuleClientRule(Rule):
         line: cst.SimpleStatementLine | cst.FunctionDef
         if self.options.style == "compat":
             value: cst.BaseExpression = cst.Call(instructor, args=[cst.Arg(self._client_ref(self.name)), *options])
-            line = self._built_on_first_use(self.instructor, value, None)
-            line, kept = self._set_apart(line, kept, client_at + 1)
+            line = built_on_first_use(self.state, self.instructor, value, None)
+            line, kept = set_apart(line, kept, client_at + 1)
         else:
             lazy = cst.Attribute(cst.Name("adapters"), cst.Name("lazy"))
             value = cst.Call(lazy, args=[cst.Arg(instructor), cst.Arg(cst.Name(self.name)), *options])
@@ -278,40 +269,6 @@ class ModuleClientRule(Rule):
         kept.insert(client_at + 1, line)
         self.state.find(self.patches[0], "library", "instructor.patch() -> instructor.from_openai(client)")
         return kept
-
-    def _built_on_first_use(self, name: str, value: cst.BaseExpression, returns: str | None) -> cst.FunctionDef:
-        """compat style: ``@functools.cache def name() -> returns: return value`` (plain code, no runtime)."""
-        self.state.need_modules.add("functools")
-        annotation = f" -> {returns}" if returns else ""
-        template = cst.parse_statement(
-            f"@functools.cache\ndef {name}(){annotation}:\n"
-            f'    """Built at its first use, as openai\'s module-level client was: importing needs no key."""\n'
-            f"    return None\n", config=self.state.module.config_for_parsing)
-        assert isinstance(template, cst.FunctionDef) and isinstance(template.body, cst.IndentedBlock)
-        docstring, ret = template.body.body
-        assert isinstance(ret, cst.SimpleStatementLine)
-        body = template.body.with_changes(body=[docstring, ret.with_changes(body=[cst.Return(value)])])
-        return template.with_changes(body=body)
-
-    @staticmethod
-    def _set_apart(function: cst.FunctionDef, body: list[cst.BaseStatement],
-                   position: int) -> tuple[cst.FunctionDef, list[cst.BaseStatement]]:
-        """Two blank lines above and below a function put among module statements (PEP 8)."""
-        def spaced(lines: Sequence[cst.EmptyLine]) -> list[cst.EmptyLine]:
-            blank = 0
-            for line in lines:  # blank lines above the statement's first comment, or the statement
-                if line.comment is not None:
-                    break
-                blank += 1
-            return [*([cst.EmptyLine()] * max(0, 2 - blank)), *lines] if position else list(lines)
-
-        function = function.with_changes(leading_lines=spaced(function.leading_lines))
-        if position < len(body):
-            following = body[position]
-            if isinstance(following, cst.SimpleStatementLine | cst.BaseCompoundStatement):
-                body = [*body[:position], following.with_changes(leading_lines=spaced(following.leading_lines)),
-                        *body[position + 1:]]
-        return function, body
 
     @staticmethod
     def _top_aliases(module: cst.Module) -> set[str]:

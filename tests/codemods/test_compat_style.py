@@ -115,3 +115,15 @@ def test_a_compat_module_client_needs_its_key_at_the_first_request_not_at_import
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["Echo from qwen-plus: hi", "Echo from qwen-plus: again"]
     assert {r.bearer for r in emulator.requests} == {"sk-compat-key-0007"}
+
+
+def test_compat_never_lets_a_plain_client_fall_back_to_openais_key(emulator: Emulator) -> None:
+    """``OpenAI(api_key=None)`` reads OPENAI_API_KEY: a rewritten ``os.getenv`` read would send OpenAI's key
+    to the provider whenever the provider's variable is unset. The read is a subscript: a KeyError."""
+    source = 'import os\nfrom openai import OpenAI\nclient = OpenAI(api_key=os.getenv("OPENAI_API_KEY"))\n'
+    migrated = rewrite_source(source, provider="dashscope", style="compat").code
+    env = {"DASHSCOPE_COMPAT_BASE_URL": emulator.compat_base_url("dashscope"), "OPENAI_API_KEY": "sk-openai-0008",
+           "PATH": os.environ.get("PATH", "")}
+    done = subprocess.run([sys.executable, "-c", migrated], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0 and "KeyError: 'DASHSCOPE_API_KEY'" in done.stderr
+    assert not emulator.requests
