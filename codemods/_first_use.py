@@ -17,7 +17,7 @@ request, never at import. (``os.environ.get`` would not do: a plain openai clien
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar, cast
 
 import libcst as cst
 
@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from ._pass import FileState
 
 __all__ = ["built_on_first_use", "reference", "set_apart"]
+
+Statement = TypeVar("Statement", bound=cst.BaseStatement)
 
 
 def reference(name: str, compat: bool) -> cst.BaseExpression:
@@ -47,8 +49,8 @@ def built_on_first_use(state: FileState, name: str, value: cst.BaseExpression, r
     return template.with_changes(body=body)
 
 
-def set_apart(function: cst.FunctionDef, body: list[cst.BaseStatement],
-              position: int) -> tuple[cst.FunctionDef, list[cst.BaseStatement]]:
+def set_apart(function: cst.FunctionDef, body: list[Statement],
+              position: int) -> tuple[cst.FunctionDef, list[Statement]]:
     """Two blank lines above and below a function put at ``position`` among module statements (PEP 8)."""
     def spaced(lines: Sequence[cst.EmptyLine]) -> list[cst.EmptyLine]:
         blank = 0
@@ -62,6 +64,6 @@ def set_apart(function: cst.FunctionDef, body: list[cst.BaseStatement],
     if position < len(body):
         following = body[position]
         if isinstance(following, cst.SimpleStatementLine | cst.BaseCompoundStatement):
-            body = [*body[:position], following.with_changes(leading_lines=spaced(following.leading_lines)),
-                    *body[position + 1:]]
+            spaced_out = cast(Statement, following.with_changes(leading_lines=spaced(following.leading_lines)))
+            body = [*body[:position], spaced_out, *body[position + 1:]]
     return function, body
