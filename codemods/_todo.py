@@ -28,15 +28,19 @@ TODO_CODES: dict[str, str] = {
     "BATCHES": "The Batch API is not available on the provider through the adapter; loop over "
                "chat completions (with concurrency) instead.",
     "AUDIO": "Speech, transcription and translation endpoints are not available on the provider "
-             "through the adapter; use the provider's own speech SDK.",
+             "through the adapter (or, compat style, at its OpenAI-compatible endpoint); use the provider's "
+             "own speech SDK.",
     "MODERATIONS": "The provider has no moderation endpoint; use its content-safety service or "
                    "rely on its built-in filtering.",
     "REALTIME": "The Realtime API has no equivalent through the adapter.",
     "RESPONSES": "The Responses API is not available on this provider through the adapter (the "
-                 "built-in providers serve it); rewrite the call with chat.completions.create.",
-    "IMAGES": "Image generation is not available on this provider through the adapter.",
-    "COMPLETIONS": "Legacy text completions (client.completions) are not offered; use "
-                   "chat.completions.create with the prompt as a user message.",
+                 "built-in providers serve it) or, compat style, at its OpenAI-compatible endpoint; rewrite "
+                 "the call with chat.completions.create (or use the adapter style).",
+    "IMAGES": "Image generation is not available on this provider through the adapter or, compat style, "
+              "at its OpenAI-compatible endpoint (the adapter style serves it where the provider has it).",
+    "COMPLETIONS": "Legacy text completions (client.completions) are not offered (compat style: the "
+                   "OpenAI-compatible endpoint does not serve them; the adapter style runs them through chat); "
+                   "use chat.completions.create with the prompt as a user message.",
     "UPLOADS": "The Uploads API is not available on the provider.",
     "MODELS": "The provider's OpenAI-compatible endpoint is not known to list models (compat style; "
               "unconfirmed): name the provider's models in the code, or migrate with --style adapter.",
