@@ -94,3 +94,21 @@ def test_a_key_set_in_a_function_yields_to_the_clients_own_key_as_the_todo_says(
                           timeout=60)
     assert done.returncode == 0, done.stderr
     assert emulator.requests[-1].bearer == "key-set-in-a-function-02"
+
+
+def test_a_key_changed_after_the_first_request_is_not_seen_as_the_todo_says(
+        tmp_path: Path, emulator: Emulator) -> None:
+    changing = APP.replace('setup()\nprint(ask("hi"))\n',
+                           'def switch():\n    openai.api_key = "key-set-later-0004"\n\n\n'
+                           'setup()\nprint(ask("hi"))\nswitch()\nprint(ask("again"))\n')
+    (tmp_path / "app.py").write_text(changing)
+    (tmp_path / "key.txt").write_text("key-from-the-file-0001\n")
+    result = CliRunner().invoke(app, ["rewrite", str(tmp_path), "--provider", "dashscope"])
+    assert result.exit_code == 0, result.output
+    assert "later changes are not seen" in (tmp_path / "app.py").read_text()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "DASHSCOPE_"))}
+    env.update({"DASHSCOPE_HTTP_BASE_URL": emulator.base_url("dashscope"), "PYTHONPATH": str(ROOT)})
+    done = subprocess.run([sys.executable, "app.py"], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert [r.bearer for r in emulator.requests[-2:]] == ["key-from-the-file-0001"] * 2
