@@ -512,5 +512,5 @@ def test_the_agents_sdk_models_are_judged_like_the_calls_they_make(tmp_path: Pat
     finally:
         provider_facts.cache_clear()
     assert result.data is not None
-    assert b"# TODO(migrate:RESPONSES): agents.OpenAIResponsesModel calls client.responses, which zhipu" in result.data
+    assert b"# TODO(migrate:RESPONSES): agents.OpenAIResponsesModel calls client.responses, which is not supported by zhipu" in result.data
     assert b"OpenAIChatCompletionsModel calls" not in result.data
