@@ -15,7 +15,11 @@ Installed, it
 * restores the removed 0.x names (``openai.ChatCompletion``, ``Completion``, ``Embedding``,
   ``Model``, ``openai.error``; ``openai.api_key`` and a per-call ``api_key=`` follow the key rule
   above, the settings ``api_base``/``api_type``/``api_version``/``organization`` are accepted and
-  ignored) on top of the adapter (``legacy.py``).
+  ignored) on top of the adapter (``legacy.py``);
+* keeps the OpenAI Agents SDK's traces from being exported to OpenAI (api.openai.com, with the
+  OpenAI key): ``OPENAI_AGENTS_DISABLE_TRACING=1`` unless the variable is set already, and
+  ``agents.set_tracing_disabled(True)`` if the SDK is imported already (that one stays after
+  ``uninstall()``; the variable gets its old value back).
 
 Nothing but ``install()`` (and ``migrate run``, which calls it) activates it. Installing twice is
 one installation (the later settings win); both functions are thread-safe.
@@ -52,6 +56,7 @@ class _State:
         self.inits: dict[type, Any] = {}
         self.error_module: Any = _MISSING
         self.clients: dict[str, Any] = {}  # clients the shim itself made, closed at uninstall
+        self.tracing_env = False  # whether install() set OPENAI_AGENTS_DISABLE_TRACING
 
 
 _state: _State | None = None
@@ -86,6 +91,7 @@ def install(provider: str | None = None, *, api_key: str | None = None, base_url
         _patch_constructors(state)
         _install_legacy(state)
         _reset_module_client(state)
+        _quiet_agents_tracing(state)
         _state = state
 
 
@@ -98,6 +104,8 @@ def uninstall() -> None:
             return
         for client in state.clients.values():
             client.close()
+        if state.tracing_env:
+            os.environ.pop(AGENTS_TRACING_VAR, None)
         for cls, init in state.inits.items():
             cls.__init__ = init  # type: ignore[misc]
         for name, value in state.saved.items():
@@ -110,6 +118,22 @@ def uninstall() -> None:
             sys.modules.pop("openai.error", None)
         else:
             sys.modules["openai.error"] = state.error_module
+
+
+#: The Agents SDK reads it when its trace provider starts (at import).
+AGENTS_TRACING_VAR = "OPENAI_AGENTS_DISABLE_TRACING"
+
+
+def _quiet_agents_tracing(state: _State) -> None:
+    """The Agents SDK exports traces to OpenAI: off, unless the user decided (the variable is set)."""
+    if AGENTS_TRACING_VAR in os.environ:
+        return
+    os.environ[AGENTS_TRACING_VAR] = "1"
+    state.tracing_env = True
+    agents = sys.modules.get("agents")
+    disable = getattr(agents, "set_tracing_disabled", None)
+    if callable(disable):  # imported already: the variable may have been read
+        disable(True)
 
 
 def _save(state: _State, name: str) -> None:

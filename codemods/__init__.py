@@ -30,6 +30,7 @@ from adapters import catalogue
 
 from . import (
     _source,
+    agents_sdk,
     client_construction,
     env_vars,
     imports,
@@ -51,7 +52,7 @@ if TYPE_CHECKING:
     from ._codemod import RuleCodemod
 
 __all__ = ["CODEMODS", "LEGACY_CODEMODS", "LEGACY_TRANSFORMS", "MODERN_CODEMODS", "MODERN_TRANSFORMS",
-           "TODO_CODES", "Finding", "MarkUnsupportedFeatures", "Rewrite", "RewriteLegacyCalls",
+           "TODO_CODES", "Finding", "MarkUnsupportedFeatures", "Rewrite", "RewriteAgentsClient", "RewriteLegacyCalls",
            "RewriteLegacyErrors", "RewriteLegacyResponses", "RewriteClientConstruction", "RewriteEnvVars",
            "RewriteImports", "RewriteMockTargets", "RewriteModelNames", "RewriteModuleClient", "RuleCodemod", "SourceError", "Style",
            "Todo", "Transform", "rewrite_bytes", "rewrite_source"]
@@ -68,6 +69,7 @@ MODERN_TRANSFORMS: tuple[Transform, ...] = (
     client_construction.TRANSFORM,
     env_vars.TRANSFORM,
     model_names.TRANSFORM,
+    agents_sdk.TRANSFORM,
     unsupported_features.TRANSFORM,
     mock_targets.TRANSFORM,
     imports.TRANSFORM,
@@ -111,8 +113,8 @@ def _model_names() -> tuple[str, ...]:
 def _worth_parsing(text: str, model_map: Mapping[str, str]) -> bool:
     """Whether any transform could act: exact, so skipping the others changes no result."""
     lowered = text.lower()
-    if "openai" in lowered or "adapters" in lowered:
-        return True
+    if "openai" in lowered or "adapters" in lowered or "from agents" in lowered or "import agents" in lowered:
+        return True  # (the Agents SDK's default client is OpenAI's with no "openai" written)
     names = (*_model_names(), *model_map)
     pattern = "[\"'](?:" + "|".join(re.escape(name) for name in names) + ")"
     return re.search(pattern, text, re.IGNORECASE) is not None

@@ -37,11 +37,12 @@ from ._lines import lines_of
 from ._literals import looks_secret, redact_url, string_value
 from ._results import SourceError
 from ._walk import Visitor
+from .agents_sdk import is_agent
 from .client_construction import openai_provider_object
 from .legacy_calls import LEGACY_CALLS, legacy_call
 
-__all__ = ["CATEGORIES", "ENDPOINT_CATEGORIES", "FEATURES", "FEATURE_PARAMETERS", "LIBRARY_CLASSES", "MARKERS",
-           "Scalar", "Site", "analyse", "analyse_bytes", "analyse_module", "is_openai_model", "worth_scanning"]
+__all__ = ["AGENTS_DEFAULT", "CATEGORIES", "ENDPOINT_CATEGORIES", "FEATURES", "FEATURE_PARAMETERS", "LIBRARY_CLASSES",
+           "MARKERS", "Scalar", "Site", "analyse", "analyse_bytes", "analyse_module", "is_openai_model", "worth_scanning"]
 
 #: Endpoint categories are named as ``adapters.capabilities.ENDPOINTS`` names them (chat.completions: chat).
 ENDPOINT_CATEGORIES = tuple("chat" if endpoint == "chat.completions" else endpoint for endpoint in ENDPOINTS)
@@ -58,7 +59,9 @@ FEATURE_PARAMETERS: dict[str, tuple[str, ...]] = {
     "vision": (),
 }
 #: Words one of which every file with a site contains (besides OpenAI model names).
-MARKERS = ("openai", "adapters", "completions", "embeddings", "instructor")
+MARKERS = ("openai", "adapters", "completions", "embeddings", "instructor", "agents")
+#: The ``detail`` of the model site of an agent given no model (it runs on the Agents SDK's default).
+AGENTS_DEFAULT = "agents default"
 #: Other libraries' callables that build OpenAI clients: top package -> names (any submodule).
 LIBRARY_CLASSES: dict[str, frozenset[str]] = {
     "langchain_openai": frozenset({"ChatOpenAI", "AzureChatOpenAI", "OpenAIEmbeddings", "AzureOpenAIEmbeddings",
@@ -328,6 +331,10 @@ class _Finder(Visitor):
     def _library(self, node: cst.Call, resolved: str) -> None:
         top, name = resolved.split(".")[0], resolved.rsplit(".", 1)[-1]
         endpoint = library_endpoint(resolved)
+        if endpoint is None and is_agent(node, self.facts):
+            endpoint = "responses"  # an agent on the Agents SDK's default client: its Responses model
+            if keyword(node, "model") is None and not any(arg.star for arg in node.args):
+                self.add(node, "model", "the Agents SDK's default model", detail=AGENTS_DEFAULT)
         if endpoint is not None:  # it makes the calls for the user: judged like the call it makes
             model_arg = keyword(node, "model")
             model = self.model_of(model_arg.value) if model_arg is not None else None

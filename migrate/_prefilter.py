@@ -17,7 +17,7 @@ from functools import lru_cache
 __all__ = ["Prefilter"]
 
 _COOKIE = re.compile(rb"^[ \t\f]*#[^\r\n]*?coding[:=]", re.MULTILINE)
-_WORDS = (b"openai", b"adapters")
+_WORDS = (b"openai", b"adapters", b"from agents", b"import agents")  # the Agents SDK: OpenAI unnamed
 
 
 @lru_cache(maxsize=8)

@@ -38,7 +38,15 @@ from adapters.capabilities import (
     note_for,
 )
 from codemods._api_calls import operation_of
-from codemods.sites import CATEGORIES, FEATURE_PARAMETERS, MARKERS, Site, analyse_bytes, is_openai_model
+from codemods.sites import (
+    AGENTS_DEFAULT,
+    CATEGORIES,
+    FEATURE_PARAMETERS,
+    MARKERS,
+    Site,
+    analyse_bytes,
+    is_openai_model,
+)
 
 from . import _clash
 from ._discover import discover
@@ -344,6 +352,10 @@ def _embeddings(t: _Target, site: Site) -> list[Reason]:
 
 def _model(t: _Target, site: Site) -> list[Reason]:
     name, p = site.name, t.provider
+    if site.detail == AGENTS_DEFAULT:
+        return [Reason(name, "caveat", "model", f"an agent without model= runs on the Agents SDK's default, an OpenAI "
+                                                f"name that depends on the installed SDK: give it a {p} model "
+                                                f"(`migrate rewrite` marks it)")]
     mapped = t.mapped(name)
     if mapped != name:
         source = "your model map" if name in t.model_map else "the catalogue"

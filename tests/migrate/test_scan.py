@@ -514,3 +514,24 @@ def test_the_agents_sdk_models_are_judged_like_the_calls_they_make(tmp_path: Pat
     assert result.data is not None
     assert b"# TODO(migrate:RESPONSES): agents.OpenAIResponsesModel calls client.responses, which is not supported by zhipu" in result.data
     assert b"OpenAIChatCompletionsModel calls" not in result.data
+
+
+DEFAULT_AGENTS = '''from agents import Agent, Runner
+
+agent = Agent(name="a", instructions="Be brief.", model="gpt-4.1")
+plain = Agent(name="b", instructions="Be brief.")
+print(Runner.run_sync(agent, "Hello").final_output)
+'''
+
+
+def test_agents_on_the_sdks_default_client_are_seen(tmp_path: Path) -> None:
+    """No OpenAI client and no "openai" in the file: the agents still run on OpenAI's API."""
+    (tmp_path / "bot.py").write_text(DEFAULT_AGENTS, encoding="utf-8")
+    run = scan([tmp_path], jobs=1)
+    responses = sites_of(run, "bot.py", "responses")
+    assert [(s.site.line, s.site.name) for s in responses] == [(3, "agents.Agent"), (4, "agents.Agent")]
+    assert all(v.status == "works" for s in responses for v in s.verdicts.values())
+    models = {s.site.line: s for s in sites_of(run, "bot.py", "model")}
+    assert models[3].site.name == "gpt-4.1" and models[3].verdicts["dashscope"].status == "caveat"
+    default = models[4].verdicts["zhipu"]
+    assert default.status == "caveat" and "Agents SDK's default" in default.reasons[0].detail
