@@ -34,6 +34,10 @@ class NativeRequest:
     delay: float = 0.0
     #: The reply is a file (image, audio), handed back as a ``FileReply``, not parsed as JSON.
     file: bool = False
+    #: Set on the polls of a task already submitted (and billed): the error message for a poll that
+    #: cannot be answered in time (the wait outlasts the client's timeout, the poll fails). Such an
+    #: error is never retried by the openai client, which would submit the task again.
+    overdue: str | None = None
 
 
 @dataclass(frozen=True)

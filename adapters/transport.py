@@ -168,12 +168,30 @@ def _deadline(original: http.Request) -> float | None:
     return None if budget is None else time.monotonic() + float(budget)
 
 
-def _wait(native: NativeRequest, deadline: float | None, original: http.Request) -> float:
-    """The seconds to wait before sending ``native``; a wait past the deadline is a timeout."""
+def _wait(native: NativeRequest, deadline: float | None, original: http.Request, provider: str) -> float:
+    """The seconds to wait before sending ``native``; a wait past the deadline is a timeout (for a
+    submitted task's poll, ``overdue``: an error the openai client does not retry)."""
     if native.delay and deadline is not None and time.monotonic() + native.delay > deadline:
+        if native.overdue:
+            raise NativeError(_overdue(native, provider, "the task did not finish within the client's timeout"))
         raise http.ReadTimeout("The provider's task did not finish within the client's timeout; pass a longer "
                                "timeout= to wait for it.", request=original)
     return native.delay
+
+
+def _overdue(native: NativeRequest, provider: str, what: str, info: ErrorInfo | None = None) -> ErrorInfo:
+    """The error for a submitted task's poll that could not be answered: never retried (a retry would
+    submit, and bill, the task again), naming the task (``native.overdue``)."""
+    if info is not None:
+        return dataclasses.replace(info, retry=False, message=f"{info.message}. {native.overdue}")
+    return ErrorInfo(504, "timeout", f"{what[0].upper()}{what[1:]}. {native.overdue}", provider, retry=False)
+
+
+def _gave_up(native: NativeRequest, info: ErrorInfo, index: int, total: int, attempt: int) -> ErrorInfo:
+    """The error of a plan request that failed for good (retried here as ``batch_retry_delay`` says)."""
+    if native.overdue:
+        return _overdue(native, info.provider, "", info)
+    return gave_up(info, index, total) if total > 1 and attempt else info
 
 
 def _with_headers(info: ErrorInfo, reply: http.Response) -> ErrorInfo:
@@ -258,12 +276,17 @@ class ProviderTransport(http.BaseTransport, _Core):
         deadline = _deadline(request)
         total = len(prepared.plan) if isinstance(prepared.plan, list) else 1  # a multi-step plan: one at a time
         for index, native in enumerate(prepared.requests(replies)):
-            if native.delay:
-                time.sleep(_wait(native, deadline, request))
             try:
+                if native.delay:
+                    time.sleep(_wait(native, deadline, request, self.exchange.backend.NAME))
                 reply, payload, info = self._send_planned(native, request, index, total)
-            except NativeError as err:  # the auth flow was refused (a token request failed)
+            except NativeError as err:  # the auth flow was refused, or a task's poll is overdue
                 return _answer(error_answer(err.info), request)
+            except http.TransportError as exc:
+                if not native.overdue:
+                    raise
+                return _answer(error_answer(_overdue(native, self.exchange.backend.NAME,
+                                                    f"polling the task failed ({type(exc).__name__})")), request)
             if info is not None:
                 return _answer(error_answer(info), request, reply=reply)
             last = reply
@@ -287,9 +310,9 @@ class ProviderTransport(http.BaseTransport, _Core):
                 return reply, payload, None
             reply.close()
             info = _with_headers(info, reply)
-            wait = batch_retry_delay(info, attempt) if total > 1 else None
+            wait = batch_retry_delay(info, attempt) if total > 1 or native.overdue else None
             if wait is None:
-                return reply, payload, gave_up(info, index, total) if total > 1 and attempt else info
+                return reply, payload, _gave_up(native, info, index, total, attempt)
             time.sleep(wait)
         raise AssertionError("unreachable")
 
@@ -367,12 +390,17 @@ class AsyncProviderTransport(http.AsyncBaseTransport, _Core):
         deadline = _deadline(request)
         total = len(prepared.plan) if isinstance(prepared.plan, list) else 1  # a multi-step plan: one at a time
         for index, native in enumerate(prepared.requests(replies)):
-            if native.delay:
-                await anyio.sleep(_wait(native, deadline, request))
             try:
+                if native.delay:
+                    await anyio.sleep(_wait(native, deadline, request, self.exchange.backend.NAME))
                 reply, payload, info = await self._send_planned(native, request, index, total)
-            except NativeError as err:  # the auth flow was refused (a token request failed)
+            except NativeError as err:  # the auth flow was refused, or a task's poll is overdue
                 return _answer(error_answer(err.info), request)
+            except http.TransportError as exc:
+                if not native.overdue:
+                    raise
+                return _answer(error_answer(_overdue(native, self.exchange.backend.NAME,
+                                                    f"polling the task failed ({type(exc).__name__})")), request)
             if info is not None:
                 return _answer(error_answer(info), request, reply=reply)
             last = reply
@@ -396,9 +424,9 @@ class AsyncProviderTransport(http.AsyncBaseTransport, _Core):
                 return reply, payload, None
             await reply.aclose()
             info = _with_headers(info, reply)
-            wait = batch_retry_delay(info, attempt) if total > 1 else None
+            wait = batch_retry_delay(info, attempt) if total > 1 or native.overdue else None
             if wait is None:
-                return reply, payload, gave_up(info, index, total) if total > 1 and attempt else info
+                return reply, payload, _gave_up(native, info, index, total, attempt)
             await anyio.sleep(wait)
         raise AssertionError("unreachable")
 

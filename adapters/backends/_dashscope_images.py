@@ -6,7 +6,8 @@
       {"input": {"prompt"}, "parameters": {"size": "W*H", "n"}}    "parameters": {"size", "n"}}
       -> {"output": {"task_id", "task_status": "PENDING"}}        -> output.choices[].message.content[{"image"}]
     GET /tasks/{task_id}  (after 1 s, doubling every 3 polls up to 5 s, as the SDK polls; the client's
-      timeout bounds the wait) until SUCCEEDED -> output.results[{"url", "actual_prompt"?}];
+      timeout bounds the wait: past it, or when a poll keeps failing, the error names the task and is
+      not retried by the openai client, which would submit a new, billed task) until SUCCEEDED -> output.results[{"url", "actual_prompt"?}];
       FAILED / CANCELED / UNKNOWN -> the mapped error (DataInspectionFailed: 400 content_filter)
 
 More images than a model makes per call (``max_n``; qwen-image: 1, an unconfirmed limit) are more
@@ -51,7 +52,7 @@ def _tasks(req: images.ImageRequest, batches: list[int], ctx: Context, error_of:
         task_id = str((submitted.get("output") or {})["task_id"])
         wait, polls = first, 0
         while True:
-            reply = yield NativeRequest("GET", f"/tasks/{task_id}", delay=wait)
+            reply = yield NativeRequest("GET", f"/tasks/{task_id}", delay=wait, overdue=_overdue(task_id))
             output = (reply or {}).get("output") or {}
             status = output.get("task_status")
             if status == "SUCCEEDED":
@@ -67,6 +68,14 @@ def _tasks(req: images.ImageRequest, batches: list[int], ctx: Context, error_of:
             raise NativeError(_failure(first_failed, task_id, "FAILED", error_of))
         images.add_results(ctx, [{"url": r["url"], "revised_prompt": r.get("actual_prompt")} for r in made])
     yield from images.fetches(ctx)
+
+
+def _overdue(task_id: str) -> str:
+    """What to do about a submitted task whose poll could not be answered in time: not to submit it again."""
+    return (f"The dashscope image task {task_id} was submitted and may still finish; it was not submitted again "
+            f"(a new task would be billed again). Fetch its result with GET /api/v1/tasks/{task_id} (in the "
+            f"dashscope SDK: ImageSynthesis.fetch({task_id!r})) within 24 hours, or call again with a longer "
+            f"timeout= (image tasks take seconds to minutes).")
 
 
 def _failure(output: Mapping[str, Any], task_id: str, status: str, error_of: ErrorOf) -> ErrorInfo:

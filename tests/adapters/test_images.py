@@ -91,12 +91,57 @@ def test_dashscope_polls_the_task_until_it_is_done(emulator: Emulator) -> None:
     assert result.data[0].revised_prompt == "tea, highly detailed"  # DashScope's actual_prompt
 
 
-def test_a_task_that_outlasts_the_timeout_is_an_api_timeout(emulator: Emulator) -> None:
+def submits(emulator: Emulator) -> list[str]:
+    return [r.path for r in emulator.requests if r.method == "POST"]
+
+
+@pytest.mark.parametrize("sync", [True, False], ids=["sync", "async"])
+def test_a_task_that_outlasts_the_timeout_is_not_submitted_again(sync: bool, emulator: Emulator) -> None:
+    """The openai client retries timeouts (twice by default): each retry would be a new, billed task. The
+    error names the task instead, is not retried, and the task can still be fetched."""
     emulator.tasks.polls = 1000
-    slow = client("dashscope", emulator, timeout=0.5)
-    with pytest.raises(openai.APITimeoutError):
+    slow = client("dashscope", emulator, sync, timeout=0.5, max_retries=2)
+    with pytest.raises(openai.InternalServerError) as caught:
         slow.call(lambda c: c.images.generate(model="dall-e-3", prompt="tea"))
-    assert 3 <= len(emulator.requests) < 60
+
+    assert len(submits(emulator)) == 1 and 3 <= len(emulator.requests) < 60
+    task_id = emulator.requests[1].path.rsplit("/", 1)[1]
+    assert caught.value.status_code == 504 and caught.value.response.headers["x-should-retry"] == "false"
+    assert task_id in str(caught.value) and "not submitted again" in str(caught.value)
+    assert f"/tasks/{task_id}" in str(caught.value) and "longer timeout=" in str(caught.value)
+    dashscope = pytest.importorskip("dashscope")
+    from dashscope import ImageSynthesis
+    from dashscope.api_entities.http_request import close_shared_sync_session
+
+    dashscope.base_http_api_url = emulator.base_url("dashscope")
+    try:  # what the message says works: the official SDK fetches the same task
+        fetched = ImageSynthesis.fetch(task_id, api_key=KEYS["dashscope"])
+    finally:
+        close_shared_sync_session()
+    assert fetched.output.task_id == task_id and fetched.output.task_status == "RUNNING"
+
+
+@pytest.mark.parametrize("sync", [True, False], ids=["sync", "async"])
+def test_failing_polls_are_retried_in_place_not_by_resubmitting(sync: bool, emulator: Emulator) -> None:
+    emulator.fail("dashscope", status=500, code="InternalError", endpoint="task")  # one poll fails: retried
+    result = client("dashscope", emulator, sync, max_retries=2).call(
+        lambda c: c.images.generate(model="dall-e-3", prompt="tea"))
+    assert len(result.data) == 1 and len(submits(emulator)) == 1
+
+    emulator.requests.clear()
+    emulator.fail("dashscope", status=500, code="InternalError", endpoint="task", times=3)  # for good
+    with pytest.raises(openai.InternalServerError) as caught:
+        client("dashscope", emulator, sync, max_retries=2).call(
+            lambda c: c.images.generate(model="dall-e-3", prompt="tea"))
+    assert len(submits(emulator)) == 1
+    assert "image task" in str(caught.value) and "not submitted again" in str(caught.value)
+
+    emulator.requests.clear()
+    emulator.fail("dashscope", kind="timeout", delay=2.0, endpoint="task")  # a poll that never answers
+    with pytest.raises(openai.InternalServerError, match="Polling the task failed"):
+        client("dashscope", emulator, sync, timeout=0.5, max_retries=2).call(
+            lambda c: c.images.generate(model="dall-e-3", prompt="tea"))
+    assert len(submits(emulator)) == 1
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
@@ -116,7 +161,7 @@ def test_provider_errors_on_submit_arrive_as_openai_exceptions(emulator: Emulato
     emulator.fail("dashscope", status=429, code="Throttling.RateQuota", endpoint="image-task")
     with pytest.raises(openai.RateLimitError):
         client("dashscope", emulator).call(lambda c: c.images.generate(model="dall-e-3", prompt="x"))
-    emulator.fail("dashscope", status=500, code="InternalError", endpoint="task")
+    emulator.fail("dashscope", status=500, code="InternalError", endpoint="task", times=3)
     with pytest.raises(openai.InternalServerError):
         client("dashscope", emulator).call(lambda c: c.images.generate(model="dall-e-3", prompt="x"))
 
