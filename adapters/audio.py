@@ -3,14 +3,18 @@
     transcriptions (multipart from the openai SDK: file, model, prompt, language, response_format...)
       -> read_transcription(): the upload, its real format (from the bytes, not the name), the prompt
          and language; temperature / timestamp_granularities through the unsupported= policy;
-         srt / vtt (timestamps the providers do not give) and streaming refused
+         srt / vtt (timestamps the providers do not give) refused
       -> the backend's native call -> transcript(): ``{"text"}``, plain text, or a minimal
          ``verbose_json`` (language, duration, no segments)
-    speech (JSON: model, input, voice, response_format, speed, instructions)
+      stream=True -> OpenAI's events, ``transcript.text.delta`` ... ``transcript.text.done`` (``Transcribing``
+         turns a provider's stream into them; ``transcript_stream`` makes them from a whole transcript)
+    speech (JSON: model, input, voice, response_format, speed, instructions, stream_format)
       -> read_speech(): the provider voice for OpenAI's (``VOICES``), the format the provider makes:
          ``wav``/``pcm`` pass; ``mp3``/``opus``/``aac``/``flac`` asked for are refused (no silent
          format change); none asked (OpenAI's default is mp3) -> WAV with an ``AudioFormatWarning``
       -> the backend's call -> ``FileReply`` with the audio bytes
+      stream_format="sse" -> the provider's PCM stream as ``speech.audio.delta`` events (base64 audio),
+         then ``speech.audio.done``; streamed speech is PCM only (WAV asked for is refused)
 
 Pure functions; shared/reference/audio.md has the providers' side.
 """
@@ -25,10 +29,12 @@ from typing import Any
 from ._warn import warn
 from .capabilities import Refused
 from .multipart import Upload
-from .native import Context, FileReply
+from .native import Context, FileReply, StreamState
+from .sse import encode_data
 
-__all__ = ["AudioFormatWarning", "Speech", "Transcription", "audio_format", "pcm_of", "read_speech",
-           "read_transcription", "transcript"]
+__all__ = ["STREAM_NOTE", "AudioFormatWarning", "Speech", "Transcription", "audio_format", "pcm_of", "read_speech",
+           "read_transcription", "speech_events", "streaming", "transcript", "transcript_events",
+           "transcript_stream"]
 
 #: OpenAI voices, by how they sound: the provider's voice for each kind (a provider voice passes as is).
 FEMALE = frozenset({"alloy", "coral", "nova", "sage", "shimmer", "marin"})
@@ -36,6 +42,9 @@ MALE = frozenset({"ash", "ballad", "echo", "fable", "onyx", "verse", "cedar"})
 MIME = {"wav": "audio/wav", "mp3": "audio/mpeg", "pcm": "audio/pcm", "m4a": "audio/mp4", "ogg": "audio/ogg",
         "webm": "audio/webm", "flac": "audio/flac"}
 _NOTE = "audio"
+#: Set in ``Context.notes`` for a streamed audio call ("transcriptions" or "speech"): the backend's
+#: stream translation then makes OpenAI's audio events, not chat chunks.
+STREAM_NOTE = "audio_stream"
 
 
 class AudioFormatWarning(UserWarning):
@@ -68,6 +77,12 @@ class Transcription:
     prompt: str | None
     language: str | None
     response_format: str
+    stream: bool = False
+
+
+def streaming(value: Any) -> bool:
+    """A form field or JSON flag as a bool (multipart sends ``"true"``/``"false"``)."""
+    return value is True or str(value).lower() == "true"
 
 
 def read_transcription(body: Mapping[str, Any], ctx: Context, *, language: bool = False) -> Transcription:
@@ -75,10 +90,11 @@ def read_transcription(body: Mapping[str, Any], ctx: Context, *, language: bool 
     upload = body.get("file")
     if not isinstance(upload, Upload) or not upload.data:
         raise Refused("audio.transcriptions needs a file (the audio to transcribe).", param="file")
-    if str(body.get("stream", "")).lower() == "true":
-        raise Refused(f"{ctx.provider} cannot stream transcripts through qianyi yet; call without stream=True.",
-                      param="stream")
+    stream = streaming(body.get("stream"))
     wanted = str(body.get("response_format") or "json")
+    if stream and wanted not in ("json", "text"):
+        raise Refused(f"A streamed transcript is text events; response_format={wanted!r} cannot be streamed "
+                      f"(leave it out, or call without stream=True).", param="response_format")
     if wanted in ("srt", "vtt"):
         raise Refused(f"{ctx.provider} gives no timestamps, so response_format={wanted!r} cannot be made; ask for "
                       f"'json', 'text' or 'verbose_json' (without segments).", param="response_format")
@@ -90,9 +106,11 @@ def read_transcription(body: Mapping[str, Any], ctx: Context, *, language: bool 
             ctx.policy.unsupported(name, "(transcriptions)")
     if body.get("language") and not language:
         ctx.policy.unsupported("language", "(transcriptions; the language is detected)")
-    ctx.notes[_NOTE] = {"response_format": wanted, "language": body.get("language")}
+    ctx.notes[_NOTE] = {"response_format": wanted, "language": body.get("language"), "stream": stream}
+    if stream:
+        ctx.notes[STREAM_NOTE] = "transcriptions"
     return Transcription(upload, audio_format(upload.data), body.get("prompt") or None,
-                         str(body["language"]) if body.get("language") else None, wanted)
+                         str(body["language"]) if body.get("language") else None, wanted, stream)
 
 
 def transcript(text: str, ctx: Context, *, language: str | None = None,
@@ -100,6 +118,8 @@ def transcript(text: str, ctx: Context, *, language: str | None = None,
     """OpenAI's answer in the format asked for."""
     note = ctx.notes.get(_NOTE) or {}
     wanted = note.get("response_format", "json")
+    if note.get("stream"):
+        return transcript_stream(text)
     if wanted == "text":
         return FileReply(text.encode(), "text/plain; charset=utf-8")
     if wanted == "verbose_json":
@@ -125,6 +145,8 @@ class Speech:
     voice: str
     format: str  # wav or pcm
     speed: float | None
+    #: ``stream_format="sse"``: the audio as ``speech.audio.delta`` events (PCM).
+    stream: bool = False
 
 
 def read_speech(body: Mapping[str, Any], ctx: Context, *, voices: tuple[str, str], own: frozenset[str],
@@ -134,10 +156,19 @@ def read_speech(body: Mapping[str, Any], ctx: Context, *, voices: tuple[str, str
     text = body.get("input")
     if not isinstance(text, str) or not text.strip():
         raise Refused("audio.speech needs input (the text to speak).", param="input")
-    if body.get("stream_format") not in (None, "audio"):
-        raise Refused(f"{ctx.provider} cannot stream speech events (stream_format='sse'); leave stream_format "
-                      f"out and read the audio body as it arrives.", param="stream_format")
+    stream = body.get("stream_format") == "sse"
+    if body.get("stream_format") not in (None, "audio", "sse"):
+        raise Refused(f"stream_format must be 'sse' or 'audio', not {body.get('stream_format')!r}.",
+                      param="stream_format")
     fmt = body.get("response_format")
+    if stream and fmt != "pcm":
+        if fmt is not None:
+            raise Refused(f"{ctx.provider} streams speech as PCM (16-bit mono) only; response_format={fmt!r} "
+                          f"cannot be streamed: ask for response_format='pcm', or leave stream_format out.",
+                          param="response_format")
+        warn(f"{ctx.provider} streams speech as PCM (16-bit mono), not mp3 (OpenAI's default): the "
+             f"speech.audio.delta events carry PCM; pass response_format='pcm' to say so.", AudioFormatWarning)
+        fmt = "pcm"
     if fmt is None:
         warn(f"{ctx.provider} makes WAV or PCM speech, not mp3 (OpenAI's default): the audio comes back as WAV; "
              f"pass response_format='wav' to say so.", AudioFormatWarning)
@@ -158,10 +189,56 @@ def read_speech(body: Mapping[str, Any], ctx: Context, *, voices: tuple[str, str
             ctx.policy.unsupported("speed", "(speech)")
         else:
             kept = min(max(float(asked), speed[0]), speed[1])
-    return Speech(text, chosen, str(fmt), kept)
+    if stream:
+        ctx.notes[STREAM_NOTE] = "speech"
+    return Speech(text, chosen, str(fmt), kept, stream)
 
 
 def pcm_of(wav: bytes) -> bytes:
     """The samples of a WAV file (its ``data`` chunk)."""
     at = wav.find(b"data", 12)
     return wav[at + 8:] if at >= 0 else wav
+
+
+# -- streams: OpenAI's audio events ---------------------------------------------------------------
+
+
+def transcript_events(state: StreamState, delta: str = "", *, done: bool = False,
+                      text: str | None = None) -> list[dict[str, Any]]:
+    """OpenAI's transcription events for a piece of a provider's stream: ``delta`` (new text), then,
+    when ``done``, the whole ``text`` (the deltas joined, unless the provider gave it)."""
+    if state.finished:
+        return []
+    heard = state.extra.setdefault("transcript", [])
+    out: list[dict[str, Any]] = []
+    if delta:
+        heard.append(delta)
+        out.append({"type": "transcript.text.delta", "delta": delta, "logprobs": None})
+    if done:
+        state.finished = True
+        out.append({"type": "transcript.text.done", "text": text if text is not None else "".join(heard),
+                    "logprobs": None})
+    return out
+
+
+def transcript_stream(text: str) -> FileReply:
+    """A whole transcript as OpenAI's event stream (for a provider that answers it at once)."""
+    frames = [{"type": "transcript.text.delta", "delta": text, "logprobs": None}] if text else []
+    frames.append({"type": "transcript.text.done", "text": text, "logprobs": None})
+    return FileReply(b"".join(encode_data(frame) for frame in frames), "text/event-stream")
+
+
+def speech_events(state: StreamState, audio: str = "", *, done: bool = False,
+                  usage: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+    """OpenAI's speech events for a piece of a provider's stream: ``audio`` (base64 PCM), then, when
+    ``done``, ``speech.audio.done`` with the usage (zeros where the provider gives none)."""
+    if state.finished:
+        return []
+    out: list[dict[str, Any]] = [{"type": "speech.audio.delta", "audio": audio}] if audio else []
+    if done:
+        state.finished = True
+        given = usage or {}
+        tokens = {name: int(given.get(name) or 0) for name in ("input_tokens", "output_tokens")}
+        out.append({"type": "speech.audio.done",
+                    "usage": {**tokens, "total_tokens": int(given.get("total_tokens") or sum(tokens.values()))}})
+    return out

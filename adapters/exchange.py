@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from . import catalogue, completions, multipart, openai_wire, request_shape, responses
+from . import audio, catalogue, completions, multipart, openai_wire, request_shape, responses
 from ._warn import warn
 from .capabilities import Policy, Refused
 from .chat import has_images
@@ -217,7 +217,7 @@ class Exchange:
             return self._refused(Refused(f"qianyi could not translate this request for {self.backend.NAME} "
                                          f"({type(exc).__name__}: {exc}); check the arguments against "
                                          f"OpenAI's API reference.", code="invalid_request"))
-        stream_out = bool(body.get("stream"))
+        stream_out = bool(body.get("stream")) or audio.STREAM_NOTE in ctx.notes  # speech: stream_format="sse"
         include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
         return Prepared(endpoint, ctx, plan, stream_out, include_usage)
 
@@ -402,6 +402,8 @@ class StreamTranslator:
                 yield self.events.finish(self.state.usage)
             self.exchange.keep(self.prepared, self.events.response if self.events is not None else self.relayed)
             return
+        if audio.STREAM_NOTE in self.state.ctx.notes:
+            return  # OpenAI's audio event streams end with their done event, no [DONE]
         if self.include_usage and self.state.usage is not None:
             yield from self._frame(openai_wire.chunk(id=self.state.id, model=self.state.ctx.model,
                                                      created=self.state.ctx.created, usage=self.state.usage))

@@ -8,6 +8,12 @@
         -> output.audio.url (a WAV, fetched without credentials; or base64 in output.audio.data)
 
 The system turn carries context words (biasing), as OpenAI's ``prompt`` does.
+
+Streams: speech with ``stream_format="sse"`` is asked for with ``X-DashScope-SSE: enable``; its events
+carry base64 PCM in ``output.audio.data`` until ``finish_reason: "stop"`` (seen in the dashscope SDK,
+shared/reference/audio.md) and become ``speech.audio.delta`` / ``.done``. The reference documents no
+stream for qwen3-asr-flash, so a streamed transcription is the whole transcript as OpenAI's events
+(one ``transcript.text.delta``, then ``transcript.text.done``), as OpenAI itself answers whisper-1.
 """
 
 from __future__ import annotations
@@ -17,9 +23,9 @@ from collections.abc import Generator, Mapping
 from typing import Any
 
 from .. import audio, openai_wire
-from ..native import Context, FileReply, NativeRequest, Plan
+from ..native import Context, FileReply, NativeRequest, Plan, StreamState
 
-__all__ = ["from_native", "to_native"]
+__all__ = ["event", "from_native", "to_native"]
 
 PATH = "/services/aigc/multimodal-generation/generation"
 VOICES = ("Cherry", "Ethan")  # female, male
@@ -41,12 +47,17 @@ def to_native(endpoint: str, body: Mapping[str, Any], ctx: Context) -> Plan:
         return [NativeRequest("POST", PATH, native)]
     speech = audio.read_speech(body, ctx, voices=VOICES, own=OWN_VOICES)
     ctx.notes["speech_format"] = speech.format
+    if speech.stream:
+        return [NativeRequest("POST", PATH, _speech_body(speech, ctx), {"X-DashScope-SSE": "enable"}, stream=True)]
     return _speech(speech, ctx)
 
 
+def _speech_body(speech: audio.Speech, ctx: Context) -> dict[str, Any]:
+    return {"model": ctx.model, "input": {"text": speech.text, "voice": speech.voice}}
+
+
 def _speech(speech: audio.Speech, ctx: Context) -> Generator[NativeRequest, Any, None]:
-    reply = yield NativeRequest("POST", PATH, {"model": ctx.model, "input": {"text": speech.text,
-                                                                              "voice": speech.voice}})
+    reply = yield NativeRequest("POST", PATH, _speech_body(speech, ctx))
     ctx.notes.setdefault("request_id", reply.get("request_id"))
     made = (reply.get("output") or {}).get("audio") or {}
     if made.get("data"):
@@ -67,3 +78,12 @@ def from_native(endpoint: str, replies: list[Any], ctx: Context) -> dict[str, An
     wav = ctx.notes.get("speech") or next(r.content for r in replies if isinstance(r, FileReply))
     fmt = ctx.notes["speech_format"]
     return FileReply(audio.pcm_of(wav) if fmt == "pcm" else wav, audio.MIME[fmt])
+
+
+def event(payload: Mapping[str, Any], state: StreamState) -> list[dict[str, Any]]:
+    """One event of a speech stream (errors already raised by the caller) -> OpenAI's speech events."""
+    state.id = state.id or str(payload.get("request_id") or "")
+    output = payload.get("output") or {}
+    made = output.get("audio") or {}
+    return audio.speech_events(state, str(made.get("data") or ""), done=output.get("finish_reason") == "stop",
+                               usage=payload.get("usage"))

@@ -26,7 +26,7 @@ import sys
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .. import catalogue, chat, embeddings, extras, images, openai_wire, responses, streaming
+from .. import audio, catalogue, chat, embeddings, extras, images, openai_wire, responses, streaming
 from ..auth import Setup, bearer_setup
 from ..capabilities import EMBEDDING_EMULATED, OPENAI_ONLY, Capabilities, Extra, Refused
 from ..errors import lookup
@@ -350,8 +350,8 @@ def _parts(content: Any) -> list[dict[str, Any]]:
             image = part.get("image_url") or {}
             parts.append({"image": image.get("url", "") if isinstance(image, Mapping) else str(image)})
         elif kind == "input_audio":
-            audio = part.get("input_audio") or {}
-            parts.append({"audio": f"data:audio/{audio.get('format', 'wav')};base64,{audio.get('data', '')}"})
+            sound = part.get("input_audio") or {}
+            parts.append({"audio": f"data:audio/{sound.get('format', 'wav')};base64,{sound.get('data', '')}"})
     return parts
 
 
@@ -430,6 +430,8 @@ def from_native_event(event: SSEEvent, state: StreamState) -> list[dict[str, Any
         raise NativeError(info or lookup(ERRORS, None, status, event.data, provider=NAME))
     if not isinstance(payload, Mapping):
         return []
+    if audio.STREAM_NOTE in state.ctx.notes:
+        return _dashscope_audio.event(payload, state)
     state.id = state.id or f"chatcmpl-{payload.get('request_id', '')}"
     output = payload.get("output") or {}
     streaming.hold(state, output, REPLY_EXTRAS)

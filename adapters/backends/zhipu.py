@@ -38,7 +38,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .. import catalogue, chat, embeddings, extras, images, openai_wire, streaming
+from .. import audio, catalogue, chat, embeddings, extras, images, openai_wire, streaming
 from ..auth import AuthFlow, BearerAuth, CredentialError, Setup, base_url_of, resolve_key
 from ..capabilities import EMBEDDING_EMULATED, OPENAI_ONLY, Capabilities, Extra
 from ..errors import lookup, nested_error
@@ -394,7 +394,9 @@ def finish_reason(choice: Mapping[str, Any]) -> str | None:
 
 
 def from_native_event(event: SSEEvent, state: StreamState) -> list[dict[str, Any]]:
-    """One ``data:`` frame -> OpenAI chunk dicts (usage kept for the usage chunk)."""
+    """One ``data:`` frame -> OpenAI chunk dicts (usage kept for the usage chunk); audio events for audio."""
+    if audio.STREAM_NOTE in state.ctx.notes:
+        return _zhipu_audio.event(event, state, error_of)
     return streaming.openai_like_event(event, state, finish=finish_reason,
                                        error=lambda payload: error_of(200, payload, {}), extras=REPLY_EXTRAS)
 

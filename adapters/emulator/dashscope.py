@@ -290,7 +290,7 @@ def _events(turn: Turn, shape: _Shape, incremental: bool) -> list[bytes]:
     else:
         last = shape.body(turn, text, reasoning if thinking else None, _tool_calls(turn) or None,
                           turn.finish_reason, turn.completion_tokens)
-    return [_event(n, body) for n, body in enumerate([*bodies, last], 1)]
+    return [event(n, body) for n, body in enumerate([*bodies, last], 1)]
 
 
 def _fragment(turn: Turn, step: _Step) -> dict[str, Any]:
@@ -301,7 +301,8 @@ def _fragment(turn: Turn, step: _Step) -> dict[str, Any]:
     return {"index": step.tool, "id": "", "type": "function", "function": {"arguments": step.arguments}}
 
 
-def _event(number: int, body: Mapping[str, Any]) -> bytes:
+def event(number: int, body: Mapping[str, Any]) -> bytes:
+    """One frame of a native stream, as DashScope frames it."""
     return f"id:{number}\nevent:result\n:HTTP_STATUS/200\ndata:{dumps(body)}\n\n".encode()
 
 

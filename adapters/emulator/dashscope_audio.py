@@ -4,6 +4,8 @@
       qwen3-asr-flash: input.messages = [system: [{"text"}]?, user: [{"audio": data URI or URL}]],
                        parameters.asr_options  -> output.choices[0].message.content[{"text"}] + annotations
       qwen3-tts-flash: input = {"text", "voice", "language_type"?}  -> output.audio {"url", "id", "expires_at"}
+                       with X-DashScope-SSE: enable, events with base64 PCM in output.audio.data, the last
+                       with finish_reason "stop" and the file's url (S: the dashscope SDK's samples)
 
 Reached through ``dashscope_media.py`` (which owns the path) for models of those kinds.
 """
@@ -15,8 +17,9 @@ import binascii
 from typing import Any
 
 from . import files
+from .dashscope import event
 from .sound import transcript
-from .wire import Answer, RecordedRequest, Rejected, json_answer, obj, uuid_like
+from .wire import Answer, RecordedRequest, Rejected, json_answer, obj, sse_answer, uuid_like
 
 __all__ = ["handle"]
 
@@ -61,7 +64,16 @@ def _speak(request: RecordedRequest, body: dict[str, Any]) -> Answer:
     if voice not in VOICES:
         raise Rejected(f"Voice {voice!r} is not supported.", 400, "InvalidParameter")
     url = files.audio_url(request, "dashscope", request.key)
-    return json_answer({"output": {"finish_reason": "stop", "audio": {"url": url, "id": f"audio_{request.key[:24]}",
-                                                                      "expires_at": 1763719200, "data": ""}},
-                        "usage": {"input_tokens": 12, "output_tokens": 180, "characters": len(text)},
+    made = {"url": url, "id": f"audio_{request.key[:24]}", "expires_at": 1763719200, "data": ""}
+    usage = {"input_tokens": 12, "output_tokens": 180, "characters": len(text)}
+    if request.headers.get("x-dashscope-sse", "").lower() == "enable":
+        pcm = files.wav(1.0)[44:]
+        size = len(pcm) // 4
+        bodies = [{"output": {"finish_reason": None, "audio": {**made, "url": "",
+                                                               "data": base64.b64encode(pcm[at:at + size]).decode()}},
+                   "usage": usage, "request_id": uuid_like(request.key)} for at in range(0, len(pcm), size)]
+        bodies.append({"output": {"finish_reason": "stop", "audio": made}, "usage": usage,
+                       "request_id": uuid_like(request.key)})
+        return sse_answer([event(n, body) for n, body in enumerate(bodies, 1)])
+    return json_answer({"output": {"finish_reason": "stop", "audio": made}, "usage": usage,
                         "request_id": uuid_like(request.key)})

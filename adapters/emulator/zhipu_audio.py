@@ -6,19 +6,27 @@
                                               "response_format": "wav" | "pcm", "speed" [0.5, 2]}
       -> the audio bytes (audio/wav, or bare 16-bit PCM)
 
+With ``stream`` true both answer SSE ending in ``data: [DONE]`` (C); the event shapes are unconfirmed
+(shared/reference/audio.md says "U shape"), so the emulator sends the forms public code shows:
+transcripts as ``{"type": "transcript.text.delta", "delta"}`` ... ``{"type": "transcript.text.done",
+"text"}``, speech (PCM only, ``encode_format`` base64 or hex) as chat-like chunks with the audio in
+``choices[0].delta.content`` (zai-sdk's ``AudioSpeechChunk``), the last with ``finish_reason: "stop"``.
+
 Keys as for chat (``zhipu.py``). Multipart bodies are read with the standard library's e-mail parser.
 """
 
 from __future__ import annotations
 
+import base64
 from email.parser import BytesParser
 from email.policy import HTTP
 from typing import Any
 
 from .. import catalogue
 from . import files, zhipu
+from .openai_shape import DONE
 from .sound import kind, transcript
-from .wire import Answer, Context, RecordedRequest, Rejected, file_answer, json_answer
+from .wire import Answer, Context, RecordedRequest, Rejected, dumps, file_answer, json_answer, sse_answer
 
 NAME = "zhipu"
 _ASR = "/api/paas/v4/audio/transcriptions"
@@ -79,8 +87,19 @@ def _recognise(request: RecordedRequest) -> Answer:
     if len(data) > 25 * 1024 * 1024:
         raise Rejected("音频文件不能超过 25 MB", 400, "1214")
     ident = "20260101000000" + request.key[:18]
-    return json_answer({"id": ident, "created": zhipu.CREATED, "request_id": ident, "model": "glm-asr-2512",
-                        "text": transcript(data)})
+    head = {"id": ident, "created": zhipu.CREATED, "request_id": ident, "model": "glm-asr-2512"}
+    text = transcript(data)
+    if fields.get("stream", (None, b""))[1].decode().lower() == "true":
+        words = text.split(" ")
+        deltas = [{**head, "type": "transcript.text.delta", "delta": w if not i else " " + w}
+                  for i, w in enumerate(words)]
+        return sse_answer([_data(event) for event in [*deltas, {**head, "type": "transcript.text.done",
+                                                                 "text": text}]] + [DONE])
+    return json_answer({**head, "text": text})
+
+
+def _data(payload: Any) -> bytes:
+    return f"data: {dumps(payload)}\n\n".encode()
 
 
 def _speak(body: dict[str, Any]) -> Answer:
@@ -97,4 +116,25 @@ def _speak(body: dict[str, Any]) -> Answer:
     if not isinstance(speed, int | float) or not 0.5 <= speed <= 2:
         raise Rejected("speed 取值范围为 [0.5, 2]", 400, "1214")
     wav = files.wav(1.0)
+    if body.get("stream") is True:
+        return _speak_stream(wav[44:], fmt, body.get("encode_format", "base64"), text)
     return file_answer(wav, "audio/wav") if fmt == "wav" else file_answer(wav[44:], "audio/pcm")
+
+
+def _speak_stream(pcm: bytes, fmt: str, encoding: Any, text: str) -> Answer:
+    if fmt != "pcm":
+        raise Rejected("流式输出仅支持 pcm 格式", 400, "1214")
+    if encoding not in ("base64", "hex"):
+        raise Rejected(f"encode_format 只支持 base64 和 hex，不支持 {encoding}", 400, "1214")
+    size = len(pcm) // 4
+    pieces = [pcm[at:at + size] for at in range(0, len(pcm), size)]
+    head = {"id": "20260101000000tts", "created": zhipu.CREATED, "model": "glm-tts"}
+    events = [{**head, "choices": [{"index": 0, "delta": {"role": "assistant", "content":
+                                                           base64.b64encode(p).decode() if encoding == "base64"
+                                                           else p.hex()}, "finish_reason": None}]}
+              for p in pieces]
+    events.append({**head, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""},
+                                        "finish_reason": "stop"}],
+                   "usage": {"prompt_tokens": len(text), "completion_tokens": len(pieces),
+                             "total_tokens": len(text) + len(pieces)}})
+    return sse_answer([_data(event) for event in events] + [DONE])

@@ -59,3 +59,36 @@ def test_dashscope_asr_and_tts(emulator: Emulator) -> None:
     spoken = MultiModalConversation.call(api_key=KEY, model="qwen3-tts-flash", text="Hello", voice="Cherry")
     assert spoken.status_code == 200 and spoken.output.audio.url.endswith(".wav")
     assert emulator.requests[-1].json["input"] == {"text": "Hello", "voice": "Cherry"}
+
+
+def test_zhipuai_streams_a_transcript(emulator: Emulator, zhipu: zhipuai.ZhipuAI) -> None:
+    events = list(zhipu.audio.transcriptions.create(model="glm-asr-2512", file=("a.wav", wav(2.0), "audio/wav"),
+                                                    stream=True))
+    kinds = [getattr(e, "type", None) for e in events]
+    assert kinds[-1] == "transcript.text.done" and set(kinds[:-1]) == {"transcript.text.delta"}
+    assert "".join(getattr(e, "delta", "") for e in events[:-1]) == getattr(events[-1], "text", None)
+
+
+def test_zhipuai_streams_speech_as_pcm_chunks(emulator: Emulator, zhipu: zhipuai.ZhipuAI) -> None:
+    import base64
+
+    chunks = list(zhipu.audio.speech(model="glm-tts", input="你好", voice="tongtong", response_format="pcm",
+                                     encode_format="base64", stream=True))
+    assert [c.choices[0].finish_reason for c in chunks][-1] == "stop"
+    assert sum(len(base64.b64decode(c.choices[0].delta.content or "")) for c in chunks) == 48000
+    hexed = list(zhipu.audio.speech(model="glm-tts", input="你好", voice="tongtong", response_format="pcm",
+                                    encode_format="hex", stream=True))
+    assert sum(len(bytes.fromhex(c.choices[0].delta.content or "")) for c in hexed) == 48000
+    with pytest.raises(zhipuai.APIRequestFailedError, match="1214"):  # streaming is PCM only
+        list(zhipu.audio.speech(model="glm-tts", input="你好", voice="tongtong", response_format="wav",
+                                encode_format="base64", stream=True))
+
+
+def test_dashscope_tts_stream(emulator: Emulator) -> None:
+    import base64
+
+    parts = list(MultiModalConversation.call(api_key=KEY, model="qwen3-tts-flash", text="Hello", voice="Cherry",
+                                             stream=True))
+    assert all(p.status_code == 200 for p in parts) and parts[-1].output.finish_reason == "stop"
+    assert sum(len(base64.b64decode(p.output.audio.data or "")) for p in parts) == 48000
+    assert emulator.requests[-1].headers["x-dashscope-sse"] == "enable"
