@@ -28,6 +28,8 @@ RUNS = {  # example -> (arguments, a line its output must contain)
     "agents_sdk_agent": ([], "Responses agent: Tool said: light rain and 18C in x\n[tool] get_weather\nChat agent: Tool said:"),
     "legacy_stream": (["Dark mode"], "--- assistant, 10 words ---\nEcho from qwen-turbo: Write short release notes for: Dark mode"),
     "keyed_chat": ([], "Echo from qwen-flash: Hello there"),
+    "voice_assistant": (["examples/voice_assistant/question.wav", os.devnull],
+                        "You said: Heard 0.5 seconds of audio\nAnswer: Echo from qwen-flash: Heard 0.5 seconds"),
 }
 #: Examples whose user types the key: what they type (the key first). No key variable is set for them,
 #: and the typed key is the one the provider receives.
