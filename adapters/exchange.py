@@ -322,8 +322,11 @@ class Exchange:
         """Whether a Responses request's conversation (earlier turns and referenced items too) has images."""
         previous = body.get("previous_response_id")
         stored = self.store.get(str(previous)) if previous else None
-        items = responses.resolve_references(responses.input_items(body.get("input")), self.store.item,
-                                             strict=False)
+        try:
+            items = responses.resolve_references(responses.input_items(body.get("input")), self.store.item,
+                                                 strict=False)
+        except (TypeError, ValueError, AttributeError):  # not items: request_shape answers it next
+            return False
         return responses.has_images([*(stored.items if stored is not None else ()), *items])
 
     def _stored(self, method: str, path: str, query: str) -> Answer:
