@@ -16,8 +16,8 @@ above it has run). A module that already sets a default client (``set_default_op
 ``set_default_openai_provider``) is left as it is, and so is one whose agents all get model objects
 built with a client of their own (``OpenAIResponsesModel(openai_client=...)``: that client is
 rewritten instead). The SDK exports traces to OpenAI (api.openai.com, with the default client's
-key unless ``use_for_tracing=False``): tracing is turned off there too, unless the module decides
-about tracing itself. The default Responses API stays: every provider serves it through the adapter
+key unless ``use_for_tracing=False``, else ``OPENAI_API_KEY``): a module that runs agents turns
+tracing off at the same place (model objects or not), unless it decides about tracing itself. The default Responses API stays: every provider serves it through the adapter
 (the compat style, on the providers' OpenAI-compatible endpoints, switches the SDK to chat completions).
 
 Names come from the module's own ``from agents import ...`` (extended), else ``agents.`` where it
@@ -147,35 +147,35 @@ class AgentsClientRule(Rule):
             a.with_changes(value=new_value) if a.keyword is not None and a.keyword.value == "model" else a
             for a in updated_node.args])
 
-    def _needed(self) -> bool:
+    def _sets_default(self) -> bool:
+        """Whether the module must set the SDK's default client (it runs agents that use it)."""
         if not self.runs or self.sets_client:
             return False
         return bool(self.default_agents) or not self.model_objects
 
     def leave_Module(self, _original: cst.Module, updated_node: cst.Module) -> cst.Module:
-        if not self._needed():
+        client, tracing = self._sets_default(), bool(self.runs) and not self.sets_tracing
+        if not client and not tracing:
             return updated_node
-        body = list(updated_node.body)
-        at = next((i for i, s in enumerate(body) if _runs_in(s, self.facts)), None)
-        if at is None:
-            return updated_node  # runs only inside blocks the rule cannot see through: nothing to anchor on
         compat = self.options.style == "compat"
-        names = [_CLIENT] + ([_API] if compat else []) + ([] if self.sets_tracing else [_TRACING])
-        imported = _import_names(body, names)
+        names = ([_CLIENT] + ([_API] if compat else []) if client else []) + ([_TRACING] if tracing else [])
+        imported = _import_names(list(updated_node.body), names)
         if imported is None:
             return updated_node  # agents imported only inside blocks: nothing to extend
         body, call_name = imported
-        lines = [self._client_line(call_name(_CLIENT))]
-        if compat:  # the compatible endpoints serve chat completions, not the SDK's default Responses API
+        lines = []
+        if client:
+            lines.append(self._client_line(call_name(_CLIENT)))
+            if self.first_run is not None:
+                self.state.find(self.first_run, "client", "Agents SDK default client")
+        if client and compat:  # the compatible endpoints serve chat completions, not the SDK's default Responses API
             lines.append(_line(call_name(_API), make_string("chat_completions"),
                                f"# {self.state.provider}'s OpenAI-compatible endpoint serves chat completions"))
-        if not self.sets_tracing:
+        if tracing:
             lines.append(_line(call_name(_TRACING), cst.Name("True"), _TRACING_NOTE))
         at = next(i for i, s in enumerate(body) if _runs_in(s, self.facts))
         body[at:at] = lines
         self.state.edited()
-        if self.first_run is not None:
-            self.state.find(self.first_run, "client", "Agents SDK default client")
         return updated_node.with_changes(body=body)
 
     def _client_line(self, function: str) -> cst.SimpleStatementLine:
