@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-__all__ = ["ADAPTER_CLIENTS", "CLIENT_CLASSES", "LIBRARY_ENDPOINTS", "RESOURCES", "ApiCall", "endpoint_of", "keyword",
+__all__ = ["ADAPTER_CLIENTS", "CLIENT_CLASSES", "LIBRARY_CLASSES", "LIBRARY_ENDPOINTS", "OWN_CLIENT_LIBRARIES", "RESOURCES", "ApiCall", "endpoint_of", "keyword",
            "keyword_arg", "laid_out", "library_endpoint", "operation_of", "split_api_call", "with_keyword"]
 
 #: openai's client classes -> the adapters factory that replaces each.
@@ -41,6 +41,21 @@ _DISTINCTIVE = frozenset({
     ("images", "edit"), ("images", "create_variation"), ("responses", "create"),
     ("responses", "stream"), ("responses", "parse"), ("batches", "create"), ("completions", "create"),
 })
+
+
+#: Other libraries' callables that build OpenAI clients: top package -> names (any submodule).
+LIBRARY_CLASSES: dict[str, frozenset[str]] = {
+    "langchain_openai": frozenset({"ChatOpenAI", "AzureChatOpenAI", "OpenAIEmbeddings", "AzureOpenAIEmbeddings",
+                                   "OpenAI", "AzureOpenAI"}),
+    "langchain": frozenset({"ChatOpenAI", "AzureChatOpenAI", "OpenAIEmbeddings", "AzureOpenAIEmbeddings"}),
+    "langchain_community": frozenset({"ChatOpenAI", "AzureChatOpenAI", "OpenAIEmbeddings",
+                                      "AzureOpenAIEmbeddings"}),
+    "llama_index": frozenset({"OpenAI", "AzureOpenAI", "OpenAIEmbedding", "AzureOpenAIEmbedding",
+                              "OpenAIMultiModal", "OpenAILike", "OpenAIAgent", "OpenAIResponses"}),
+    "instructor": frozenset({"from_openai", "patch", "apatch"}),
+}
+#: Those of them that build a client of their own, which the rewrite leaves (instructor wraps the user's).
+OWN_CLIENT_LIBRARIES = frozenset(LIBRARY_CLASSES) - {"instructor"}
 
 
 #: Other libraries' classes that make the OpenAI calls for the user: (top package, class) -> endpoint.

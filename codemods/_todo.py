@@ -89,6 +89,10 @@ TODO_CODES: dict[str, str] = {
                     "or remove the handler.",
     "LEGACY_RESPONSE": "Responses are objects in openai>=1: dict-style access that could not be "
                        "followed to a create call must become attribute access by hand.",
+    "LIBRARY_CLIENT": "Another library (LangChain's ChatOpenAI, LlamaIndex's OpenAI, ...) builds its own "
+                      "OpenAI client here, which the rewrite leaves: it still calls OpenAI. Run the app under "
+                      "`migrate run --provider P` (the shim gives that client the provider transport), or "
+                      "give it the provider's OpenAI-compatible root, the provider's key and a provider model.",
     "MODULE_CLIENT": "openai's module-level client is configured here outside module level; the "
                      "migrated module builds its own client, so this setting no longer applies, except "
                      "openai.api_key in adapter style where the client has no key of its own (or its key is "

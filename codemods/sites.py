@@ -31,7 +31,7 @@ from adapters import catalogue
 from adapters.capabilities import EMBEDDING_PARAMETERS, ENDPOINTS
 
 from . import _env, _source
-from ._api_calls import RESOURCES, ApiCall, keyword, library_endpoint
+from ._api_calls import LIBRARY_CLASSES, RESOURCES, ApiCall, keyword, library_endpoint
 from ._facts import Facts, collect
 from ._lines import lines_of
 from ._literals import looks_secret, redact_url, string_value
@@ -62,17 +62,6 @@ FEATURE_PARAMETERS: dict[str, tuple[str, ...]] = {
 MARKERS = ("openai", "adapters", "completions", "embeddings", "instructor", "agents")
 #: The ``detail`` of the model site of an agent given no model (it runs on the Agents SDK's default).
 AGENTS_DEFAULT = "agents default"
-#: Other libraries' callables that build OpenAI clients: top package -> names (any submodule).
-LIBRARY_CLASSES: dict[str, frozenset[str]] = {
-    "langchain_openai": frozenset({"ChatOpenAI", "AzureChatOpenAI", "OpenAIEmbeddings", "AzureOpenAIEmbeddings",
-                                   "OpenAI", "AzureOpenAI"}),
-    "langchain": frozenset({"ChatOpenAI", "AzureChatOpenAI", "OpenAIEmbeddings", "AzureOpenAIEmbeddings"}),
-    "langchain_community": frozenset({"ChatOpenAI", "AzureChatOpenAI", "OpenAIEmbeddings",
-                                      "AzureOpenAIEmbeddings"}),
-    "llama_index": frozenset({"OpenAI", "AzureOpenAI", "OpenAIEmbedding", "AzureOpenAIEmbedding",
-                              "OpenAIMultiModal", "OpenAILike", "OpenAIAgent", "OpenAIResponses"}),
-    "instructor": frozenset({"from_openai", "patch", "apatch"}),
-}
 _LIBRARY_EMBEDDINGS = frozenset({"OpenAIEmbeddings", "AzureOpenAIEmbeddings", "OpenAIEmbedding",
                                  "AzureOpenAIEmbedding"})
 #: Keyword arguments of SDK calls that are not API parameters (request options, 0.x credentials).

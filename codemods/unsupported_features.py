@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from ._api_calls import library_endpoint
+from ._api_calls import LIBRARY_CLASSES, OWN_CLIENT_LIBRARIES, library_endpoint
+from ._literals import string_value
 from ._pass import Rule, Transform
 from ._qualnames import dotted
 
@@ -49,6 +50,8 @@ ENDPOINT_TODOS = {
     "models": ("MODELS", "name the provider's models in the code (`migrate models --provider P` lists them)"),
 }
 _KINDS = {"chat.completions": "chat"}
+#: How LangChain and LlamaIndex classes are given another API root.
+_LIBRARY_ROOTS = frozenset({"base_url", "openai_api_base", "api_base", "azure_endpoint"})
 
 
 class UnsupportedFeaturesRule(Rule):
@@ -88,6 +91,8 @@ class UnsupportedFeaturesRule(Rule):
         is judged like the call it makes."""
         resolved = self.facts.resolve(original_node.func)
         endpoint = library_endpoint(resolved)
+        if endpoint is None and resolved is not None:
+            self._own_client(original_node, resolved)
         if endpoint is None or resolved is None:
             return updated_node
         if endpoint in self.state.endpoints or endpoint not in ENDPOINT_TODOS:
@@ -98,6 +103,26 @@ class UnsupportedFeaturesRule(Rule):
         self.state.todo(original_node, code, f"{resolved} calls client.{endpoint}, which is not {self._where()}: "
                                              f"{self._advice(advice, endpoint in self.state.target.endpoints)}")
         return updated_node
+
+
+    def _own_client(self, node: cst.Call, resolved: str) -> None:
+        """A library class that builds its own OpenAI client (LangChain's ``ChatOpenAI``): left, and
+        marked, so ``migrate status`` still counts a site that calls OpenAI."""
+        top, name = resolved.split(".", 1)[0], resolved.rsplit(".", 1)[-1]
+        if top not in OWN_CLIENT_LIBRARIES or name not in LIBRARY_CLASSES[top]:
+            return
+        for arg in node.args:
+            if arg.keyword is not None and arg.keyword.value in _LIBRARY_ROOTS:
+                url = string_value(arg.value)
+                if url is None or "api.openai.com" not in url:
+                    return  # pointed elsewhere already (a provider, a local server)
+        target = self.state.target
+        self.state.todo(node, "LIBRARY_CLIENT",
+                        f"{name} ({top}) builds its own OpenAI client, which this rewrite leaves: it still calls "
+                        f"OpenAI. Run the app under `migrate run --provider {target.name}`, or give it "
+                        f"{target.name}'s OpenAI-compatible root ({target.compat_base_url}; "
+                        f"{target.compat_base_url_var} overrides it), the key in {target.key_var} and a "
+                        f"{target.name} model")
 
 
 TRANSFORM = Transform(

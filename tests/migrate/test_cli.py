@@ -141,6 +141,21 @@ def test_rewrite_writes_and_status_counts(tmp_path: Path) -> None:
     assert "keyed.py" in status.stdout and "FILES" in status.stdout and "API_KEY" in status.stdout
 
 
+LANGCHAIN = 'from langchain_openai import ChatOpenAI\nllm = ChatOpenAI(model="gpt-4o-mini")\nprint(llm.invoke("hi").content)\n'
+
+
+def test_status_counts_a_client_another_library_builds(tmp_path: Path) -> None:
+    """The rewrite leaves LangChain's client, which still calls OpenAI: status must not say all is done."""
+    write(tmp_path, {"chain.py": LANGCHAIN})
+    assert runner.invoke(app, ["rewrite", ".", "-p", "zhipu"]).exit_code == 0
+    text = (tmp_path / "chain.py").read_text()
+    assert "# TODO(migrate:LIBRARY_CLIENT): ChatOpenAI (langchain_openai) builds its own OpenAI client" in text
+    assert "`migrate run --provider zhipu`" in text and "ZHIPUAI_API_KEY" in text
+    assert text.endswith(LANGCHAIN.split("\n", 1)[1])  # the code itself as it was
+    status = runner.invoke(app, ["status", "."])
+    assert status.exit_code == 0 and "LIBRARY_CLIENT" in status.stdout and "No TODO" not in status.stdout
+
+
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 def test_uncommitted_changes_exit_2_unless_forced(tmp_path: Path) -> None:
     write(tmp_path, {"chat.py": PLAIN})

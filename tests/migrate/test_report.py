@@ -106,14 +106,14 @@ def test_the_api_judges_the_touched_and_marked_sites_as_scan_does(tmp_path: Path
     assert by_category["moderations"].status == "unsupported"
     assert by_category["embeddings"].status == "caveat" and by_category["embeddings"].reembed
     assert by_category["chat"].status in ("works", "caveat") and by_category["client"].status == "works"
-    assert "library" not in by_category  # langchain's client: the rewrite leaves it, so the report does too
+    assert by_category["library"].status == "caveat"  # langchain's client: left, marked LIBRARY_CLIENT, reported
 
     document = render.report_data(run)
     check_schema(document)
     theirs = scan_sites("zhipu")
     ours = report_verdicts(document, "app.py")
     assert ours and all(item == theirs[key(item)] for item in ours)
-    assert {k for k in theirs if k[2] == "library"}  # the scan does see the site the report leaves out
+    assert {k for k in theirs if k[2] == "library"}
     counts = {s: sum(item["verdicts"]["zhipu"]["status"] == s for item in ours) for s in scan.STATUSES}
     assert document["verdict_summary"] == {"sites": len(ours), **counts, "reembed": 1}
     assert counts["unsupported"] == 1
@@ -146,7 +146,7 @@ def test_the_cli_reports_carry_the_verdicts_in_three_formats(tmp_path: Path) -> 
     assert re.search(r"\| 21 \| embeddings `embeddings.create` \| ⚠️ caveat \(re-embed stored vectors\): .*"
                      r"stored vectors must be re-embedded.* \| .*vector size \|", section)
     assert "Re-embed stored vectors" in section and "(lines 21)" in section
-    assert "langchain" not in section
+    assert "library `langchain_openai.ChatOpenAI` | ⚠️ caveat" in section  # left by the rewrite, marked LIBRARY_CLIENT
 
     page = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert "<h2>What runs on zhipu: <code>src/app.py</code></h2>" in page
