@@ -5,6 +5,7 @@ API, stops with a clear ``BadRequestError`` (and the migration marks the calls).
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -60,3 +61,19 @@ def test_on_qianfan_the_migration_marks_audio_and_the_run_stops_clearly(emulator
     last = done.stderr.strip().splitlines()[-1]
     assert last.startswith("openai.BadRequestError") and "audio.transcriptions" in last and "qianfan" in last
     assert not emulator.requests  # refused before any call
+
+
+def test_the_unmodified_voice_assistant_runs_under_the_shim(emulator: Emulator, tmp_path: Path) -> None:
+    """``migrate run --provider zhipu -- python app.py``: the same streams and files, no edit."""
+    migrate = shutil.which("migrate")
+    assert migrate, "the migrate console script is installed by `pip install -e .`"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "ZHIPUAI_", "MIGRATE_"))}
+    env.update({"ZHIPUAI_API_KEY": KEYS["zhipu"], "ZHIPUAI_BASE_URL": emulator.base_url("zhipu"),
+                "OPENAI_API_KEY": "sk-openai-never-sent", "PYTHONPATH": str(ROOT)})
+    done = subprocess.run([migrate, "run", "--provider", "zhipu", "--", sys.executable, str(APP), str(QUESTION),
+                           str(tmp_path / "answer.wav")], env=env, capture_output=True, text=True, timeout=120,
+                          cwd=tmp_path, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("You said: Heard 0.5 seconds of audio\nAnswer: Echo from glm-")
+    assert (tmp_path / "answer.wav").read_bytes()[:4] == b"RIFF"
+    assert all(r.bearer == KEYS["zhipu"] for r in emulator.requests if r.provider == "zhipu")
