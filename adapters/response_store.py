@@ -106,6 +106,10 @@ def stored_request(store: ResponseStore, method: str, tail: Sequence[str], query
         return ErrorInfo(404, "not_found", f"Response with id {ident!r} not found: qianyi keeps the last {LIMIT} "
                          f"responses of this client in memory (not those made with store=False, nor another "
                          f"client's).", provider)
+    if (method, action) == ("GET", "") and "true" in parse_qs(query).get("stream", []):
+        return ErrorInfo(400, "invalid_request_error", f"responses.retrieve(stream=True) replays the events of a "
+                         f"background response; background=True is not available on {provider}, so response "
+                         f"{ident!r} is complete: retrieve it without stream=True.", provider, param="stream")
     if (method, action) == ("GET", ""):
         return 200, dict(stored.response)
     if (method, action) == ("DELETE", ""):

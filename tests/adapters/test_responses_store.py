@@ -149,6 +149,10 @@ def test_retrieve_delete_and_cancel(provider: str, sync: bool, emulator: Emulato
             await aw(client.responses.cancel(made.id))
         except openai.BadRequestError as exc:
             seen["cancel"] = exc
+        try:
+            await aw(client.responses.retrieve(made.id, stream=True))
+        except openai.BadRequestError as exc:
+            seen["retrieve_stream"] = exc
         seen["deleted"] = await aw(client.responses.delete(made.id))
         for name, call in (("after_delete", lambda: client.responses.retrieve(made.id)),
                            ("cancel_unknown", lambda: client.responses.cancel("resp_unknown")),
@@ -162,6 +166,7 @@ def test_retrieve_delete_and_cancel(provider: str, sync: bool, emulator: Emulato
     seen = run(provider, emulator, sync, scenario)
     assert seen["retrieved"].model_dump() == seen["made"].model_dump()
     assert "background=True" in str(seen["cancel"]) and seen["made"].id in str(seen["cancel"])
+    assert "without stream=True" in str(seen["retrieve_stream"])
     assert seen["deleted"] is None  # the SDK's delete returns None
     assert {"after_delete", "cancel_unknown", "delete_unknown"} <= set(seen)
     assert len(chat_requests(emulator)) == 1
