@@ -114,10 +114,14 @@ class ModelNamesRule(Rule):
         return _Embedding.of(name, mapped, self.provider) if mapped != name else None
 
     def visit_Call(self, node: cst.Call) -> None:
-        if self.options.keep_models or keyword(node, "model") is None and not any(a.star == "**" for a in node.args):
+        if keyword(node, "model") is None and not any(a.star == "**" for a in node.args):
             return
         api = self.facts.api_call(node)
         if api is None:
+            return
+        if self.options.keep_models:  # the runtime maps the name: another embedding model all the same
+            if api.endpoint == "embeddings":
+                self._reembed(node, self.facts.model_flow.by_call.get(id(node), []))
             return
         reached = self.facts.model_flow.by_call.get(id(node), [])
         if api.endpoint == "embeddings":
