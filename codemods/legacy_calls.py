@@ -199,6 +199,13 @@ class LegacyCallsRule(Rule):
             self.state.todo(original_node, "LEGACY_SETTING",
                             f"openai.{setting} does not exist in openai>=1: configure the client instead "
                             f"(an Azure api_type needs no setting on the provider)")
+        elif setting == "api_base" and len(self.state.stack) > 1:  # in a function or block: no client takes it
+            target = self.state.target
+            self.state.todo(original_node, "BASE_URL",
+                            f"openai.api_base (0.x) becomes openai.base_url, which only openai's own module "
+                            f"client reads: the migrated clients reach {target.name} at its own API root "
+                            f"({target.base_url_var} overrides it), so the root, relay or proxy set here is not "
+                            f"used; drop this setting, or set {target.base_url_var} where it comes from")
         return updated_node
 
     def leave_Module(self, _original: cst.Module, updated_node: cst.Module) -> cst.Module:

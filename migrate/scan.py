@@ -350,6 +350,12 @@ def _embeddings(t: _Target, site: Site) -> list[Reason]:
     return reasons + ([size] if size else [])
 
 
+#: Name prefixes of other vendors' models (served through their own OpenAI-compatible endpoints).
+_FOREIGN_MODELS = {"gemini-": "Google Gemini", "gemma-": "Google Gemma", "claude-": "Anthropic Claude",
+                   "grok-": "xAI Grok", "mistral-": "Mistral", "mixtral-": "Mistral", "command-r": "Cohere",
+                   "llama-": "Meta Llama", "llama3": "Meta Llama"}
+
+
 def _model(t: _Target, site: Site) -> list[Reason]:
     name, p = site.name, t.provider
     if site.detail == AGENTS_DEFAULT:
@@ -369,6 +375,10 @@ def _model(t: _Target, site: Site) -> list[Reason]:
     owners = [other for other in catalogue.load()["providers"] if catalogue.provider_model(other, name)]
     if owners:
         return [Reason(name, "unsupported", "model", f"a {', '.join(owners)} model, not {p}'s: name a {p} "
+                                                     f"model, or map it with --model-map")]
+    vendor = next((v for prefix, v in _FOREIGN_MODELS.items() if name.lower().split("/")[-1].startswith(prefix)), None)
+    if vendor is not None:  # another vendor's model, reached through its own OpenAI-compatible base_url
+        return [Reason(name, "unsupported", "model", f"a {vendor} model, which {p} does not serve: name a {p} "
                                                      f"model, or map it with --model-map")]
     return [Reason(name, "caveat", "unknown", f"not in the catalogue: sent unchanged (a fine-tune or deployment "
                                               f"name?); name a {p} model or map it with --model-map")]

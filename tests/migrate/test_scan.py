@@ -535,3 +535,11 @@ def test_agents_on_the_sdks_default_client_are_seen(tmp_path: Path) -> None:
     assert models[3].site.name == "gpt-4.1" and models[3].verdicts["dashscope"].status == "caveat"
     default = models[4].verdicts["zhipu"]
     assert default.status == "caveat" and "Agents SDK's default" in default.reasons[0].detail
+
+
+def test_another_vendors_model_behind_its_own_base_url_is_not_supported() -> None:
+    site = Site(line=4, category="model", name="gemini-2.5-flash")
+    for provider in ("dashscope", "qianfan", "zhipu"):
+        verdict = judge(site, provider)
+        assert verdict.status == "unsupported" and "a Google Gemini model" in verdict.reasons[0].detail
+    assert judge(Site(line=1, category="model", name="my-finetune-7"), "zhipu").status == "caveat"  # unknown: sent
