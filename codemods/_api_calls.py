@@ -33,7 +33,7 @@ RESOURCES = {
     "completions": "completions", "audio": "audio", "moderations": "moderations", "files": "files",
     "uploads": "uploads", "batches": "batches", "fine_tuning": "fine_tuning", "responses": "responses",
     "realtime": "realtime", "vector_stores": "vector_stores", "assistants": "assistants",
-    "threads": "threads",
+    "threads": "threads", "containers": "containers", "videos": "videos",
 }
 #: Paths that are OpenAI's whatever the receiver is called (others need a known client).
 _DISTINCTIVE = frozenset({

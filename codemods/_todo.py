@@ -89,6 +89,10 @@ TODO_CODES: dict[str, str] = {
                     "or remove the handler.",
     "LEGACY_RESPONSE": "Responses are objects in openai>=1: dict-style access that could not be "
                        "followed to a create call must become attribute access by hand.",
+    "CONTAINERS": "OpenAI's containers API (code interpreter sandboxes) has no provider counterpart: run "
+                  "the code yourself, or keep an OpenAI client for it.",
+    "VIDEOS": "OpenAI's videos API (Sora) is not available through the adapter: use the provider's own "
+              "video generation API, or keep an OpenAI client for it.",
     "LIBRARY_CLIENT": "Another library (LangChain's ChatOpenAI, LlamaIndex's OpenAI, ...) builds its own "
                       "OpenAI client here, which the rewrite leaves: it still calls OpenAI. Run the app under "
                       "`migrate run --provider P` (the shim gives that client the provider transport), or "

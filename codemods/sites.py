@@ -49,7 +49,7 @@ ENDPOINT_CATEGORIES = tuple("chat" if endpoint == "chat.completions" else endpoi
 FEATURES = ("streaming", "tools", "json_schema", "json_object", "vision")
 #: Every category a site can have, in the order reports list them.
 CATEGORIES = ("client", "chat", *FEATURES, "turn_order", *(c for c in ENDPOINT_CATEGORIES if c != "chat"), "legacy",
-              "model", "env_var", "api_key", "library")
+              "containers", "videos", "model", "env_var", "api_key", "library")
 #: The chat parameters each feature site speaks for (the ``chat`` site judges the others).
 FEATURE_PARAMETERS: dict[str, tuple[str, ...]] = {
     "streaming": ("stream", "stream_options"),

@@ -46,6 +46,9 @@ ENDPOINT_TODOS = {
     "realtime": ("REALTIME", "use streamed chat.completions, or keep an OpenAI client for realtime"),
     "responses": ("RESPONSES", "rewrite the call with chat.completions.create"),
     "images": ("IMAGES", "use the provider's own image SDK, or keep an OpenAI client for images"),
+    "containers": ("CONTAINERS", "run the code yourself (a sandbox or a subprocess), or keep an OpenAI client for "
+                                 "containers"),
+    "videos": ("VIDEOS", "use the provider's own video generation API, or keep an OpenAI client for videos"),
     "completions": ("COMPLETIONS", "use chat.completions.create with the prompt as a user message"),
     "models": ("MODELS", "name the provider's models in the code (`migrate models --provider P` lists them)"),
 }

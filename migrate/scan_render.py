@@ -39,6 +39,7 @@ TITLES = {
     "completions": "legacy text completions", "images": "images", "audio": "audio", "moderations": "moderations",
     "files": "files", "uploads": "uploads", "fine_tuning": "fine-tuning", "batches": "batches",
     "assistants": "assistants", "threads": "threads and runs", "vector_stores": "vector stores",
+    "containers": "containers", "videos": "videos",
     "responses": "Responses API", "realtime": "realtime", "legacy": "openai 0.x call", "model": "model name",
     "env_var": "environment variable", "api_key": "API key in the source",
     "library": "client built by another library",
