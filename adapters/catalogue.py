@@ -105,6 +105,9 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), r) for p
     (r"^chatgpt-", "gpt-"),                                           # chatgpt-4o-latest
     (r"^gpt-5\.\d+", "gpt-5"),                                        # point releases: gpt-5.2-pro
     (r"^(gpt-5-(?:mini|nano|pro|chat|codex))-.+$", r"\1"),            # gpt-5-codex-max
+    # another named gpt-5 variant (gpt-5.6-luna, the Agents SDK's default): the flagship's counterpart;
+    # realtime, speech and image variants are other endpoints' models and stay unresolved
+    (r"^gpt-5-(?!realtime|transcribe|tts|image|audio|search)[a-z]+$", "gpt-5"),
     (r"-(?:search|audio|deep-research)$", ""),                        # gpt-4o-search-preview
     (r"^(?:text-|code-)?(?:davinci|curie|babbage|ada)(?:-\d+)?$", "davinci-002"),
     (r"^gpt-image-.+$", "gpt-image-1"),

@@ -51,6 +51,8 @@ RULES = {
     "gpt-5-chat-latest": "gpt-5-chat",
     "gpt-5.1-chat-latest": "gpt-5-chat",
     "gpt-5.1-codex-max": "gpt-5-codex",
+    "gpt-5.6-luna": "gpt-5",                         # the openai-agents SDK's default model
+    "gpt-5-luna": "gpt-5",
     "o1": "o1",
     "o1-preview": "o1",
     "o1-preview-2024-09-12": "o1",
@@ -81,7 +83,7 @@ RULES = {
     "text-embedding-3-small": "text-embedding-3-small",
 }
 #: OpenAI-looking names no rule resolves: refused before any call.
-UNRESOLVED = ("gpt-7-ultra", "gpt-4o-realtime-preview", "omni-moderation-latest", "openai/whatever-model",
+UNRESOLVED = ("gpt-7-ultra", "gpt-4o-realtime-preview", "gpt-5-realtime", "gpt-5.6-realtime", "omni-moderation-latest", "openai/whatever-model",
               "computer-use-preview")
 #: Not OpenAI's: sent as they are.
 PASSED = ("ft:gpt-4o-mini-2024-07-18:acme:support:9abc", "my-gpt4-deployment", "gpt-oss-120b", "azure/support-bot")
