@@ -22,6 +22,7 @@ from . import registry
 from .auth import CredentialError, OpenAIKeyError, Setup, base_url_of, refused_setup
 from .capabilities import Policy, PolicyName
 from .exchange import Exchange
+from .keys import is_placeholder_key
 from .registry import Backend
 from .transport import AsyncProviderTransport, ProviderTransport
 
@@ -37,17 +38,34 @@ def configure(provider: str | None, api_key: str | None, base_url: str | None, *
         backend = registry.get(registry.resolve_name(provider, env))
     except registry.UnknownProvider as exc:
         raise openai.OpenAIError(str(exc)) from None
+    api_key, placeholders = _without_placeholders(api_key, options)
     try:
         setup = backend.setup(api_key, base_url, env, {k: v for k, v in options.items() if v is not None})
         setup = dataclasses.replace(setup, headers={**setup.headers, **header_options(backend, options, env)})
     except OpenAIKeyError as exc:  # refused at the first request, as OpenAI refuses a wrong key
         setup = refused_setup(str(exc), backend.NAME, _refused_root(backend, base_url, env, options))
     except (CredentialError, ValueError) as exc:  # no key, an unknown region, a header option the provider lacks
-        raise openai.OpenAIError(str(exc)) from None
+        note = f" ({' and '.join(placeholders)} given to the client {'is' if len(placeholders) == 1 else 'are'} a " \
+               f"local server's placeholder, not a key)" if placeholders and isinstance(exc, CredentialError) else ""
+        raise openai.OpenAIError(f"{exc}{note}") from None
     root_path = openai_root(setup.base_url)
     exchange = Exchange(backend, root_path=root_path, policy=Policy(backend.NAME, unsupported),
                         variant=setup.variant, model_map=model_map, options=options)
     return backend, setup, exchange
+
+
+def _without_placeholders(api_key: str | None, options: dict[str, Any]) -> tuple[str | None, list[str]]:
+    """A local server's placeholder (``"EMPTY"``, ``"sk-xxx"``, ``"not-needed"``) given as ``api_key`` /
+    ``secret_key`` means no key was given: the provider's variable is used, as the shim does (a
+    placeholder sent would only earn the provider's 401). Returns the key and the options named."""
+    named = []
+    if api_key is not None and is_placeholder_key(api_key):
+        api_key, named = None, ["api_key"]
+    secret = options.get("secret_key")
+    if isinstance(secret, str) and is_placeholder_key(secret):
+        options["secret_key"] = None
+        named.append("secret_key")
+    return api_key, named
 
 
 def _refused_root(backend: Backend, base_url: str | None, env: Mapping[str, str], options: Mapping[str, Any]) -> str:

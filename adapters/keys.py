@@ -93,6 +93,9 @@ _PLACEHOLDERS = frozenset({"", "empty", "none", "null", "ollama", "lm-studio", "
 _FILLER = re.compile(r"(sk-)?[x.*<>_\- ]+")
 _MARKERS = ("your", "here", "replace", "dummy", "fake", "placeholder", "changeme", "no-key", "nokey", "not-needed",
             "not_needed", "notneeded", "key-required", "no_key")
+#: A run of letters and digits as long as a secret's: a marker word found inside one is chance
+#: (``"...a9here3f..."`` in a Zhipu or Qianfan key), not a placeholder.
+_RANDOM_RUN = re.compile(r"[a-z0-9]{16,}")
 
 
 def is_placeholder_key(value: str) -> bool:
@@ -100,5 +103,11 @@ def is_placeholder_key(value: str) -> bool:
     than being a secret: a known placeholder word, filler (``"sk-xxxx"``, ``"sk-..."``), or text
     that says so (``"YOUR_API_KEY"``, ``"replace-me"``, ``"no-key-required"``)."""
     lowered = clean_key(value).lower()
-    return lowered in _PLACEHOLDERS or _FILLER.fullmatch(lowered) is not None or \
-        any(marker in lowered for marker in _MARKERS)
+    if lowered in _PLACEHOLDERS or _FILLER.fullmatch(lowered) is not None:
+        return True
+    return any(marker in lowered for marker in _MARKERS) and not _has_random_run(lowered)
+
+
+def _has_random_run(lowered: str) -> bool:
+    """True when ``lowered`` holds a secret-like run: 16+ letters and digits, both kinds present."""
+    return any(not run.isalpha() and not run.isdigit() for run in _RANDOM_RUN.findall(lowered))

@@ -128,6 +128,57 @@ def test_qianfan_v1_ak_sk_are_stripped_and_openai_keys_refused(emulator: Emulato
         ask(True, provider="qianfan", api_version="v1", api_key=OPENAI_SHAPED[0], secret_key="s", base_url=base)
 
 
+PLACEHOLDERS = ["EMPTY", "sk-xxx", "not-needed", "sk-no-key-required", "YOUR_API_KEY_HERE"]
+
+
+@pytest.mark.parametrize("key", PLACEHOLDERS)
+def test_a_placeholder_key_means_no_key_the_provider_variable_is_sent(
+        provider: str, sync: bool, key: str, emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Code written for a local server (vLLM's ``api_key="EMPTY"``) runs on the provider's variable."""
+    monkeypatch.setenv(registry.get(provider).KEY_VARS[0], KEYS[provider])
+    emulator.add_key(provider, KEYS[provider])  # a placeholder sent would be the provider's 401
+    assert ask(sync, provider=provider, api_key=key, base_url=emulator.base_url(provider))
+    assert sent_credentials(emulator) == [f"Bearer {KEYS[provider]}"]
+
+
+@pytest.mark.parametrize("lazy", [False, True], ids=["client", "lazy"])
+def test_a_placeholder_key_without_the_variable_is_the_missing_key_error(
+        provider: str, lazy: bool, emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    from adapters import LazyOpenAI
+
+    backend = registry.get(provider)
+    for name in backend.KEY_VARS:
+        monkeypatch.delenv(name, raising=False)
+    for name in ("QIANFAN_AK", "QIANFAN_SK"):
+        monkeypatch.delenv(name, raising=False)
+    factory: Any = LazyOpenAI if lazy else OpenAI
+    with pytest.raises(openai.OpenAIError, match=f"{backend.KEY_VARS[0]}.*api_key given to the client is a local "
+                                                 f"server's placeholder") as info:
+        client = factory(provider=provider, api_key="EMPTY", base_url=emulator.base_url(provider))
+        client.chat.completions.create(model="gpt-4o", messages=MESSAGES)
+    assert "EMPTY" not in str(info.value) and not emulator.requests
+
+
+def test_a_placeholder_ak_or_sk_on_qianfan_v1_reads_the_variables(emulator: Emulator,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QIANFAN_AK", "qianfan-ak-0001")
+    monkeypatch.setenv("QIANFAN_SK", "qianfan-sk-secret-0001")
+    assert ask(True, provider="qianfan", api_version="v1", api_key="EMPTY", secret_key="sk-xxx",
+               base_url=emulator.base_url("qianfan-v1"))
+    token_request = emulator.requests[0].query
+    assert (token_request["client_id"], token_request["client_secret"]) == ("qianfan-ak-0001", "qianfan-sk-secret-0001")
+
+
+def test_a_key_with_a_marker_word_inside_its_random_part_is_a_key(provider: str, emulator: Emulator) -> None:
+    """``is_placeholder_key`` looks for words such as "here" and "fake": inside a real key's random run they
+    are chance, and the key is sent."""
+    key = {"dashscope": "sk-7here0123456789abcdef01234567ab", "zhipu": "0123456789abcdef0123456789abcdef.fake9Ab3Cd4Ef5Gh",
+           "qianfan": "bce-v3/ALTAK-your0Ab3Cd4Ef5Gh6/0123456789abcdef"}[provider]
+    emulator.add_key(provider, key)
+    assert ask(True, provider=provider, api_key=key, base_url=emulator.base_url(provider))
+    assert sent_credentials(emulator) == [f"Bearer {key}"]
+
+
 # -- the shim -----------------------------------------------------------------------------------
 
 
