@@ -10,8 +10,8 @@ What every provider needs the same way lives here, so a backend says only what d
 * what a catalogued model cannot take (images, tools) refused clearly before any call;
 * strict turn order (one leading system, user/assistant alternating, user or tool last) for the
   providers that demand it: repaired with a ``MessageOrderWarning``, or refused; an opening
-  assistant turn (a chat UI's greeting) is folded into the system message under the
-  unsupported-parameter policy.
+  assistant turn (a chat UI's greeting) and a closing one (a prefill) are folded into the system
+  message under the unsupported-parameter policy.
 """
 
 from __future__ import annotations
@@ -30,9 +30,12 @@ __all__ = ["MessageOrderWarning", "alternate", "check_model", "check_schema", "c
            "flat_messages", "has_images", "normalise", "plain_tools", "prepare", "stop_words"]
 
 
-#: What a strict-order backend declares for ``messages.assistant_first`` (``alternate`` does it).
+#: What a strict-order backend declares for ``messages.assistant_first`` / ``messages.assistant_last``
+#: (``alternate`` does both).
 ASSISTANT_FIRST = ("an opening assistant message (a chat UI's greeting) is folded into the system message under "
                    "the unsupported= policy (refused under 'error')")
+ASSISTANT_LAST = ("a closing assistant message (a prefill, a history saved after the answer) is folded into the "
+                  "system message under the unsupported= policy (refused under 'error')")
 
 
 class MessageOrderWarning(UserWarning):
@@ -261,6 +264,8 @@ def alternate(messages: list[dict[str, Any]], ctx: Context) -> list[dict[str, An
             turns.append(dict(message))
     if len(turns) > 1 and turns[0].get("role") == "assistant" and not turns[0].get("tool_calls"):
         systems.append(_opening(turns.pop(0), ctx))
+    if len(turns) > 1 and turns[-1].get("role") == "assistant" and not turns[-1].get("tool_calls"):
+        systems.append(_closing(turns.pop(), ctx))
     problem = _order_problem(turns)
     if problem:
         raise Refused(f"{ctx.provider} requires messages in turn order (one system message first, then user and "
@@ -281,6 +286,17 @@ def _opening(greeting: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
                       "the opening assistant message was folded into the system message", MessageOrderWarning)
     text = openai_wire.text_of(greeting.get("content")).strip()
     return {"role": "system", "content": f"The assistant opened this conversation by saying: {text}" if text else ""}
+
+
+def _closing(last: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
+    """A closing assistant turn (a prefill, or a history saved after the assistant's answer) folded into
+    the system message, under the unsupported-parameter policy: the provider wants a user turn last."""
+    ctx.policy.repair("messages", "requires the last message to be from the user (or a tool result), and this "
+                      "history ends with an assistant message",
+                      "the closing assistant message was folded into the system message", MessageOrderWarning)
+    text = openai_wire.text_of(last.get("content")).strip()
+    return {"role": "system", "content": f"The assistant's reply so far, which the next answer continues: {text}"
+            if text else ""}
 
 
 def _joined(first: Mapping[str, Any], second: Mapping[str, Any]) -> dict[str, Any]:
@@ -316,7 +332,7 @@ def _order_problem(turns: Sequence[Mapping[str, Any]]) -> str | None:
         if role == "user" and prev.get("role") == "tool":
             return "a user message follows tool results; add the assistant's answer to them in between"
     if turns[-1].get("role") not in ("user", "tool"):
-        return "the last message is from the assistant; end with a user message (prefill is not supported)"
+        return "the last message is from the assistant and calls tools; add the tool results"
     if not openai_wire.text_of(turns[-1].get("content")).strip() and not _has_parts(turns[-1]):
         return "the last message is blank; give it some text"
     return None

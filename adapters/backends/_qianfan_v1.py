@@ -67,6 +67,7 @@ CAPABILITIES = Capabilities(
     clamped={"temperature": (0.01, 1.0), "top_p": (0.0, 1.0)},
     emulated={
         "messages.assistant_first": chat.ASSISTANT_FIRST,
+        "messages.assistant_last": chat.ASSISTANT_LAST,
         "n": "one native call per choice, merged",
         "response_format.json_schema": "JSON mode + the schema in the system text; reply validated",
         "stream_options": "usage chunk from the last line's cumulative usage",

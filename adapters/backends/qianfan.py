@@ -101,6 +101,7 @@ CAPABILITIES = Capabilities(
     # seed is the open interval (0, 2147483647).
     clamped={"temperature": (0.01, 1.0), "top_p": (0.0, 1.0), "seed": (1, 2147483646)},
     emulated={"n": "one native call per choice, merged", "messages.assistant_first": chat.ASSISTANT_FIRST,
+              "messages.assistant_last": chat.ASSISTANT_LAST,
               "reasoning_effort": "low/medium/high passed; xhigh/max -> high; none/minimal -> enable_thinking false; "
                                   "models that cannot think: the unsupported= policy"},
     unsupported=frozenset({"logprobs", "top_logprobs"}) | OPENAI_ONLY,

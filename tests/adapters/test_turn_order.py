@@ -77,3 +77,59 @@ def test_providers_that_take_a_greeting_get_it_as_it_is(target: str, emulator: E
         assert ask(target, emulator, True, HISTORY)[0].endswith("Find me a hotel in Paris")
     assert GREETING in json.dumps(emulator.requests[-1].json)
     assert "opened this conversation" not in json.dumps(emulator.requests[-1].json)
+
+
+PREFILL = "Here is the itinerary:"
+ENDS_WITH_ASSISTANT = [{"role": "system", "content": "You are a travel agent."},
+                       {"role": "user", "content": "Plan a day in Paris"},
+                       {"role": "assistant", "content": PREFILL}]
+FOLDED_LAST = f"You are a travel agent.\n\nThe assistant's reply so far, which the next answer continues: {PREFILL}"
+
+
+@pytest.mark.parametrize("target", ["qianfan", "qianfan-v1"])
+def test_qianfan_folds_a_closing_assistant_turn_with_one_warning(target: str, sync: bool, emulator: Emulator) -> None:
+    """A prefill (or a history saved after the answer) ends with the assistant; Qianfan wants a user turn
+    last (reference qianfan.md §3, §7; the emulator answers 400 / 336003 otherwise)."""
+    with pytest.warns(MessageOrderWarning, match="ends with an assistant message") as seen:
+        replies = ask(target, emulator, sync, ENDS_WITH_ASSISTANT)
+    assert len([w for w in seen if w.category is MessageOrderWarning]) == 1
+    assert replies[0].endswith("Plan a day in Paris")
+    sent = emulator.requests[-1].json
+    if target == "qianfan-v1":
+        assert sent["system"] == FOLDED_LAST and sent["messages"] == [ENDS_WITH_ASSISTANT[1]]
+    else:
+        assert sent["messages"] == [{"role": "system", "content": FOLDED_LAST}, ENDS_WITH_ASSISTANT[1]]
+
+
+@pytest.mark.parametrize("target", ["qianfan", "qianfan-v1"])
+def test_qianfan_closing_assistant_turn_silently_under_drop_refused_under_error(target: str, sync: bool,
+                                                                                emulator: Emulator) -> None:
+    both = [HISTORY[0], HISTORY[1], HISTORY[2], {"role": "assistant", "content": PREFILL}]  # greeting and prefill
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert ask(target, emulator, sync, both, unsupported="drop")[0].endswith("Paris")
+    sent = json.dumps(emulator.requests[-1].json, ensure_ascii=False)
+    assert GREETING in sent and PREFILL in sent
+    count = len(emulator.requests)
+    with pytest.raises(openai.BadRequestError, match="ends with an assistant message") as info:
+        ask(target, emulator, sync, ENDS_WITH_ASSISTANT, unsupported="error")
+    assert info.value.param == "messages" and len(emulator.requests) == count  # nothing sent
+
+
+def test_the_emulator_refuses_a_history_ending_with_the_assistant(emulator: Emulator) -> None:
+    """What the repair avoids: Qianfan's own 400 (v2) / 336003 (v1), so the tests above can fail."""
+    import httpx
+
+    body = {"model": "ernie-4.0-8k", "messages": ENDS_WITH_ASSISTANT[1:]}
+    reply = httpx.post(emulator.base_url("qianfan") + "/chat/completions", json=body,
+                       headers={"Authorization": f"Bearer {KEYS['qianfan']}"})
+    assert reply.status_code == 400 and "last message" in reply.text
+
+
+@pytest.mark.parametrize("target", ["dashscope", "zhipu"])
+def test_providers_that_take_a_closing_assistant_turn_get_it_as_it_is(target: str, emulator: Emulator) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ask(target, emulator, True, ENDS_WITH_ASSISTANT)
+    assert PREFILL in json.dumps(emulator.requests[-1].json)
+    assert "reply so far" not in json.dumps(emulator.requests[-1].json)

@@ -227,7 +227,9 @@ def test_v1_folds_the_greeting_into_its_system_field() -> None:
 
 
 @pytest.mark.parametrize(("messages", "problem"), [
-    ([{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}], "last message is from the assistant"),
+    ([{"role": "user", "content": "a"}, {"role": "assistant", "content": "", "tool_calls": [
+        {"id": "x", "type": "function", "function": {"name": "f", "arguments": "{}"}}]}],
+     "last message is from the assistant and calls tools"),  # tool calls without results: nothing to fold
     ([{"role": "assistant", "content": "hi"}], "start with a user message"),
     ([{"role": "user", "content": "  "}], "last message is blank"),
     ([{"role": "system", "content": "s"}], "no user message"),
