@@ -24,7 +24,7 @@ from .capabilities import Policy, PolicyName
 from .exchange import Exchange
 from .keys import is_placeholder_key
 from .registry import Backend
-from .transport import AsyncProviderTransport, ProviderTransport
+from .user_client import provider_http_client
 
 __all__ = ["AsyncOpenAI", "OpenAI"]
 
@@ -119,8 +119,9 @@ def OpenAI(*, provider: str | None = None, api_key: str | None = None, base_url:
     ``region=`` a provider's regional root; ``workspace=`` DashScope's sub-workspace
     (``X-DashScope-WorkSpace``), ``appid=`` the Qianfan application billed (``appid`` header);
     ``provider_options`` reach the backend as they are
-    (e.g. ``{"zhipu_auth": "jwt"}``). Other keyword arguments (``timeout``, ``max_retries``,
-    ``default_headers``...) go to openai.
+    (e.g. ``{"zhipu_auth": "jwt"}``). ``http_client=`` (an httpx / httpx2 client: proxy, ``verify=``,
+    limits, event hooks) sends the provider's native requests (``user_client.py``). Other keyword
+    arguments (``timeout``, ``max_retries``, ``default_headers``...) go to openai.
     """
     client: openai.OpenAI = _build(openai.OpenAI, locals(), kwargs)
     return client
@@ -143,14 +144,13 @@ def _build(cls: type[Any], args: Mapping[str, Any], kwargs: Mapping[str, Any]) -
                "appid": args["appid"]}
     backend, setup, exchange = configure(args["provider"], args["api_key"], args["base_url"],
                                          unsupported=args["unsupported"], model_map=args["model_map"], **options)
-    if issubclass(cls, openai.AsyncOpenAI):
-        http_client: Any = openai.DefaultAsyncHttpxClient(transport=AsyncProviderTransport(exchange, setup))
-    else:
-        http_client = openai.DefaultHttpxClient(transport=ProviderTransport(exchange, setup))
+    http_client = provider_http_client(exchange, setup, kwargs.get("http_client"),
+                                       is_async=issubclass(cls, openai.AsyncOpenAI))
     return cls(api_key=f"qianyi-{backend.NAME}", base_url=setup.base_url, http_client=http_client,
                **_openai_kwargs(dict(kwargs)))
 
 
+#: OpenAI account options, dropped; ``http_client`` is not dropped but sends the provider's requests.
 _DROPPED = ("organization", "project", "http_client", "websocket_base_url", "webhook_secret")
 
 

@@ -8,7 +8,8 @@
 Installed, it
 
 * gives every ``openai.OpenAI`` / ``openai.AsyncOpenAI`` constructed afterwards (also inside
-  LangChain, LlamaIndex, instructor...) the provider transport. A key given to them is sent unless
+  LangChain, LlamaIndex, instructor...) the provider transport, which sends through the
+  ``http_client=`` the code gives (its proxy, ``verify=``, limits, hooks: ``user_client.py``). A key given to them is sent unless
   it is plainly OpenAI's (``adapters.keys``): then the key given to ``install()`` or the provider's
   variable is used instead, so an OpenAI key never travels;
 * serves the module-level client (``openai.chat.completions.create``);
@@ -41,6 +42,7 @@ from .capabilities import PolicyName
 from .client import configure
 from .keys import is_openai_key, is_placeholder_key
 from .transport import AsyncProviderTransport, ProviderTransport
+from .user_client import provider_http_client
 
 __all__ = ["install", "installed", "uninstall"]
 
@@ -142,15 +144,15 @@ def _save(state: _State, name: str) -> None:
 
 
 def _patch_constructors(state: _State) -> None:
-    for cls, transport_type, default_client in (
-        (openai.OpenAI, ProviderTransport, openai.DefaultHttpxClient),
-        (openai.AsyncOpenAI, AsyncProviderTransport, openai.DefaultAsyncHttpxClient),
+    for cls, transport_type, is_async in (
+        (openai.OpenAI, ProviderTransport, False),
+        (openai.AsyncOpenAI, AsyncProviderTransport, True),
     ):
         original = cls.__init__
         state.inits[cls] = original
 
         def patched(self: Any, *args: Any, __original: Any = original, __transport: Any = transport_type,
-                    __client: Any = default_client, **kwargs: Any) -> None:
+                    __async: bool = is_async, **kwargs: Any) -> None:
             current = _state
             given = kwargs.get("http_client")
             ours = isinstance(getattr(given, "_transport", None), __transport)
@@ -161,7 +163,7 @@ def _patch_constructors(state: _State) -> None:
             _backend, setup, exchange = configure(**_settings_for(current.settings, kwargs.get("api_key")))
             kwargs["api_key"] = f"qianyi-{exchange.backend.NAME}"
             kwargs["base_url"] = setup.base_url
-            kwargs["http_client"] = __client(transport=__transport(exchange, setup))
+            kwargs["http_client"] = provider_http_client(exchange, setup, given, is_async=__async)
             __original(self, *args, **kwargs)
 
         cls.__init__ = patched  # type: ignore[method-assign]

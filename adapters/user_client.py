@@ -1,0 +1,129 @@
+"""The user's own ``http_client=``: the provider's native requests go out through it.
+
+    client = adapters.OpenAI(provider="zhipu", http_client=httpx.Client(proxy="http://proxy:3128", verify=ca))
+
+Apps pass openai an HTTP client for a proxy, a custom CA (``verify=``), timeouts, connection
+limits or event hooks. The adapter keeps its provider transport in front (the openai SDK still talks
+OpenAI to it) and sends every native request through the user's client, so its proxy, TLS settings,
+mounts, limits, redirects and event hooks apply to what actually goes to the provider. Its timeout
+applies as openai applies a client's timeout (when ``timeout=`` is not given), and to any request
+that carries none; its default headers are sent as ``default_headers=`` would be (credentials and
+OpenAI's own headers excepted). What cannot apply is said, never dropped in silence: the client's
+``auth=`` (the adapter authenticates with the provider's key: a ``HttpClientWarning``), its default
+query ``params`` and ``cookies`` (warned as well), a client of the other HTTP library or of the
+wrong kind (sync for async) (``TypeError``). Closing the adapter client closes the given client, as
+closing an openai client does; dropping it does not.
+
+Without ``http_client=`` nothing here runs per request: the provider transport has its own pool.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import openai
+
+from ._http import LIBRARIES, http
+from ._warn import warn
+from .auth import Setup
+from .exchange import Exchange
+from .transport import AsyncProviderTransport, ProviderTransport
+
+__all__ = ["AsyncClientSender", "ClientSender", "HttpClientWarning", "provider_http_client"]
+
+
+class HttpClientWarning(UserWarning):
+    """A setting of the user's ``http_client`` does not apply to the provider's requests."""
+
+
+class ClientSender(http.BaseTransport):
+    """The provider transport's way out: each native request sent by the user's sync client."""
+
+    def __init__(self, client: http.Client) -> None:
+        self.client = client
+
+    def __repr__(self) -> str:
+        return f"ClientSender({type(self.client).__name__})"
+
+    def handle_request(self, request: http.Request) -> http.Response:
+        if "timeout" not in request.extensions:
+            request.extensions["timeout"] = self.client.timeout.as_dict()
+        return self.client.send(request, stream=True, auth=None)  # the backend has authorised it
+
+    def close(self) -> None:
+        """Closing the openai client closes the client it was given, as openai itself does."""
+        self.client.close()
+
+
+class AsyncClientSender(http.AsyncBaseTransport):
+    """The same for the user's async client."""
+
+    def __init__(self, client: http.AsyncClient) -> None:
+        self.client = client
+
+    def __repr__(self) -> str:
+        return f"AsyncClientSender({type(self.client).__name__})"
+
+    async def handle_async_request(self, request: http.Request) -> http.Response:
+        if "timeout" not in request.extensions:
+            request.extensions["timeout"] = self.client.timeout.as_dict()
+        return await self.client.send(request, stream=True, auth=None)
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+
+def provider_http_client(exchange: Exchange, setup: Setup, given: Any, *, is_async: bool) -> Any:
+    """The HTTP client the openai SDK gets: the provider transport, which sends through ``given``
+    (the user's ``http_client``, checked) or, when ``None``, through a pool of its own."""
+    if given is None:
+        if is_async:
+            return openai.DefaultAsyncHttpxClient(transport=AsyncProviderTransport(exchange, setup))
+        return openai.DefaultHttpxClient(transport=ProviderTransport(exchange, setup))
+    checked(given, is_async=is_async)
+    _warn_unused(given, exchange.backend.NAME)
+    # openai takes a given client's timeout (unless timeout= is passed) and its default headers; the
+    # outer client carries both, so the openai SDK applies them as it would to the user's client.
+    settings = {"timeout": given.timeout, "headers": given.headers}
+    if is_async:
+        return openai.DefaultAsyncHttpxClient(
+            transport=AsyncProviderTransport(exchange, setup, AsyncClientSender(given)), **settings)
+    return openai.DefaultHttpxClient(transport=ProviderTransport(exchange, setup, ClientSender(given)), **settings)
+
+
+def checked(given: Any, *, is_async: bool) -> Any:
+    """``given`` when it is a client of the HTTP library and kind the openai client runs on, else a
+    ``TypeError`` saying what to pass instead."""
+    wanted = http.AsyncClient if is_async else http.Client
+    if isinstance(given, wanted):
+        return given
+    factory = "AsyncOpenAI" if is_async else "OpenAI"
+    name = f"{http.__name__}.{wanted.__name__}"
+    library = type(given).__module__.partition(".")[0]
+    if library in LIBRARIES and library != http.__name__:
+        raise TypeError(
+            f"adapters.{factory}(http_client=...) got a {library}.{type(given).__name__}, but the installed openai "
+            f"{openai.__version__} runs on {http.__name__}: build the client with {name}(...) (the same arguments: "
+            f"proxy, verify, timeout, limits, event hooks) or openai.Default{'Async' if is_async else ''}HttpxClient"
+            f"(...), so its settings reach the provider.")
+    other = http.Client if is_async else http.AsyncClient
+    if isinstance(given, other):
+        raise TypeError(f"adapters.{factory}(http_client=...) needs a {name}, not a {http.__name__}.{other.__name__} "
+                        f"({'an async' if is_async else 'a sync'} openai client sends with "
+                        f"{'an async' if is_async else 'a sync'} HTTP client).")
+    raise TypeError(f"Invalid `http_client` argument; adapters.{factory} expects an instance of {name}, "
+                    f"but got {type(given)}.")
+
+
+def _warn_unused(given: Any, provider: str) -> None:
+    """Say which of the client's settings the provider's requests do not get."""
+    unused = []
+    if given.auth is not None:
+        unused.append(f"its auth= (qianyi authenticates with the {provider} key)")
+    if given.params:
+        unused.append("its default query params (the provider's URLs are the backend's)")
+    if given.cookies:
+        unused.append("its cookies (no cookie is sent to a provider)")
+    if unused:
+        warn(f"http_client: {'; '.join(unused)} not used for {provider}'s requests; its proxy, TLS, "
+             f"timeout, limits, mounts and event hooks are.", HttpClientWarning)
