@@ -26,7 +26,8 @@ from typing import Any
 
 from .. import capabilities, catalogue, chat, embeddings, extras, openai_wire, streaming
 from ..auth import AuthFlow, TokenReply
-from ..capabilities import Capabilities, Refused
+from .._warn import warn
+from ..capabilities import Capabilities, Extra, Refused
 from ..errors import lookup, redact
 from ..native import Context, ErrorInfo, NativeError, NativeRequest, SSEEvent, StreamState
 
@@ -59,6 +60,44 @@ SUBSTITUTES = {
 #: v1 and v2 embed alike: fixed vector sizes, at most 16 texts a call.
 EMBEDDING_EMULATED = {**capabilities.EMBEDDING_EMULATED, "input": "split into batches of 16 (tao-8k: 1), merged in order",
                       "dimensions": "only the model's own size is accepted (nothing is sent)"}
+
+
+def _search(value: Any) -> dict[str, Any]:
+    """A web-search request in any provider's spelling (DashScope's ``enable_search`` /
+    ``search_options``, v2's ``web_search``, Zhipu's tool settings) as v1's ``disable_search``,
+    ``enable_citation`` and ``enable_trace`` (the sources); what v1 cannot ask for is warned about."""
+    search = extras.search_of(value)
+    native: dict[str, Any] = {"disable_search": not search.get("enable", True)}
+    if "citation" in search:
+        native["enable_citation"] = bool(search["citation"])
+    trace = value.get("enable_trace") if isinstance(value, Mapping) else None
+    if "sources" in search or trace is not None:
+        native["enable_trace"] = bool(search.get("sources") or trace)
+    lost = [name for neutral, name in (("forced", "forced search"), ("count", "a result count"),
+                                       ("strategy", "a search strategy")) if search.get(neutral)]
+    if lost:
+        warn(f"extra_body web search: Qianfan v1 has no {', '.join(lost)}; only disable_search, enable_citation "
+             f"and enable_trace were sent.", extras.ExtraBodyWarning)
+    return native
+
+
+#: Qianfan's fields for other providers' names, on both APIs (``qianfan.py`` builds v2's table on them).
+REPETITION_PENALTY = Extra("translated", "-> penalty_score, within [1, 2]",
+                           lambda v: {"penalty_score": min(max(float(v), 1.0), 2.0)})
+DO_SAMPLE = Extra("ignored", "Qianfan has no do_sample (a low temperature is the way to greedy answers)")
+_NO_THINKING = Extra("ignored", "v1 serves no reasoning models (use v2 for ERNIE X1 or DeepSeek R1)")
+#: v1 request fields (reference qianfan.md §7): its own pass, the other providers' names are translated.
+EXTRAS: dict[str, Extra] = {
+    **{name: Extra("passes", name) for name in ("penalty_score", "disable_search", "enable_citation", "enable_trace")},
+    "system": Extra("passes", "system, after the system messages' text"),
+    "repetition_penalty": REPETITION_PENALTY,
+    "do_sample": DO_SAMPLE,
+    "enable_search": Extra("translated", "-> disable_search (negated)", lambda v: _search(bool(v))),
+    "search_options": Extra("translated", "-> disable_search false, enable_citation, enable_trace (enable_source)",
+                            lambda v: _search({**v, "enable": True} if isinstance(v, Mapping) else v)),
+    "web_search": Extra("translated", "-> disable_search, enable_citation, enable_trace", _search),
+    **{name: _NO_THINKING for name in ("enable_thinking", "thinking", "thinking_budget", "thinking_strategy")},
+}
 
 CAPABILITIES = Capabilities(
     passed=frozenset({"messages", "model", "stream", "stop", "tool_choice", "response_format", "functions"}),
@@ -106,6 +145,7 @@ CAPABILITIES = Capabilities(
         "search_sources": ("unsupported", "v1 search results are not translated (v2 keeps them)"),
         "logprobs": ("unsupported", "v1 returns none"),
     },
+    extras=EXTRAS,
 )
 
 ERRORS: dict[str, tuple[int, str]] = {
@@ -202,7 +242,8 @@ def to_native(endpoint: str, body: Mapping[str, Any], ctx: Context) -> list[Nati
     turns = chat.alternate(req["messages"], ctx)
     system = turns.pop(0)["content"] if turns[0]["role"] == "system" else None
     native: dict[str, Any] = {"messages": to_native_messages(turns), **_parameters(req, ctx)}
-    native.update(extras.native(req["_extras"], CAPABILITIES, NAME))  # v1 fields (penalty_score...) as given
+    native.update(extras.native(req["_extras"], CAPABILITIES, NAME))
+    system = "\n\n".join(t for t in (system, native.pop("system", None)) if isinstance(t, str) and t)
     if system:
         native["system"] = system
     stream = bool(req.get("stream"))

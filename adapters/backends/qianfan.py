@@ -85,9 +85,8 @@ EXTRAS: dict[str, Extra] = {
     "enable_search": Extra("translated", "-> web_search {enable}", lambda v: _web_search(bool(v))),
     "search_options": Extra("translated", "-> web_search {search_mode, enable_citation, search_number}",
                             lambda v: _web_search({**v, "enable": True} if isinstance(v, Mapping) else v)),
-    "repetition_penalty": Extra("translated", "-> penalty_score, within [1, 2]",
-                                lambda v: {"penalty_score": min(max(float(v), 1.0), 2.0)}),
-    "do_sample": Extra("ignored", "Qianfan has no do_sample (a low temperature is the way to greedy answers)"),
+    "repetition_penalty": v1.REPETITION_PENALTY,
+    "do_sample": v1.DO_SAMPLE,
 }
 #: Reply fields kept for the user under their own names: web-search sources.
 REPLY_EXTRAS = ("search_results",)

@@ -23,6 +23,10 @@ from .replies import ChatCall, Message, Tool, Turn, answer, pieces, request_key,
 from .wire import Answer, Context, RecordedRequest, Rejected, dumps, json_answer, obj, sse_answer
 
 NAME = "qianfan-v1"
+#: Fields of v2 and the other providers that v1 does not take (it has disable_search/enable_citation/
+#: enable_trace and no thinking models): refused here, so a request sending them untranslated fails.
+OTHER_APIS_FIELDS = ("web_search", "enable_search", "search_options", "enable_thinking", "thinking",
+                     "thinking_budget", "repetition_penalty")
 _PREFIX = "/rpc/2.0/ai_custom/v1/wenxinworkshop/"
 _TOKEN = "/oauth/2.0/token"
 CREATED = 1767225600
@@ -153,6 +157,12 @@ def _chat(request: RecordedRequest, ctx: Context, model: str) -> Answer:
         raise Rejected(f"max_output_tokens must be in [2, {most}]", code=336003)
     if penalty is not None and not 1 <= penalty <= 2:
         raise Rejected("penalty_score must be in [1.0, 2.0]", code=336003)
+    flags = [f for f in ("disable_search", "enable_citation", "enable_trace") if f in body]
+    if any(not isinstance(body[f], bool) for f in flags):  # the reference's sample: booleans
+        raise Rejected(f"{', '.join(flags)} must be booleans", code=336003)
+    if any(f in body for f in OTHER_APIS_FIELDS):  # unconfirmed: v1 may ignore them; refused so tests can tell
+        raise Rejected(f"unknown field {next(f for f in OTHER_APIS_FIELDS if f in body)!r} in a v1 request",
+                       code=336003)
     turn = answer(_call(body, model, messages), ctx.next_reply(NAME))
     if body.get("stream"):
         return sse_answer(_events(turn, _ident(request)))
