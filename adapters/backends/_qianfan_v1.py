@@ -25,8 +25,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .. import capabilities, catalogue, chat, embeddings, extras, openai_wire, streaming
-from ..auth import AuthFlow, TokenReply
 from .._warn import warn
+from ..auth import AuthFlow, TokenReply
 from ..capabilities import Capabilities, Extra, Refused
 from ..errors import lookup, redact
 from ..native import Context, ErrorInfo, NativeError, NativeRequest, SSEEvent, StreamState
