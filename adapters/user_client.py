@@ -8,10 +8,11 @@ OpenAI to it) and sends every native request through the user's client, so its p
 mounts, limits, redirects and event hooks apply to what actually goes to the provider. Its timeout
 applies as openai applies a client's timeout (when ``timeout=`` is not given), and to any request
 that carries none; its default headers are sent as ``default_headers=`` would be (credentials and
-OpenAI's own headers excepted). What cannot apply is said, never dropped in silence: the client's
-``auth=`` (the adapter authenticates with the provider's key: a ``HttpClientWarning``), its default
-query ``params`` and ``cookies`` (warned as well), a client of the other HTTP library or of the
-wrong kind (sync for async) (``TypeError``). Closing the adapter client closes the given client, as
+OpenAI's own headers excepted). openai 3.x runs on httpx2 but takes an ``httpx`` client too: so does
+the adapter, bridging the two libraries. What cannot apply is said, never dropped in silence: the
+client's ``auth=`` (the adapter authenticates with the provider's key: a ``HttpClientWarning``), its
+default query ``params`` and ``cookies`` (warned as well), a client of a library the installed openai
+does not take (an httpx2 client on openai 1.x/2.x) or of the wrong kind (sync for async) (``TypeError``). Closing the adapter client closes the given client, as
 closing an openai client does; dropping it does not.
 
 Without ``http_client=`` nothing here runs per request: the provider transport has its own pool.
@@ -19,6 +20,9 @@ Without ``http_client=`` nothing here runs per request: the provider transport h
 
 from __future__ import annotations
 
+import contextlib
+import sys
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import openai
@@ -29,7 +33,8 @@ from .auth import Setup
 from .exchange import Exchange
 from .transport import AsyncProviderTransport, ProviderTransport
 
-__all__ = ["AsyncClientSender", "ClientSender", "HttpClientWarning", "provider_http_client"]
+__all__ = ["AsyncBridgedSender", "AsyncClientSender", "BridgedSender", "ClientSender", "HttpClientWarning",
+           "provider_http_client"]
 
 
 class HttpClientWarning(UserWarning):
@@ -73,6 +78,88 @@ class AsyncClientSender(http.AsyncBaseTransport):
         await self.client.aclose()
 
 
+class _Bridge:
+    """openai 3.x runs on httpx2 yet also takes an ``httpx`` client (code written for openai 1.x/2.x
+    passes one): each native request is copied into the client's library, sent by it, and its reply
+    handed back as an httpx2 response whose body streams the client's raw bytes (decoded once, on
+    our side). Errors of the client's library become httpx2's of the same name, so the openai SDK
+    maps them as ever (a timeout is ``APITimeoutError``)."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.lib = sys.modules[type(client).__module__.partition(".")[0]]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.lib.__name__}.{type(self.client).__name__})"
+
+    def request(self, request: http.Request, content: bytes) -> Any:
+        timeout = request.extensions.get("timeout") or self.client.timeout.as_dict()
+        return self.lib.Request(request.method, str(request.url), headers=request.headers.raw, content=content,
+                                extensions={"timeout": timeout})
+
+    def response(self, reply: Any, request: http.Request, stream: Any) -> http.Response:
+        return http.Response(reply.status_code, headers=reply.headers.raw, stream=stream, request=request,
+                             extensions={"http_version": reply.extensions.get("http_version", b"HTTP/1.1")})
+
+    @contextlib.contextmanager
+    def errors(self, request: http.Request) -> Iterator[None]:
+        try:
+            yield
+        except self.lib.TransportError as exc:
+            ours = getattr(http, type(exc).__name__, http.TransportError)
+            raise (ours if issubclass(ours, http.TransportError) else http.TransportError)(
+                str(exc), request=request) from exc
+
+
+class BridgedSender(http.BaseTransport, _Bridge):
+    """The native requests of an httpx2 transport sent by the user's sync ``httpx.Client``."""
+
+    def handle_request(self, request: http.Request) -> http.Response:
+        with self.errors(request):
+            reply = self.client.send(self.request(request, request.read()), stream=True, auth=None)
+        return self.response(reply, request, _BridgedStream(self, reply, request))
+
+    def close(self) -> None:
+        self.client.close()
+
+
+class _BridgedStream(http.SyncByteStream):
+    def __init__(self, bridge: _Bridge, reply: Any, request: http.Request) -> None:
+        self.bridge, self.reply, self.request = bridge, reply, request
+
+    def __iter__(self) -> Iterator[bytes]:
+        with self.bridge.errors(self.request):
+            yield from self.reply.iter_raw()
+
+    def close(self) -> None:
+        self.reply.close()
+
+
+class AsyncBridgedSender(http.AsyncBaseTransport, _Bridge):
+    """The same for the user's ``httpx.AsyncClient``."""
+
+    async def handle_async_request(self, request: http.Request) -> http.Response:
+        with self.errors(request):
+            reply = await self.client.send(self.request(request, await request.aread()), stream=True, auth=None)
+        return self.response(reply, request, _AsyncBridgedStream(self, reply, request))
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+
+class _AsyncBridgedStream(http.AsyncByteStream):
+    def __init__(self, bridge: _Bridge, reply: Any, request: http.Request) -> None:
+        self.bridge, self.reply, self.request = bridge, reply, request
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        with self.bridge.errors(self.request):
+            async for chunk in self.reply.aiter_raw():
+                yield chunk
+
+    async def aclose(self) -> None:
+        await self.reply.aclose()
+
+
 def provider_http_client(exchange: Exchange, setup: Setup, given: Any, *, is_async: bool) -> Any:
     """The HTTP client the openai SDK gets: the provider transport, which sends through ``given``
     (the user's ``http_client``, checked) or, when ``None``, through a pool of its own."""
@@ -80,26 +167,31 @@ def provider_http_client(exchange: Exchange, setup: Setup, given: Any, *, is_asy
         if is_async:
             return openai.DefaultAsyncHttpxClient(transport=AsyncProviderTransport(exchange, setup))
         return openai.DefaultHttpxClient(transport=ProviderTransport(exchange, setup))
-    checked(given, is_async=is_async)
+    bridged = checked(given, is_async=is_async) is not given
     _warn_unused(given, exchange.backend.NAME)
     # openai takes a given client's timeout (unless timeout= is passed) and its default headers; the
     # outer client carries both, so the openai SDK applies them as it would to the user's client.
-    settings = {"timeout": given.timeout, "headers": given.headers}
+    settings: dict[str, Any] = {"timeout": http.Timeout(**given.timeout.as_dict()), "headers": list(given.headers.raw)}
     if is_async:
-        return openai.DefaultAsyncHttpxClient(
-            transport=AsyncProviderTransport(exchange, setup, AsyncClientSender(given)), **settings)
-    return openai.DefaultHttpxClient(transport=ProviderTransport(exchange, setup, ClientSender(given)), **settings)
+        sender: Any = AsyncBridgedSender(given) if bridged else AsyncClientSender(given)
+        return openai.DefaultAsyncHttpxClient(transport=AsyncProviderTransport(exchange, setup, sender), **settings)
+    sender = BridgedSender(given) if bridged else ClientSender(given)
+    return openai.DefaultHttpxClient(transport=ProviderTransport(exchange, setup, sender), **settings)
 
 
 def checked(given: Any, *, is_async: bool) -> Any:
-    """``given`` when it is a client of the HTTP library and kind the openai client runs on, else a
-    ``TypeError`` saying what to pass instead."""
+    """``given`` when it is a client of the HTTP library and kind the openai client runs on; the
+    ``httpx`` module when it is an httpx client that openai 3.x (on httpx2) takes too (it is bridged);
+    else a ``TypeError`` saying what to pass instead."""
     wanted = http.AsyncClient if is_async else http.Client
     if isinstance(given, wanted):
         return given
     factory = "AsyncOpenAI" if is_async else "OpenAI"
     name = f"{http.__name__}.{wanted.__name__}"
     library = type(given).__module__.partition(".")[0]
+    legacy = sys.modules.get("httpx") if http.__name__ == "httpx2" else None
+    if legacy is not None and isinstance(given, legacy.AsyncClient if is_async else legacy.Client):
+        return legacy
     if library in LIBRARIES and library != http.__name__:
         raise TypeError(
             f"adapters.{factory}(http_client=...) got a {library}.{type(given).__name__}, but the installed openai "

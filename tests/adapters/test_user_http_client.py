@@ -46,7 +46,7 @@ class Recorder:
         self.inner, self.paths = inner, []
 
 
-class Mounted(lib.BaseTransport):
+class _Mounted:
     def __init__(self, recorder: Recorder) -> None:
         self.recorder = recorder
 
@@ -58,7 +58,7 @@ class Mounted(lib.BaseTransport):
         self.recorder.inner.close()
 
 
-class AsyncMounted(lib.AsyncBaseTransport):
+class _AsyncMounted:
     def __init__(self, recorder: Recorder) -> None:
         self.recorder = recorder
 
@@ -70,9 +70,22 @@ class AsyncMounted(lib.AsyncBaseTransport):
         await self.recorder.inner.aclose()
 
 
-def user_client(sync: bool, hooked: list[str], recorder: Recorder, emulator: Emulator, **extra: Any) -> Any:
+#: The HTTP libraries whose clients the installed openai takes: its own; on openai 3.x (httpx2) also
+#: httpx, which code written for openai 1.x/2.x passes (the adapter bridges it).
+LIBRARIES = [lib.__name__] + (["httpx"] if lib.__name__ == "httpx2" and importlib.util.find_spec("httpx") else [])
+
+
+@pytest.fixture(params=LIBRARIES)
+def library(request: pytest.FixtureRequest) -> Any:
+    return importlib.import_module(request.param)
+
+
+def user_client(sync: bool, hooked: list[str], recorder: Recorder, emulator: Emulator, library: Any = lib,
+                **extra: Any) -> Any:
     """The kind of client an app builds: default headers, a timeout, hooks, a transport mounted for the host."""
     host = "http://" + urlsplit(emulator.base_url("zhipu")).netloc
+    Mounted = type("Mounted", (_Mounted, library.BaseTransport), {})  # noqa: N806
+    AsyncMounted = type("AsyncMounted", (_AsyncMounted, library.AsyncBaseTransport), {})  # noqa: N806
     if sync:
         def on_request(request: Any) -> None:
             hooked.append(f"{request.method} {request.url.path}")
@@ -80,8 +93,8 @@ def user_client(sync: bool, hooked: list[str], recorder: Recorder, emulator: Emu
         def on_response(response: Any) -> None:
             hooked.append(f"-> {response.status_code}")
 
-        recorder.inner = lib.HTTPTransport()
-        return lib.Client(headers={"X-App-Trace": "trace-7"}, timeout=20.0, mounts={host: Mounted(recorder)},
+        recorder.inner = library.HTTPTransport()
+        return library.Client(headers={"X-App-Trace": "trace-7"}, timeout=20.0, mounts={host: Mounted(recorder)},
                           event_hooks={"request": [on_request], "response": [on_response]}, **extra)
 
     async def on_request_async(request: Any) -> None:
@@ -90,8 +103,8 @@ def user_client(sync: bool, hooked: list[str], recorder: Recorder, emulator: Emu
     async def on_response_async(response: Any) -> None:
         hooked.append(f"-> {response.status_code}")
 
-    recorder.inner = lib.AsyncHTTPTransport()
-    return lib.AsyncClient(headers={"X-App-Trace": "trace-7"}, timeout=20.0, mounts={host: AsyncMounted(recorder)},
+    recorder.inner = library.AsyncHTTPTransport()
+    return library.AsyncClient(headers={"X-App-Trace": "trace-7"}, timeout=20.0, mounts={host: AsyncMounted(recorder)},
                            event_hooks={"request": [on_request_async], "response": [on_response_async]}, **extra)
 
 
@@ -113,10 +126,11 @@ def chat_and_stream(sync: bool, factory_kwargs: dict[str, Any]) -> tuple[str, st
 
 
 @pytest.mark.parametrize("target", TARGETS)
-def test_the_native_requests_go_through_the_users_client(target: str, sync: bool, emulator: Emulator) -> None:
+def test_the_native_requests_go_through_the_users_client(target: str, sync: bool, library: Any,
+                                                         emulator: Emulator) -> None:
     hooked: list[str] = []
     recorder = Recorder(None)
-    given = user_client(sync, hooked, recorder, emulator)
+    given = user_client(sync, hooked, recorder, emulator, library)
     reply, streamed = chat_and_stream(sync, settings(target, emulator, http_client=given))
     assert reply and streamed
     native = [r.path for r in emulator.requests]  # what the provider got: native paths (and v1's token call)
@@ -127,18 +141,19 @@ def test_the_native_requests_go_through_the_users_client(target: str, sync: bool
     assert given.is_closed  # closed with the openai client, as openai closes a client it is given
 
 
-def test_the_users_proxy_carries_the_provider_requests(provider: str, sync: bool, emulator: Emulator) -> None:
+def test_the_users_proxy_carries_the_provider_requests(provider: str, sync: bool, library: Any,
+                                                       emulator: Emulator) -> None:
     with forward_proxy() as (proxy_url, proxied):
-        given = lib.Client(proxy=proxy_url) if sync else lib.AsyncClient(proxy=proxy_url)
+        given = library.Client(proxy=proxy_url) if sync else library.AsyncClient(proxy=proxy_url)
         reply, streamed = chat_and_stream(sync, settings(provider, emulator, http_client=given))
     assert reply and streamed
     assert proxied == [f"{emulator.base_url(provider).split('/', 3)[0]}//{urlsplit(emulator.base_url(provider)).netloc}"
                        f"{r.path}" for r in emulator.requests]
 
 
-def test_the_users_client_timeout_applies(provider: str, sync: bool, emulator: Emulator) -> None:
+def test_the_users_client_timeout_applies(provider: str, sync: bool, library: Any, emulator: Emulator) -> None:
     emulator.fail(provider, kind="timeout", delay=3.0)
-    given = lib.Client(timeout=0.5) if sync else lib.AsyncClient(timeout=0.5)
+    given = library.Client(timeout=0.5) if sync else library.AsyncClient(timeout=0.5)
     with pytest.raises(openai.APITimeoutError):
         chat_and_stream(sync, settings(provider, emulator, http_client=given))
 
@@ -175,13 +190,22 @@ def test_a_client_of_the_wrong_kind_is_a_type_error(emulator: Emulator) -> None:
         OpenAI(**settings("zhipu", emulator, http_client=object()))
 
 
-@pytest.mark.skipif(not importlib.util.find_spec("httpx2" if lib.__name__ == "httpx" else "httpx"),
-                    reason="the other HTTP library is not installed")
-def test_a_client_of_the_other_http_library_is_a_type_error_naming_the_right_one(emulator: Emulator) -> None:
-    other = importlib.import_module("httpx2" if lib.__name__ == "httpx" else "httpx")
-    with pytest.raises(TypeError, match=f"runs on {lib.__name__}: build the client with {lib.__name__}.Client"):
+@pytest.mark.skipif(lib.__name__ != "httpx" or not importlib.util.find_spec("httpx2"),
+                    reason="openai 1.x/2.x with httpx2 installed only")
+def test_an_httpx2_client_on_an_openai_that_runs_on_httpx_is_a_type_error(emulator: Emulator) -> None:
+    other = importlib.import_module("httpx2")
+    with pytest.raises(TypeError, match="runs on httpx: build the client with httpx.Client"):
         OpenAI(**settings("zhipu", emulator, http_client=other.Client()))
     assert not emulator.requests
+
+
+def test_a_mid_stream_cut_through_the_users_client_is_an_api_error(provider: str, sync: bool, library: Any,
+                                                                   emulator: Emulator) -> None:
+    """Errors of the client's library (bridged or not) reach the openai SDK as it maps them."""
+    emulator.fail(provider, kind="cut", skip=1)  # the stream (the second call) is cut
+    given = library.Client() if sync else library.AsyncClient()
+    with pytest.raises(openai.APIError):
+        chat_and_stream(sync, settings(provider, emulator, http_client=given))
 
 
 def test_without_a_users_client_the_transport_keeps_its_own_pool(emulator: Emulator) -> None:
