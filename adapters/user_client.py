@@ -15,13 +15,17 @@ default query ``params`` and ``cookies`` (warned as well), a client of a library
 does not take (an httpx2 client on openai 1.x/2.x) or of the wrong kind (sync for async) (``TypeError``). Closing the adapter client closes the given client, as
 closing an openai client does; dropping it does not.
 
-Without ``http_client=`` nothing here runs per request: the provider transport has its own pool.
+Without ``http_client=`` nothing here runs per request: the provider transport has its own pool,
+unless the environment names a proxy (``HTTPS_PROXY``...) for the provider's host: openai's own
+client honours it, so the provider's requests then go through openai's default client, which does.
 """
 
 from __future__ import annotations
 
 import contextlib
 import sys
+import urllib.parse
+import urllib.request
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -163,6 +167,8 @@ class _AsyncBridgedStream(http.AsyncByteStream):
 def provider_http_client(exchange: Exchange, setup: Setup, given: Any, *, is_async: bool) -> Any:
     """The HTTP client the openai SDK gets: the provider transport, which sends through ``given``
     (the user's ``http_client``, checked) or, when ``None``, through a pool of its own."""
+    if given is None and _environment_proxy(setup.base_url):  # openai's own client would take it: so does ours
+        given = openai.DefaultAsyncHttpxClient() if is_async else openai.DefaultHttpxClient()
     if given is None:
         if is_async:
             return openai.DefaultAsyncHttpxClient(transport=AsyncProviderTransport(exchange, setup))
@@ -177,6 +183,16 @@ def provider_http_client(exchange: Exchange, setup: Setup, given: Any, *, is_asy
         return openai.DefaultAsyncHttpxClient(transport=AsyncProviderTransport(exchange, setup, sender), **settings)
     sender = BridgedSender(given) if bridged else ClientSender(given)
     return openai.DefaultHttpxClient(transport=ProviderTransport(exchange, setup, sender), **settings)
+
+
+def _environment_proxy(base_url: str) -> bool:
+    """Whether ``HTTP_PROXY`` / ``HTTPS_PROXY`` / ``ALL_PROXY`` (or the system's settings) name a proxy for
+    the provider's host, not excluded by ``NO_PROXY``: an httpx client with ``trust_env`` (openai's default
+    client) uses it, a bare transport does not. Asked once, when the client is built."""
+    proxies = urllib.request.getproxies()
+    if not any(proxies.get(scheme) for scheme in ("http", "https", "all")):
+        return False
+    return not urllib.request.proxy_bypass(urllib.parse.urlsplit(base_url).hostname or "")
 
 
 def checked(given: Any, *, is_async: bool) -> Any:

@@ -151,6 +151,24 @@ def test_the_users_proxy_carries_the_provider_requests(provider: str, sync: bool
                        f"{r.path}" for r in emulator.requests]
 
 
+def test_a_proxy_named_by_the_environment_carries_the_provider_requests(
+        provider: str, sync: bool, emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    """openai's own client honours HTTP_PROXY (trust_env, NO_PROXY included): without http_client= so does
+    the adapter. (The suite's conftest points the proxy variables at a dead port, loopback excepted.)"""
+    with forward_proxy() as (proxy_url, proxied):
+        for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
+            monkeypatch.delenv(name, raising=False)
+        for name in ("HTTP_PROXY", "http_proxy"):
+            monkeypatch.setenv(name, proxy_url)
+        reply, streamed = chat_and_stream(sync, settings(provider, emulator))
+        assert reply and streamed and len(proxied) == len(emulator.requests) >= 2
+        monkeypatch.setenv("no_proxy", "127.0.0.1")
+        with OpenAI(**settings(provider, emulator)) as client:  # the provider's host excluded: a bare transport
+            assert isinstance(client._client._transport.inner, lib.HTTPTransport)
+            assert client.chat.completions.create(model="gpt-4o", messages=MESSAGES).choices
+    assert len(proxied) == len(emulator.requests) - 1
+
+
 def test_the_users_client_timeout_applies(provider: str, sync: bool, library: Any, emulator: Emulator) -> None:
     emulator.fail(provider, kind="timeout", delay=3.0)
     given = library.Client(timeout=0.5) if sync else library.AsyncClient(timeout=0.5)
