@@ -11,9 +11,10 @@ that carries none; its default headers are sent as ``default_headers=`` would be
 OpenAI's own headers excepted). openai 3.x runs on httpx2 but takes an ``httpx`` client too: so does
 the adapter, bridging the two libraries. What cannot apply is said, never dropped in silence: the
 client's ``auth=`` (the adapter authenticates with the provider's key: a ``HttpClientWarning``), its
-default query ``params`` and ``cookies`` (warned as well), a client of a library the installed openai
-does not take (an httpx2 client on openai 1.x/2.x) or of the wrong kind (sync for async) (``TypeError``). Closing the adapter client closes the given client, as
-closing an openai client does; dropping it does not.
+default query ``params`` and ``cookies`` (warned as well), a client of a library the installed
+openai does not take (an httpx2 client on openai 1.x/2.x) or of the wrong kind (sync for async)
+(``TypeError``). Closing the adapter client closes the given client, as closing an openai client
+does; dropping it does not.
 
 Without ``http_client=`` nothing here runs per request: the provider transport has its own pool,
 unless the environment names a proxy (``HTTPS_PROXY``...) for the provider's host: openai's own
