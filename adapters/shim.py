@@ -9,9 +9,9 @@ Installed, it
 
 * gives every ``openai.OpenAI`` / ``openai.AsyncOpenAI`` constructed afterwards (also inside
   LangChain, LlamaIndex, instructor...) the provider transport, which sends through the
-  ``http_client=`` the code gives (its proxy, ``verify=``, limits, hooks: ``user_client.py``). A key given to them is sent unless
-  it is plainly OpenAI's (``adapters.keys``): then the key given to ``install()`` or the provider's
-  variable is used instead, so an OpenAI key never travels;
+  ``http_client=`` the code gives (its proxy, ``verify=``, limits, hooks: ``user_client.py``). A
+  key given to them is sent unless it is plainly OpenAI's (``adapters.keys``): then the key given
+  to ``install()`` or the provider's variable is used instead, so an OpenAI key never travels;
 * serves the module-level client (``openai.chat.completions.create``);
 * restores the removed 0.x names (``openai.ChatCompletion``, ``Completion``, ``Embedding``,
   ``Model``, ``openai.error``; ``openai.api_key`` and a per-call ``api_key=`` follow the key rule
