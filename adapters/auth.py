@@ -47,6 +47,8 @@ class BearerAuth:
 
     def __init__(self, key: str) -> None:
         self._key = key
+        #: What ``authorise`` adds, for a transport to set without running the flow (once per request).
+        self.fixed_headers = {"Authorization": f"Bearer {key}"}
 
     def __repr__(self) -> str:
         return "BearerAuth(key='***')"

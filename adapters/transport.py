@@ -38,6 +38,8 @@ from .sse import to_json
 __all__ = ["AsyncProviderTransport", "ProviderTransport"]
 
 USER_AGENT = "qianyi/0.1"
+#: Sets of request headers a transport remembers the outgoing headers of (``_Core.outgoing``).
+_REMEMBERED = 32
 #: OpenAI error codes after which a cached token is dropped and the request tried once more.
 TOKEN_EXPIRED = "expired_token"
 
@@ -124,9 +126,10 @@ def _url(address: str) -> http.URL:
 
 
 def _native_request(native: NativeRequest, base_url: str, original: http.Request,
-                    extra: Mapping[str, str | bytes] | None = None) -> http.Request:
+                    extra: Mapping[str, str | bytes] | None = None,
+                    auth: Mapping[str, str] | None = None) -> http.Request:
     """The HTTP request for ``native``; ``extra``: the client's and the user's headers, which the
-    backend's own (streaming, authentication) override."""
+    backend's own (streaming, authentication: ``auth``, a key's fixed headers) override."""
     if native.root is not None:  # the same host, another root: scheme://host[:port] + root
         base_url = "/".join(base_url.split("/", 3)[:3]) + native.root
     url = http.URL(native.url) if native.url else _url(base_url + native.path)
@@ -141,6 +144,8 @@ def _native_request(native: NativeRequest, base_url: str, original: http.Request
         headers["content-type"] = "application/json"
         content = to_json(native.json)
     headers.update(native.headers)
+    if auth:
+        headers.update(auth)
     if content is not None or native.method in ("POST", "PUT", "PATCH"):
         headers["content-length"] = str(len(content or b""))
     timeout = original.extensions.get("timeout")
@@ -206,6 +211,7 @@ class _Core:
 
     def __init__(self, exchange: Exchange, setup: Setup) -> None:
         self.exchange, self.setup = exchange, setup
+        self._outgoing: dict[tuple[tuple[bytes, bytes], ...], dict[str, str | bytes]] = {}
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(provider={self.exchange.backend.NAME!r}, base_url={self.setup.base_url!r})"
@@ -223,9 +229,26 @@ class _Core:
             translator.state.extra["id_logged"] = True
             _debuglog.stream_id(self.exchange.backend.NAME, translator.state.id)
 
+    def fixed_auth(self, native: NativeRequest) -> Mapping[str, str] | None:
+        """The headers that authenticate ``native`` when no auth flow needs to run: none for an absolute
+        URL (a provider's result file goes without credentials), a bearer key's header; ``None``: run
+        the auth flow (a token to fetch, a request to sign)."""
+        if native.url:
+            return {}
+        fixed: Mapping[str, str] | None = getattr(self.setup.auth, "fixed_headers", None)
+        return fixed
+
     def outgoing(self, original: http.Request) -> dict[str, str | bytes]:
-        """The client's headers (``workspace=``, ``appid=``) and those the user added to the request."""
-        return {**self.setup.headers, **forwarded(original.headers.raw)}
+        """The client's headers (``workspace=``, ``appid=``) and those the user added to the request.
+        A client sends the same headers request after request: the headers for a set are remembered
+        (a few sets, for this client only)."""
+        raw = tuple(original.headers.raw)
+        headers = self._outgoing.get(raw)
+        if headers is None:
+            if len(self._outgoing) >= _REMEMBERED:
+                self._outgoing.clear()
+            headers = self._outgoing[raw] = {**self.setup.headers, **forwarded(raw)}
+        return dict(headers)
 
     def stream_response(self, request: http.Request, frames: Any, close: Callable[[], Any],
                         is_async: bool, reply: http.Response) -> http.Response:
@@ -319,9 +342,12 @@ class ProviderTransport(http.BaseTransport, _Core):
     def _send(self, native: NativeRequest, original: http.Request, retried: bool = False) -> Sent:
         """Send one native request; read and inspect it unless it is a healthy stream. A request for an
         absolute URL (a provider's result file) goes without credentials or the client's headers."""
-        copy = dataclasses.replace(native, headers=dict(native.headers), params=dict(native.params))
-        authorised = copy if native.url else self._drive(self.setup.auth.authorise(copy), original)
-        sent = _native_request(authorised, self.setup.base_url, original, None if native.url else self.outgoing(original))
+        fixed, ready = self.fixed_auth(native), native
+        if fixed is None:
+            copy = dataclasses.replace(native, headers=dict(native.headers), params=dict(native.params))
+            ready = self._drive(self.setup.auth.authorise(copy), original)
+        sent = _native_request(ready, self.setup.base_url, original, None if native.url else self.outgoing(original),
+                               fixed)
         self.sending(sent)
         reply = self.inner.handle_request(sent)
         if native.stream and reply.status_code < 400:
@@ -431,9 +457,12 @@ class AsyncProviderTransport(http.AsyncBaseTransport, _Core):
         raise AssertionError("unreachable")
 
     async def _send(self, native: NativeRequest, original: http.Request, retried: bool = False) -> Sent:
-        copy = dataclasses.replace(native, headers=dict(native.headers), params=dict(native.params))
-        authorised = copy if native.url else await self._drive(self.setup.auth.authorise(copy), original)
-        sent = _native_request(authorised, self.setup.base_url, original, None if native.url else self.outgoing(original))
+        fixed, ready = self.fixed_auth(native), native
+        if fixed is None:
+            copy = dataclasses.replace(native, headers=dict(native.headers), params=dict(native.params))
+            ready = await self._drive(self.setup.auth.authorise(copy), original)
+        sent = _native_request(ready, self.setup.base_url, original, None if native.url else self.outgoing(original),
+                               fixed)
         self.sending(sent)
         reply = await self.inner.handle_async_request(sent)
         if native.stream and reply.status_code < 400:
