@@ -213,6 +213,8 @@ class _Collector(Visitor):
             field_ = _field(statement)
             if field_:
                 self.facts.flow.define(("attr", field_[0]), unwrap_default(field_[1]))
+                if isinstance(statement, cst.SimpleStatementLine) and isinstance(statement.body[0], cst.AnnAssign):
+                    self.facts.flow.settable.add(("attr", field_[0]))  # a dataclass / pydantic field
 
     def visit_Name(self, node: cst.Name) -> None:
         self.facts.loads[node.value] += 1
@@ -292,6 +294,7 @@ class _Collector(Visitor):
         if node.annotation is not None:
             self.facts.annotations[node.name.value].append(node.annotation.annotation)
         self.facts.flow.declared[node.name.value] += 1
+        self.facts.flow.settable.add(("name", node.name.value))
         if node.default is not None:
             self.facts.flow.define(("name", node.name.value), unwrap_default(node.default))
 
@@ -329,6 +332,7 @@ class _Collector(Visitor):
             if dest is not None and default is not None:  # argparse: args.<dest>; click: a parameter
                 kind = "attr" if callee == "add_argument" else "name"
                 flow.define((kind, dest), default.value)
+                flow.settable.add((kind, dest))
 
 
 def collect(module: cst.Module) -> Facts:

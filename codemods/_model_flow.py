@@ -83,6 +83,9 @@ class FlowFacts:
     defs: dict[Symbol, list[cst.BaseExpression]] = field(default_factory=lambda: defaultdict(list))
     #: Name nodes that declare (parameters, def and class names): not uses.
     declared: Counter[str] = field(default_factory=Counter)
+    #: Symbols whose value the code outside this file (or the command line, or the environment for a
+    #: settings class) may set at run time: parameters, command-line options, annotated class fields.
+    settable: set[Symbol] = field(default_factory=set)
     #: Loads of ``d`` as ``d["k"]`` / ``d.get("k", ...)``, and item uses by (d, k).
     keyed_loads: Counter[str] = field(default_factory=Counter)
     item_uses: Counter[tuple[str, str]] = field(default_factory=Counter)

@@ -7,10 +7,10 @@ third-party backend found through ``adapters.registry`` works the same way.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from adapters import registry
@@ -49,6 +49,9 @@ class ProviderFacts:
     #: what a plain openai client gets at the compatible root (``COMPAT_ENDPOINTS``; a backend that
     #: does not declare it: chat and embeddings only, as nothing else is known to be served there)
     compat_endpoints: frozenset[str] = _COMPAT_DEFAULT
+    #: the request fields that keep a provider model that thinks by default from thinking, or ``None``
+    #: (the backend's ``thinking_off``; a backend without it: no model thinks by default)
+    thinking_off: Callable[[str], Mapping[str, Any] | None] = field(default=lambda model: None, compare=False)
 
     @property
     def variables(self) -> frozenset[str]:
@@ -80,6 +83,7 @@ def provider_facts(name: str) -> ProviderFacts:
         endpoints=frozenset(backend.CAPABILITIES.endpoints), regions=dict(regions),
         hosts=frozenset(_host(url) for url in urls if _host(url)),
         compat_endpoints=frozenset(getattr(backend, "COMPAT_ENDPOINTS", _COMPAT_DEFAULT)),
+        thinking_off=getattr(backend, "thinking_off", lambda model: None),
     )
 
 

@@ -75,6 +75,12 @@ TODO_CODES: dict[str, str] = {
                       "the way the rewrite would have (compat style: the provider's compatible endpoint "
                       "does not know it; adapter style with --model-map: the runtime's own mapping "
                       "differs). Pass the provider model to the call, or give the call its own constant.",
+    "THINKING": "The call's OpenAI model did not reason, and the provider model it was renamed to thinks "
+                "by default (GLM-4.5 and later, open-weight Qwen3), but the rewrite could not write the "
+                "provider's switch into the call (its extra_body is not a dict written there, **kwargs may "
+                "carry one, or the call may also get a model that should think). Add the switch the TODO "
+                "names where the model is the renamed one, or the app gets reasoning it never had "
+                "(reasoning_content deltas with content None, slower and costlier answers).",
     "UNKNOWN_MODEL": "A model name that is neither an OpenAI model the catalogue maps nor a "
                      "provider model: pick a provider model, or map it with --model-map.",
     "OPENAI_PROVIDER": "The client is built with openai's own provider= object (Bedrock, Vertex); "

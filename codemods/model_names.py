@@ -31,6 +31,7 @@ the adapter style): another model's vectors are not comparable with stored ones,
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -41,6 +42,8 @@ from ._api_calls import keyword, with_keyword
 from ._literals import make_string, string_value, with_value
 from ._model_flow import Literal, Reach
 from ._pass import FileState, Rule, Transform
+from ._target import provider_facts
+from ._thinking import Plan, plan, with_switch
 from .client_construction import client_provider
 
 if TYPE_CHECKING:
@@ -113,6 +116,22 @@ class ModelNamesRule(Rule):
         mapped = catalogue.map_model(name, self.provider, self.options.model_map)
         return _Embedding.of(name, mapped, self.provider) if mapped != name else None
 
+    @cached_property
+    def thinking(self) -> Plan:
+        """Where a renamed model that did not reason gets the provider's thinking switch (``_thinking``)."""
+        return plan(self.facts, provider_facts(self.provider), self.options.style, self._renamed)
+
+    def _renamed(self, reach: Reach) -> tuple[str, str] | None:
+        """``(name, provider model)`` when this run renames the literal ``reach`` holds."""
+        name = string_value(reach.node)
+        if name is None or not reach.mapped or self.options.keep_models:
+            return None
+        if self.options.style == "adapter" and name not in self.options.model_map and \
+                _Embedding.of(name, catalogue.map_model(name, self.provider), self.provider) is not None:
+            return None  # left for the runtime (``_left_for_the_runtime``)
+        mapped = catalogue.map_model(name, self.provider, self.options.model_map)
+        return (name, mapped) if mapped != name else None
+
     def visit_Call(self, node: cst.Call) -> None:
         if keyword(node, "model") is None and not any(a.star == "**" for a in node.args):
             return
@@ -123,6 +142,12 @@ class ModelNamesRule(Rule):
             if api.endpoint == "embeddings":
                 self._reembed(node, self.facts.model_flow.by_call.get(id(node), []))
             return
+        for call, message in self.thinking.todos:
+            if call is node:
+                self.state.todo(node, "THINKING", message)
+        switched = self.thinking.switches.get(id(node))
+        if switched is not None:
+            self.state.find(node, "thinking", switched[1])
         reached = self.facts.model_flow.by_call.get(id(node), [])
         if api.endpoint == "embeddings":
             self._keep_size(node, reached)
@@ -188,6 +213,10 @@ class ModelNamesRule(Rule):
                                          f"re-embed stored vectors")
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
+        switched = self.thinking.switches.get(id(original_node)) if self.facts.flow.sinks else None
+        if switched is not None:
+            self.state.edited()
+            updated_node = with_switch(updated_node, switched[0])
         size = self.sized.get(id(original_node))
         if size is None:
             return updated_node
@@ -219,6 +248,10 @@ class ModelNamesRule(Rule):
             return updated  # it feeds something else too: the runtime maps it
         if self.options.style == "adapter" and name not in self.options.model_map and \
                 self._left_for_the_runtime(original, name):
+            return updated
+        kept = self.thinking.kept.get(id(original))
+        if kept is not None:
+            self.state.find(original, "model", kept)
             return updated
         mapped = catalogue.map_model(name, self.provider, self.options.model_map)
         if mapped != name:

@@ -309,6 +309,8 @@ def _thinking(req: Mapping[str, Any], ctx: Context, info: Mapping[str, Any], par
         if params.get("enable_thinking"):  # JSON mode is refused while thinking: JSON wins, said aloud
             ctx.policy.unsupported("reasoning_effort", "together with response_format (JSON mode turns thinking off)")
         params["enable_thinking"] = False
+    if mode == "default_on" and effort is None and catalogue.openai_reasons(ctx.requested_model) is False:
+        params.setdefault("enable_thinking", False)  # gpt-4o did not think: a model_map onto qwen3-32b keeps that
     if mode == "default_on" and not req.get("stream"):
         # Thinking is stream-only: a non-stream call keeps the model's default only when asked to think.
         params.setdefault("enable_thinking", False)
@@ -317,6 +319,15 @@ def _thinking(req: Mapping[str, Any], ctx: Context, info: Mapping[str, Any], par
     if mode == "never":
         return False
     return bool(params.get("enable_thinking", mode == "default_on"))
+
+
+def thinking_off(model: str) -> dict[str, Any] | None:
+    """The request fields (``extra_body``) that keep ``model`` from thinking, for a model that thinks
+    by default (open-weight Qwen3: ``_qwen_thinking``); ``None`` for one that does not, or always does.
+    The runtime sends them for an OpenAI model that did not reason; the rewrite writes them where it
+    renames one (``codemods/_thinking.py``)."""
+    mode = _qwen_thinking.thinking_mode(model, catalogue.provider_model(NAME, model) or {})
+    return {"enable_thinking": False} if mode == "default_on" else None
 
 
 def _mentions_json(messages: list[Mapping[str, Any]]) -> bool:

@@ -311,12 +311,22 @@ def _parameters(req: Mapping[str, Any], ctx: Context, info: Mapping[str, Any]) -
         ctx.policy.unsupported("reasoning_effort", f"(model {ctx.model!r} does not think)")
     elif effort is not None:
         params["thinking"] = {"type": "disabled" if extras.wants_off(effort) else "enabled"}
-    elif info.get("reasoning") and catalogue.openai_reasons(ctx.requested_model) is False:
-        # gpt-4o and kin do not think; GLM-4.5 and later think unless told not to (seen on the models;
-        # the reference does not state the default): reasoning tokens, latency and reasoning_content
-        # deltas the app never had. The OpenAI model's behaviour is kept; extra_body thinking still wins.
-        params["thinking"] = {"type": "disabled"}
+    elif catalogue.openai_reasons(ctx.requested_model) is False and (off := thinking_off(ctx.model)):
+        # gpt-4o and kin do not think; GLM-4.5 and later do unless told not to: reasoning tokens, latency
+        # and reasoning_content deltas the app never had. The OpenAI model's behaviour is kept;
+        # extra_body thinking still wins.
+        params.update(off)
     return params
+
+
+def thinking_off(model: str) -> dict[str, Any] | None:
+    """The request fields (``extra_body``) that keep ``model`` from thinking, for a model that thinks
+    by default; ``None`` for one that does not. GLM-4.5 and later think unless told not to (seen on
+    the models; the reference does not state the default); the catalogue says which those are. The
+    runtime sends them for an OpenAI model that did not reason, and the rewrite writes them where it
+    renames one (``codemods/_thinking.py``)."""
+    return {"thinking": {"type": "disabled"}} if (catalogue.provider_model(NAME, model) or {}).get("reasoning") \
+        else None
 
 
 def _tools(req: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
