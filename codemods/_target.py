@@ -16,10 +16,14 @@ from urllib.parse import urlsplit
 from adapters import registry
 
 __all__ = ["Options", "ProviderFacts", "Style", "provider_facts", "provider_for_url",
-           "provider_for_var"]
+           "provider_for_var", "thinking_off_of"]
 
 Style = Literal["adapter", "compat"]
 _COMPAT_DEFAULT = frozenset({"chat.completions", "embeddings"})
+
+
+def _thinks_not(model: str) -> None:
+    del model
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,7 @@ class ProviderFacts:
     compat_endpoints: frozenset[str] = _COMPAT_DEFAULT
     #: the request fields that keep a provider model that thinks by default from thinking, or ``None``
     #: (the backend's ``thinking_off``; a backend without it: no model thinks by default)
-    thinking_off: Callable[[str], Mapping[str, Any] | None] = field(default=lambda model: None, compare=False)
+    thinking_off: Callable[[str], Mapping[str, Any] | None] = field(default=_thinks_not, compare=False)
 
     @property
     def variables(self) -> frozenset[str]:
@@ -60,6 +64,13 @@ class ProviderFacts:
     def endpoints_for(self, style: Style) -> frozenset[str]:
         """The endpoints calls reach in ``style``: the adapter's (it translates), or the compatible root's."""
         return self.compat_endpoints if style == "compat" else self.endpoints
+
+
+def thinking_off_of(backend: object) -> Callable[[str], Mapping[str, Any] | None]:
+    """A backend's ``thinking_off`` (model -> the request fields that keep it from thinking, for a model
+    that thinks by default); a backend without one has no such model."""
+    found = getattr(backend, "thinking_off", None)
+    return found if callable(found) else _thinks_not
 
 
 def _host(url: str) -> str:
@@ -83,7 +94,7 @@ def provider_facts(name: str) -> ProviderFacts:
         endpoints=frozenset(backend.CAPABILITIES.endpoints), regions=dict(regions),
         hosts=frozenset(_host(url) for url in urls if _host(url)),
         compat_endpoints=frozenset(getattr(backend, "COMPAT_ENDPOINTS", _COMPAT_DEFAULT)),
-        thinking_off=getattr(backend, "thinking_off", lambda model: None),
+        thinking_off=thinking_off_of(backend),
     )
 
 

@@ -44,12 +44,13 @@ _DECIDING = frozenset({"thinking", "enable_thinking", "thinking_budget", "reason
 _READS = frozenset({"os.environ.get", "os.getenv"})
 
 
-def switch(name: str, target: str, provider: ProviderFacts) -> Mapping[str, Any] | None:
-    """The request fields that keep ``target`` from thinking where OpenAI's ``name`` did not reason;
-    ``None`` when there is nothing to keep (``name`` reasons, or ``target`` does not think by default)."""
+def switch(name: str, target: str, thinking_off: Callable[[str], Mapping[str, Any] | None]) -> Mapping[str, Any] | None:
+    """The request fields that keep ``target`` from thinking where OpenAI's ``name`` did not reason
+    (``thinking_off``: the backend's, ``ProviderFacts.thinking_off``); ``None`` when there is nothing to
+    keep (``name`` reasons, or ``target`` does not think by default)."""
     if name == target or catalogue.openai_reasons(name) is not False:
         return None
-    return provider.thinking_off(target)
+    return thinking_off(target)
 
 
 def code_of(value: Any) -> str:
@@ -94,14 +95,13 @@ def with_switch(call: cst.Call, fields: Mapping[str, Any]) -> cst.Call:
     elements = list(body.elements)
     added = [cst.DictElement(cst.parse_expression(json.dumps(k)), cst.parse_expression(code_of(v)))
              for k, v in fields.items()]
-    if elements:
-        last = elements[-1]
-        trailing = last.comma
-        comma = trailing if isinstance(trailing, cst.Comma) else cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-        elements[-1] = last.with_changes(comma=comma)
-        for i, element in enumerate(added):
-            end = i == len(added) - 1
-            added[i] = element.with_changes(comma=trailing if end else comma)
+    if elements:  # separated as the dict's elements are (one per line stays one per line)
+        trailing = elements[-1].comma
+        before = elements[-2].comma if len(elements) > 1 else None
+        comma = before if isinstance(before, cst.Comma) else cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+        elements[-1] = elements[-1].with_changes(comma=comma)
+        added = [element.with_changes(comma=trailing if i == len(added) - 1 else comma)
+                 for i, element in enumerate(added)]
     new_body = body.with_changes(elements=[*elements, *added])
     return call.with_changes(args=[arg.with_changes(value=new_body) if arg.keyword is not None and
                                    arg.keyword.value == "extra_body" else arg for arg in call.args])
@@ -143,7 +143,7 @@ def fixed(expr: cst.BaseExpression, facts: Facts, seen: frozenset[tuple[str, ...
         return False
     if symbol in seen:
         return True
-    defs = facts.flow.defs.get(symbol)
+    defs = facts.flow.defs.get(symbol) or []
     return bool(defs) and all(fixed(value, facts, seen | {symbol}) for value in defs)
 
 
@@ -175,7 +175,7 @@ def plan(facts: Facts, provider: ProviderFacts, style: Style,
     quiet: dict[int, _Quiet] = {}
     for reach in flow.literals.values():
         names = renamed(reach)
-        fields = switch(*names, provider) if names else None
+        fields = switch(*names, provider.thinking_off) if names else None
         if names and fields:
             quiet[id(reach.node)] = _Quiet(reach, names[0], names[1], fields)
     result = Plan()

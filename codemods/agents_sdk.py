@@ -40,6 +40,7 @@ from ._imports import import_of
 from ._literals import make_string, string_value, with_value
 from ._pass import FileState, Rule, Transform
 from ._qualnames import dotted
+from ._thinking import code_of, switch
 from ._walk import Visitor
 from .client_construction import rebuild_client
 
@@ -140,6 +141,16 @@ class AgentsClientRule(Rule):
                                 f"model {name!r} is not in the catalogue for {self.state.provider}: name a "
                                 f"{self.state.provider} model, or map it with --model-map")
             return updated_node
+        quiet = switch(name, mapped, self.state.target.thinking_off)
+        if quiet is not None and self.options.style == "adapter":
+            # the SDK's Responses calls take no extra_body the runtime passes on: the OpenAI name tells it
+            self.state.find(arg.value, "model", f"{name} left for the runtime, which maps it to {mapped} with thinking "
+                                                f"off ({mapped} thinks by default, {name} did not)")
+            return updated_node
+        if quiet is not None:
+            self.state.todo(original_node, "THINKING",
+                            f"{mapped} thinks by default and {name} did not: give the agent "
+                            f"model_settings=ModelSettings(extra_body={code_of(quiet)})")
         self.state.find(arg.value, "model", f"{name} -> {mapped}")
         self.state.edited()
         new_value = with_value(arg.value, mapped)

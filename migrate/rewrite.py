@@ -237,6 +237,8 @@ def _lock_notes(folders: set[Path]) -> list[str]:
 def _env_file_edits(paths: list[Path], options: Options, snapshots: dict[Path, _fs.Snapshot]) -> list[FileResult]:
     """The dotenv files whose OPENAI_* settings become the provider's (keys' values never carried)."""
     from adapters import catalogue, registry
+    from codemods._target import thinking_off_of
+    from codemods._thinking import switch
 
     provider = options.provider
     backend = registry.get(provider)
@@ -246,7 +248,12 @@ def _env_file_edits(paths: list[Path], options: Options, snapshots: dict[Path, _
         # An OpenAI embedding name stays (unless the user maps it): the runtime keeps its vector size.
         if name not in user_map and catalogue.openai_dimensions(name) is not None:
             return name
-        return catalogue.map_model(name, provider, user_map)
+        mapped = catalogue.map_model(name, provider, user_map)
+        # So does a model that did not reason whose counterpart thinks by default (adapter style): the code
+        # reading the setting cannot say so, the runtime seeing the OpenAI name keeps thinking off.
+        if options.style == "adapter" and switch(name, mapped, thinking_off_of(backend)):
+            return name
+        return mapped
 
     out: list[FileResult] = []
     for path in paths:

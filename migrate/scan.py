@@ -38,6 +38,8 @@ from adapters.capabilities import (
     note_for,
 )
 from codemods._api_calls import operation_of
+from codemods._target import thinking_off_of
+from codemods._thinking import switch
 from codemods.sites import (
     AGENTS_DEFAULT,
     CATEGORIES,
@@ -365,7 +367,9 @@ def _model(t: _Target, site: Site) -> list[Reason]:
     mapped = t.mapped(name)
     if mapped != name:
         source = "your model map" if name in t.model_map else "the catalogue"
-        return [Reason(name, "caveat", "mapped", f"runs as {p} model {mapped!r} ({source})")]
+        quiet = switch(name, mapped, thinking_off_of(t.backend))
+        thinking = f", with thinking off: {mapped} thinks by default, {name} did not" if quiet else ""
+        return [Reason(name, "caveat", "mapped", f"runs as {p} model {mapped!r} ({source}){thinking}")]
     if catalogue.provider_model(t.catalogue_name, name):
         return [Reason(name, "works", "passes", f"a {p} model")]
     if is_openai_model(name) or catalogue.looks_openai(name):
