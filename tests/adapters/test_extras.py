@@ -283,6 +283,18 @@ def test_extra_body_thinking_wins_over_the_kept_behaviour(emulator: Emulator, sy
     assert run.body()["thinking"] == {"type": "enabled"} and reply.choices[0].message.reasoning_content
 
 
+@pytest.mark.parametrize(("model", "thinks"), [("gpt-4o", False), ("o3", True), ("qwen3-32b", True)])
+def test_dashscope_qwen3_thinks_only_where_the_openai_model_did(emulator: Emulator, sync: bool, model: str,
+                                                               thinks: bool) -> None:
+    """An open-weight Qwen3 thinks by default: gpt-4o mapped onto one (model_map) is told not to, as on
+    Zhipu; a reasoning OpenAI name or the Qwen3 named by the user keeps the model's default."""
+    run = Run(emulator, "dashscope", sync, model_map={"gpt-4o": "qwen3-32b", "o3": "qwen3-32b"})
+    chunks = run.chat(model=model, stream=True)
+    assert run.body()["model"] == "qwen3-32b"
+    assert run.body()["parameters"].get("enable_thinking") is (None if thinks else False)
+    assert any(getattr(c.choices[0].delta, "reasoning_content", None) for c in chunks if c.choices) is thinks
+
+
 @pytest.mark.parametrize("model", ["qwen3-32b", "qwen3-30b-a3b", "qwq-32b", "qwen3-235b-a22b-thinking-2507"])
 def test_dashscope_models_outside_the_catalogue_follow_their_family(emulator: Emulator, sync: bool, model: str,
                                                                     quiet: None) -> None:

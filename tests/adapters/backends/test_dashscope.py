@@ -185,10 +185,16 @@ def test_json_schema_is_emulated_with_json_mode_and_the_schema_in_the_prompt() -
 
 
 def test_thinking_default_models_get_thinking_disabled_for_non_stream_calls() -> None:
-    [native] = ds.to_native("chat.completions", chat(), ctx("qwen3-235b-a22b"))
+    named = ctx("qwen3-235b-a22b", requested="qwen3-235b-a22b")
+    [native] = ds.to_native("chat.completions", chat(), named)
     assert native.json is not None and native.json["parameters"]["enable_thinking"] is False
-    [streamed] = ds.to_native("chat.completions", chat(stream=True), ctx("qwen3-235b-a22b"))
+    [streamed] = ds.to_native("chat.completions", chat(stream=True), named)
     assert streamed.json is not None and "enable_thinking" not in streamed.json["parameters"]
+    # mapped from gpt-4o, which did not think: not on a stream either (o3 would keep the default)
+    [mapped] = ds.to_native("chat.completions", chat(stream=True), ctx("qwen3-235b-a22b"))
+    assert mapped.json is not None and mapped.json["parameters"]["enable_thinking"] is False
+    [reasoning] = ds.to_native("chat.completions", chat(stream=True), ctx("qwen3-235b-a22b", requested="o3"))
+    assert reasoning.json is not None and "enable_thinking" not in reasoning.json["parameters"]
 
 
 def test_stream_only_models_serve_non_stream_callers_by_aggregating_a_stream() -> None:
