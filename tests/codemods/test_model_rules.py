@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 import codemods
-from adapters import catalogue
+from adapters import catalogue, registry
+from codemods._target import thinking_off_of
 from codemods.sites import analyse
 from migrate.scan import judge
 
@@ -41,3 +42,31 @@ def test_a_deployment_name_is_left_with_a_note_not_refused() -> None:
     [site] = [s for s in analyse(source) if s.category == "model"]
     [reason] = judge(site, "zhipu").reasons
     assert reason.status == "caveat" and "sent unchanged" in reason.detail
+
+
+@pytest.mark.parametrize("provider", ["dashscope", "qianfan", "zhipu"])
+@pytest.mark.parametrize("name", [n for n, info in catalogue.openai_models().items() if info.get("kind") == "chat"])
+def test_a_renamed_chat_model_thinks_as_its_openai_model_did(name: str, provider: str) -> None:
+    """Every chat name of the catalogue: the rewrite adds the switch exactly where the runtime would
+    have turned thinking off (a model that did not reason, a counterpart that thinks by default)."""
+    target = catalogue.map_model(name, provider)
+    off = thinking_off_of(registry.get(provider))(target)
+    expected = off is not None and not catalogue.openai_models()[name].get("reasoning")
+    rewrite = codemods.rewrite_source(SOURCE.format(name), provider=provider)
+    assert ("extra_body=" in rewrite.code) is expected
+    assert [f.detail for f in rewrite.findings if f.kind == "thinking"] == \
+        ([f'extra_body {{"thinking": {{"type": "disabled"}}}} added: {target} thinks by default, {name} did not']
+         if expected else [])
+    [site] = [s for s in analyse(SOURCE.format(name)) if s.category == "model"]
+    [reason] = judge(site, provider).reasons
+    assert ("with thinking off" in reason.detail) is expected
+
+
+def test_a_name_left_for_the_runtime_says_why() -> None:
+    source = ('import os\nfrom openai import OpenAI\n\nclient = OpenAI()\n'
+              'client.chat.completions.create(model=os.getenv("M", "gpt-4o"), messages=[])\n')
+    rewrite = codemods.rewrite_source(source, provider="zhipu")
+    assert '"gpt-4o"' in rewrite.code and "extra_body" not in rewrite.code and not rewrite.todos
+    [finding] = [f for f in rewrite.findings if f.kind == "model"]
+    assert finding.detail.startswith("gpt-4o left for the runtime, which maps it to glm-4.6 with thinking off")
+    assert "its model may be another at run time" in finding.detail

@@ -99,3 +99,19 @@ def test_app_settings_stay_readable_and_models_follow_the_options(tmp_path: Path
     mapped = api.rewrite([tmp_path], provider="zhipu", env_files=True, model_map={"gpt-4o": "glm-4-plus"})
     [env] = [r for r in mapped.results if isinstance(r, api.Changed) and r.kind == "env"]
     assert "+OPENAI_MODEL=glm-4-plus" in env.diff
+
+
+@pytest.mark.parametrize(("provider", "style", "line"), [
+    ("zhipu", "adapter", "OPENAI_MODEL=gpt-4o"),           # glm-4.6 thinks by default: the runtime keeps it off
+    ("zhipu", "compat", "+OPENAI_MODEL=glm-4.6"),          # no runtime: the provider's name (the code's switch decides)
+    ("dashscope", "adapter", "+OPENAI_MODEL=qwen-plus"),   # qwen-plus does not think unless asked
+])
+def test_a_model_setting_whose_counterpart_thinks_by_default_is_left_for_the_runtime(
+        tmp_path: Path, provider: str, style: str, line: str) -> None:
+    """The code reading OPENAI_MODEL cannot tell the provider that gpt-4o did not think; the runtime,
+    seeing gpt-4o, does (codemods/_thinking.py)."""
+    (tmp_path / ".env").write_text("OPENAI_MODEL=gpt-4o\nOPENAI_API_KEY=sk-abcdefghijklmnop\n")
+    (tmp_path / "app.py").write_text("from openai import OpenAI\nclient = OpenAI()\n")
+    run = api.rewrite([tmp_path], provider=provider, env_files=True, style=style)
+    [env] = [r for r in run.results if isinstance(r, api.Changed) and r.kind == "env"]
+    assert line in env.diff.splitlines() if line.startswith("+") else f"-{line}" not in env.diff.splitlines()
