@@ -17,6 +17,14 @@ which has no runtime, or a ``model_map`` entry), the embeddings calls it reaches
     client.embeddings.create(model="text-embedding-3-small", input=docs)
       -> client.embeddings.create(model="text-embedding-v4", input=docs, dimensions=1536)
 
+Thinking: a chat model that did not reason renamed to one that thinks by default (gpt-4o -> glm-4.6)
+gets the provider's switch in the call's ``extra_body``; where the call cannot say it, the adapter
+style leaves the OpenAI name for the runtime, the compat style marks TODO(migrate:THINKING)
+(``_thinking`` says when):
+
+    client.chat.completions.create(model="gpt-4o", messages=m)
+      -> client.chat.completions.create(model="glm-4.6", messages=m, extra_body={"thinking": {"type": "disabled"}})
+
 Leaves alone: provider model names in the catalogue, names built at run time, everything with
 ``keep_models``, a call's own ``dimensions=``. Marks with TODO(migrate:UNKNOWN_MODEL): a literal
 that is neither (a fine-tune, an Azure deployment name), in files that import openai; with

@@ -112,7 +112,9 @@ CAPABILITIES = Capabilities(
         "n": "one native call per choice, merged; parameters.n where the catalogue says the model serves it",
         "reasoning_effort": "parameters.enable_thinking (none/minimal: false) + thinking_budget (low 2048, medium "
                             "8192, high 32768 tokens; xhigh/max: the model's own); a non-stream call that thinks "
-                            "is streamed and joined; models that cannot think: the unsupported= policy",
+                            "is streamed and joined; models that cannot think: the unsupported= policy; not "
+                            "given: false on a model that thinks by default when the OpenAI model asked for "
+                            "does not reason (gpt-4o mapped to qwen3-32b)",
         "response_format.json_schema": "JSON mode + the schema in a system message, reply validated; sent as "
                                        "it is where the catalogue says the model serves it",
         "stream_options": "usage chunk built from the last event's cumulative usage",
