@@ -3,17 +3,16 @@ emulator over HTTP, the native requests read back (``codemods/_thinking.py``).""
 
 from __future__ import annotations
 
-import runpy
 from pathlib import Path
 from typing import Any
 
-import openai
 import pytest
 
 from adapters import registry
 from adapters.emulator import Emulator
 from codemods import rewrite_source
 from tests.adapters.scenarios import KEYS
+from tests.codemods.test_migrated_runs import _run
 
 #: A streaming chat UI as real code writes it: it prints every delta's content, None included.
 APP = '''
@@ -46,16 +45,6 @@ show("deep", client.chat.completions.create(model="o3", stream=True,
 show("configured", client.chat.completions.create(model=SETTINGS_MODEL, stream=True,
                                                   messages=[{"role": "user", "content": "hello"}]))
 '''
-
-
-def _run(code: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> list[str]:
-    script = tmp_path / "app.py"
-    script.write_text(code, encoding="utf-8")
-    namespace = runpy.run_path(str(script), run_name="__main__")
-    for value in namespace.values():  # the program's clients hold sockets to the emulator
-        if isinstance(value, openai.OpenAI):
-            value.close()
-    return capsys.readouterr().out.splitlines()
 
 
 def _serve(provider: str, emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
