@@ -39,7 +39,7 @@ from adapters.capabilities import (
 )
 from codemods._api_calls import operation_of
 from codemods._target import thinking_off_of
-from codemods._thinking import switch
+from codemods._thinking import code_of, switch
 from codemods.sites import (
     AGENTS_DEFAULT,
     CATEGORIES,
@@ -254,7 +254,24 @@ def _chat(t: _Target, site: Site) -> list[Reason]:
                               f"{found[0]!r} only streams: the reply is streamed and joined"))
     if site.dynamic:
         reasons.append(Reason("**", "caveat", "unknown", "parameters passed with ** were not checked"))
+    reasons += _thinking_at_run_time(t, site)
     return reasons + [_extra(t, name) for name in site.extras]
+
+
+def _thinking_at_run_time(t: _Target, site: Site) -> list[Reason]:
+    """A model chosen at run time on a provider whose counterparts of plain models think by default:
+    what decides whether the call thinks (``codemods/_thinking.py``)."""
+    if site.model is not None or "model" not in site.parameters or "reasoning_effort" in site.parameters or \
+            {"thinking", "enable_thinking"} & set(site.extras):
+        return []
+    example = t.mapped("gpt-4o")
+    fields = switch("gpt-4o", example, thinking_off_of(t.backend))
+    if fields is None:
+        return []
+    return [Reason("model", "caveat", "note", f"chosen at run time: an OpenAI name that did not reason (gpt-4o) "
+                                              f"runs with thinking off through the adapter; a {t.provider} model that "
+                                              f"thinks by default ({example}) thinks unless the call passes "
+                                              f"extra_body={code_of(fields)}")]
 
 
 def _extra(t: _Target, name: str) -> Reason:

@@ -70,3 +70,16 @@ def test_a_name_left_for_the_runtime_says_why() -> None:
     [finding] = [f for f in rewrite.findings if f.kind == "model"]
     assert finding.detail.startswith("gpt-4o left for the runtime, which maps it to glm-4.6 with thinking off")
     assert "its model may be another at run time" in finding.detail
+
+
+@pytest.mark.parametrize(("call", "noted"), [("model=os.environ['CHAT_MODEL']", True),
+                                             ("model=os.environ['CHAT_MODEL'], reasoning_effort='low'", False),
+                                             ("model='gpt-4o'", False)])
+def test_scan_says_what_decides_thinking_for_a_model_chosen_at_run_time(call: str, noted: bool) -> None:
+    source = f"import os\nfrom openai import OpenAI\n\nclient = OpenAI()\nclient.chat.completions.create({call}, messages=[])\n"
+    [site] = [s for s in analyse(source) if s.category == "chat"]
+    notes = [r.detail for r in judge(site, "zhipu").reasons if r.detail.startswith("chosen at run time")]
+    assert bool(notes) is noted
+    assert not [r for r in judge(site, "dashscope").reasons if r.detail.startswith("chosen at run time")]
+    if noted:
+        assert 'extra_body={"thinking": {"type": "disabled"}}' in notes[0] and "(glm-4.6)" in notes[0]
