@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-__all__ = ["log", "received", "request_id", "safe_url", "sending", "stream_id"]
+__all__ = ["enabled", "log", "received", "request_id", "safe_url", "sending", "stream_id"]
 
 log = logging.getLogger("openai.qianyi")
 
@@ -49,6 +49,11 @@ def request_id(headers: Mapping[str, str], payload: Any = None) -> str | None:
             if isinstance(value, str | int) and value != "":
                 return str(value)
     return None
+
+
+def enabled() -> bool:
+    """Whether native calls are logged (DEBUG on ``openai.qianyi``)."""
+    return log.isEnabledFor(logging.DEBUG)
 
 
 def sending(method: str, url: object, provider: str) -> None:

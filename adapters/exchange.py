@@ -156,6 +156,9 @@ def error_answer(info: ErrorInfo) -> Answer:
     return Answer(info.status, error_body(info), error_headers(info))
 
 
+#: How many (model, images) resolutions a client remembers (``Exchange._resolve``).
+_RESOLVED = 64
+
 #: The model OpenAI uses when a call names none (``images.generate``'s ``model`` is optional).
 DEFAULT_MODELS = {"images.generations": "dall-e-2", "images": "dall-e-2"}
 
@@ -174,16 +177,17 @@ class Exchange:
         self.model_map = dict(model_map or {})
         self.options = dict(options or {})
         self.store = ResponseStore()  # past responses, for previous_response_id
+        self._resolved: dict[tuple[str, bool], str] = {}  # (requested model, with images) -> provider model
 
     def prepare(self, method: str, path: str, raw: bytes, content_type: str = "", query: str = "") -> Prepared | Answer:
         endpoint = endpoint_of(path, self.root_path)
         caps = self.backend.CAPABILITIES
-        operation = operation_of(path, self.root_path)
-        if endpoint not in caps.endpoints and operation in caps.endpoints:
+        if endpoint not in caps.endpoints:
+            operation = operation_of(path, self.root_path)
+            if operation not in caps.endpoints:
+                return error_answer(unsupported_endpoint(operation if "." in operation else endpoint or path,
+                                                         self.backend.NAME))
             endpoint = operation  # images.generations, audio.speech...: part of an area
-        elif endpoint not in caps.endpoints:
-            return error_answer(unsupported_endpoint(operation if "." in operation else endpoint or path,
-                                                     self.backend.NAME))
         if endpoint == "models":
             return self._models(method, path)
         if endpoint == "responses" and not (method == "POST" and path.rstrip("/").endswith("/responses")):
@@ -199,9 +203,8 @@ class Exchange:
             return self._refused(Refused("The request body must be a JSON object.", code="invalid_json"))
         requested = str(body.get("model") or DEFAULT_MODELS.get(endpoint, ""))
         try:  # images on a text model go to its vision counterpart; an unknown OpenAI name is refused here
-            model = catalogue.resolve(requested, self.backend.NAME, self.model_map,
-                                      vision=_has_images(body) if endpoint == "chat.completions"
-                                      else endpoint == "responses" and self._shows_images(body))
+            model = self._resolve(requested, _has_images(body) if endpoint == "chat.completions"
+                                  else endpoint == "responses" and self._shows_images(body))
         except catalogue.UnknownModel as exc:
             return error_answer(ErrorInfo(404, "model_not_found", str(exc), self.backend.NAME, param="model"))
         ctx = Context(self.backend.NAME, model, requested, self.policy, self.variant, options=self.options)
@@ -220,6 +223,17 @@ class Exchange:
         stream_out = bool(body.get("stream")) or audio.STREAM_NOTE in ctx.notes  # speech: stream_format="sse"
         include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
         return Prepared(endpoint, ctx, plan, stream_out, include_usage)
+
+    def _resolve(self, requested: str, vision: bool) -> str:
+        """``catalogue.resolve`` for this client's provider and map, remembered: a client names few models."""
+        key = (requested, vision)
+        model = self._resolved.get(key)
+        if model is None:
+            model = catalogue.resolve(requested, self.backend.NAME, self.model_map, vision=vision)
+            if len(self._resolved) >= _RESOLVED:
+                self._resolved.clear()
+            self._resolved[key] = model
+        return model
 
     def _plan(self, endpoint: str, body: dict[str, Any], ctx: Context) -> Plan:
         if endpoint == "completions":  # served by chat, one chat request per prompt

@@ -126,25 +126,36 @@ def _choice(value: Any, param: str) -> None:
 def check_chat(body: Mapping[str, Any]) -> None:
     """Refuse a chat request whose fields have shapes OpenAI itself would refuse."""
     _messages(body.get("messages"))
-    for name in NUMBERS:
-        if body.get(name) is not None and not _is_number(body[name]):
-            raise _refuse(name, "a number", body[name])
-    for name in INTEGERS:
-        if body.get(name) is not None and not _is_int(body[name]):
-            raise _refuse(name, "an integer", body[name])
-    for name in OBJECTS:
-        if body.get(name) is not None and not isinstance(body[name], Mapping):
-            raise _refuse(name, "an object", body[name])
-    _stop(body.get("stop"))
-    if body.get("response_format") is not None:
-        _response_format(body["response_format"])
-    if body.get("tools") is not None:
-        _tools(body["tools"], "tools", wrapped=True)
-    if body.get("functions") is not None:
-        _tools(body["functions"], "functions", wrapped=False)
-    for name in ("tool_choice", "function_call"):
-        if body.get(name) is not None:
-            _choice(body[name], name)
+    for name, value in body.items():  # the fields given, not every field there is: a request names few
+        check = _FIELDS.get(name)
+        if check is not None and value is not None:
+            check(name, value)
+
+
+def _number(name: str, value: Any) -> None:
+    if not _is_number(value):
+        raise _refuse(name, "a number", value)
+
+
+def _integer(name: str, value: Any) -> None:
+    if not _is_int(value):
+        raise _refuse(name, "an integer", value)
+
+
+def _object(name: str, value: Any) -> None:
+    if not isinstance(value, Mapping):
+        raise _refuse(name, "an object", value)
+
+
+#: A chat field's name -> the check of its value (``None`` values are not checked: "not given").
+_FIELDS: Mapping[str, Callable[[str, Any], None]] = {
+    **dict.fromkeys(NUMBERS, _number), **dict.fromkeys(INTEGERS, _integer), **dict.fromkeys(OBJECTS, _object),
+    "stop": lambda _name, value: _stop(value),
+    "response_format": lambda _name, value: _response_format(value),
+    "tools": lambda name, value: _tools(value, name, wrapped=True),
+    "functions": lambda name, value: _tools(value, name, wrapped=False),
+    "tool_choice": lambda name, value: _choice(value, name), "function_call": lambda name, value: _choice(value, name),
+}
 
 
 def check_embeddings(body: Mapping[str, Any]) -> None:

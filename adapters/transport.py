@@ -56,18 +56,26 @@ def _answer(answer: Answer, request: http.Request, request_id: str | None = None
     if request_id and "x-request-id" not in headers:
         headers["x-request-id"] = request_id
     headers.setdefault("content-type", "application/json")
-    return _Answered(answer.status, headers, answer.content(), request)
+    return _Answered(answer.status, headers, answer.content(), request, answer.body if answer.raw is None else None)
 
 
 class _Answered(http.Response):
     """An answer whose body is already in memory: reading it returns the bytes without running httpx's
     content decoders over a body that was never encoded (that read is a tenth of a loopback request's
-    cost), and closes it as a read does, so the client times it (``with_raw_response.elapsed``)."""
+    cost), and closes it as a read does, so the client times it (``with_raw_response.elapsed``).
+    The first ``json()`` (the SDK's, as it parses the answer) returns the object the bytes were made
+    from instead of decoding them again; later calls decode the bytes."""
 
-    def __init__(self, status: int, headers: dict[str, str | bytes], content: bytes, request: http.Request) -> None:
+    def __init__(self, status: int, headers: dict[str, str | bytes], content: bytes, request: http.Request,
+                 body: Any = None) -> None:
         headers["content-length"] = str(len(content))
         super().__init__(status, headers=_typed(headers), stream=http.ByteStream(content), request=request)
         self._content = content
+        self._body = body
+
+    def json(self, **kwargs: Any) -> Any:
+        body, self._body = self._body, None
+        return body if body is not None and not kwargs else super().json(**kwargs)
 
     def read(self) -> bytes:
         self.is_stream_consumed = True
@@ -107,8 +115,16 @@ async def _aread(reply: http.Response) -> bytes:
     return content
 
 
+def _content_type(request: http.Request, raw: bytes) -> str:
+    """The request's content type where the body is not a JSON object (a multipart upload): the SDK
+    sends every JSON body as an object, and reading a header first decodes all of them."""
+    return "" if raw[:1] in (b"{", b"") else request.headers.get("content-type", "")
+
+
 def _query(request: http.Request) -> str:
-    """The request's query string (``input_items.list`` pages by it)."""
+    """The request's query string (``input_items.list`` pages by it; only a GET has one)."""
+    if request.method != "GET":
+        return ""
     query = request.url.query
     return query.decode("ascii", "replace") if isinstance(query, bytes) else str(query)
 
@@ -217,11 +233,13 @@ class _Core:
         return f"{type(self).__name__}(provider={self.exchange.backend.NAME!r}, base_url={self.setup.base_url!r})"
 
     def sending(self, sent: http.Request) -> None:
-        _debuglog.sending(sent.method, sent.url, self.exchange.backend.NAME)
+        if _debuglog.enabled():
+            _debuglog.sending(sent.method, sent.url, self.exchange.backend.NAME)
 
     def received(self, sent: http.Request, reply: http.Response, payload: Any = None) -> None:
-        _debuglog.received(sent.method, sent.url, reply.status_code, reply.reason_phrase, reply.headers, payload,
-                           self.exchange.backend.NAME)
+        if _debuglog.enabled():  # (the reason phrase and headers are looked up only for a log line)
+            _debuglog.received(sent.method, sent.url, reply.status_code, reply.reason_phrase, reply.headers,
+                               payload, self.exchange.backend.NAME)
 
     def stream_id(self, translator: StreamTranslator) -> None:
         """Log a native stream's id once its events have given it (Zhipu and Qianfan send it there only)."""
@@ -290,8 +308,9 @@ class ProviderTransport(http.BaseTransport, _Core):
     def handle_request(self, request: http.Request) -> http.Response:
         if self.setup.refusal is not None:  # the key must not be sent (an OpenAI key): nothing leaves
             return _answer(error_answer(self.setup.refusal), request)
-        prepared = self.exchange.prepare(request.method, request.url.path, request.read(),
-                                         request.headers.get("content-type", ""), _query(request))
+        raw = request.read()
+        prepared = self.exchange.prepare(request.method, request.url.path, raw, _content_type(request, raw),
+                                         _query(request))
         if isinstance(prepared, Answer):
             return _answer(prepared, request)
         replies: list[Any] = []
@@ -407,8 +426,9 @@ class AsyncProviderTransport(http.AsyncBaseTransport, _Core):
     async def handle_async_request(self, request: http.Request) -> http.Response:
         if self.setup.refusal is not None:
             return _answer(error_answer(self.setup.refusal), request)
-        prepared = self.exchange.prepare(request.method, request.url.path, await request.aread(),
-                                         request.headers.get("content-type", ""), _query(request))
+        raw = await request.aread()
+        prepared = self.exchange.prepare(request.method, request.url.path, raw, _content_type(request, raw),
+                                         _query(request))
         if isinstance(prepared, Answer):
             return _answer(prepared, request)
         replies: list[Any] = []
