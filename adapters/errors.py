@@ -18,11 +18,11 @@ Content-filter and context-length errors get OpenAI's codes (``content_filter``,
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from typing import Any
 
+from .jsonwire import loads
 from .native import ErrorInfo
 
 __all__ = ["ERROR_TYPES", "error_body", "error_headers", "lookup", "nested_error", "redact", "unsupported_endpoint"]
@@ -140,6 +140,6 @@ def redact(text: str) -> str:
 def parse_json(raw: bytes) -> Any:
     """JSON or ``None``: error bodies are not always JSON (DashScope may answer SSE frames)."""
     try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+        return loads(raw)
+    except ValueError:  # (UnicodeDecodeError is one)
         return None

@@ -17,10 +17,10 @@ stay open until the stream ends, so fragments of parallel calls may interleave).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from .jsonwire import dumps_text, loads
 from .native import ErrorInfo, NativeError, SSEEvent
 from .responses import (
     INCOMPLETE,
@@ -36,7 +36,7 @@ from .responses import (
 
 __all__ = ["ResponseEvents", "encode_event", "relay"]
 
-_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_ENCODE = dumps_text
 
 
 def encode_event(event: Mapping[str, Any]) -> bytes:
@@ -51,7 +51,7 @@ def relay(event: SSEEvent, error: Callable[[Mapping[str, Any]], ErrorInfo | None
     data = event.data.strip()
     if not data or data == "[DONE]":
         return None
-    payload = json.loads(data)
+    payload = loads(data)
     if not isinstance(payload, Mapping) or not payload.get("type"):
         raise ValueError(f"a Responses stream event without a type: {data[:80]!r}")
     info = error(payload)

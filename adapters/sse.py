@@ -7,10 +7,10 @@ line (Qianfan may send an error object without ``data:`` mid-stream) is read as 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
+from .jsonwire import dumps
 from .native import SSEEvent
 
 __all__ = ["BARE", "DONE", "SSEDecoder", "encode_data", "to_json"]
@@ -59,14 +59,11 @@ class SSEDecoder:
         return event
 
 
-_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-
-
 def to_json(payload: Mapping[str, Any]) -> bytes:
-    """A JSON body as the adapter writes every one: UTF-8, compact (one encoder, made once)."""
-    return _ENCODE(payload).encode()
+    """A JSON body as the adapter writes every one: UTF-8, compact."""
+    return dumps(payload)
 
 
 def encode_data(payload: Mapping[str, Any]) -> bytes:
     """One OpenAI-style ``data:`` frame."""
-    return b"data: " + _ENCODE(payload).encode() + b"\n\n"
+    return b"data: " + dumps(payload) + b"\n\n"

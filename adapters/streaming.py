@@ -7,11 +7,11 @@ only, a tool call's ``id``/``type``/``name`` on its first fragment only, and ``f
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from . import openai_wire
+from .jsonwire import loads
 from .native import ErrorInfo, NativeError, SSEEvent, StreamState
 
 __all__ = ["deltas", "hold", "hold_into", "openai_like_event", "payload_of"]
@@ -95,7 +95,7 @@ def payload_of(event: SSEEvent, state: StreamState,
     data = event.data.strip()
     if not data or data == "[DONE]":
         return None
-    payload = json.loads(data)
+    payload = loads(data)
     if not isinstance(payload, Mapping):
         raise ValueError(f"a stream event that is not a JSON object: {data[:80]!r}")
     info = error(payload)
