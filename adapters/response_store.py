@@ -13,7 +13,6 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -28,16 +27,30 @@ PAGE, MOST_PER_PAGE = 20, 100
 _PREFIXES = {"message": "msg", "function_call": "fc", "function_call_output": "fco", "reasoning": "rs"}
 
 
-@dataclass(frozen=True)
 class Stored:
-    """One kept response: the conversation up to and including its output, and the object itself."""
+    """One kept response: the conversation up to and including its output (``items``), and the object
+    itself. The conversation is put together when first asked for (most responses are never
+    continued nor listed), once: its input items get their ids then, and keep them."""
 
-    items: tuple[Mapping[str, Any], ...]
-    response: Mapping[str, Any]
-    #: Made by a provider's own Responses endpoint, which keeps the conversation server-side too.
-    native: bool = False
-    #: How many of ``items`` were the response's input (earlier turns included); the rest is its output.
-    inputs: int = 0
+    def __init__(self, given: Sequence[Mapping[str, Any]], response: Mapping[str, Any], native: bool = False) -> None:
+        self.response = response
+        #: Made by a provider's own Responses endpoint, which keeps the conversation server-side too.
+        self.native = native
+        #: How many of ``items`` were the response's input (earlier turns included); the rest is its output.
+        self.inputs = len(given)
+        self._given: Sequence[Mapping[str, Any]] | None = given
+        self._items: tuple[Mapping[str, Any], ...] = ()
+        self._lock = threading.Lock()
+
+    @property
+    def items(self) -> tuple[Mapping[str, Any], ...]:
+        if self._given is not None:
+            with self._lock:
+                if self._given is not None:
+                    inputs = (_identified(item) for item in self._given)
+                    self._items = (*inputs, *(_as_input(item) for item in self.response.get("output") or []))
+                    self._given = None
+        return self._items
 
 
 class ResponseStore:
@@ -54,10 +67,9 @@ class ResponseStore:
     def put(self, response: Mapping[str, Any], items: Sequence[Mapping[str, Any]], *, native: bool = False) -> None:
         """Keep ``response`` with the conversation that led to it (its output is appended). Input items
         without an id get one, so ``input_items.list`` can page by id and ``item_reference`` find them."""
-        inputs = tuple(_identified(item) for item in items)
-        conversation = (*inputs, *(_as_input(item) for item in response.get("output") or []))
+        stored = Stored(items, response, native)
         with self._lock:
-            self._kept[str(response["id"])] = Stored(conversation, response, native, len(inputs))
+            self._kept[str(response["id"])] = stored
             self._kept.move_to_end(str(response["id"]))
             while len(self._kept) > self.limit:
                 self._kept.popitem(last=False)

@@ -259,7 +259,10 @@ def _text(content: Any) -> str:
 
 
 def _tools(body: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
-    tools, out = body.get("tools") or [], dict[str, Any]()
+    tools = body.get("tools") or []
+    out: dict[str, Any] = {}
+    if not tools and body.get("tool_choice") is None:
+        return out
     functions = [{"type": "function", "function": {k: t[k] for k in ("name", "description", "parameters", "strict")
                                                    if t.get(k) is not None}}
                  for t in tools if t.get("type", "function") == "function"]
