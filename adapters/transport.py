@@ -93,7 +93,7 @@ def _read(reply: http.Response) -> bytes:
     """The body of a provider's reply. Without a content encoding the bytes on the wire are the body:
     they are taken as they come (httpx's ``read()`` sets up decoders and chunkers for nothing); an
     encoded body is decoded by httpx."""
-    if "content-encoding" in reply.headers:
+    if _encoded(reply):
         return reply.read()
     try:
         content = b"".join(reply.stream)  # type: ignore[arg-type]  # a sync transport's stream
@@ -105,7 +105,7 @@ def _read(reply: http.Response) -> bytes:
 
 async def _aread(reply: http.Response) -> bytes:
     """``_read`` for an async transport's reply."""
-    if "content-encoding" in reply.headers:
+    if _encoded(reply):
         return await reply.aread()
     try:
         content = b"".join([chunk async for chunk in reply.stream])  # type: ignore[union-attr]
@@ -129,10 +129,17 @@ def _query(request: http.Request) -> str:
     return query.decode("ascii", "replace") if isinstance(query, bytes) else str(query)
 
 
+def _encoded(reply: http.Response) -> bool:
+    """Whether the reply's body has a content encoding (looked up in the raw pairs: a lookup by name
+    first decodes every header)."""
+    return any(name.lower() == b"content-encoding" for name, _ in reply.headers.raw)
+
+
 def _typed(headers: dict[str, str | bytes]) -> Mapping[str, str]:
     """Headers with str names and str or bytes values, which httpx takes (its types say one or the other):
     a provider's value is passed on exactly as it came."""
     return cast("Mapping[str, str]", headers)
+
 
 
 @functools.lru_cache(maxsize=256)
