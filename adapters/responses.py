@@ -39,7 +39,7 @@ from typing import Any
 from .capabilities import Refused
 from .native import Context
 
-__all__ = ["Translation", "has_images", "input_items", "new_id", "resolve_references", "output_items", "refuse_hosted", "response_from_chat",
+__all__ = ["PARAMETERS", "Translation", "has_images", "input_items", "new_id", "resolve_references", "output_items", "refuse_hosted", "response_from_chat",
            "response_object", "to_chat", "usage_from_chat"]
 
 WEB_SEARCH = frozenset({"web_search", "web_search_preview", "web_search_2025_08_26",
@@ -60,6 +60,18 @@ HOSTED_TOOLS = {
 }
 #: Request fields that only describe OpenAI-side storage or delivery, ignored without effect.
 _IGNORED = frozenset({"stream_options", "prompt_cache_retention", "prompt_cache_options", "service_tier"})
+#: Responses API parameters (openai 3.x ``ResponseCreateParams``): any other body field came from
+#: ``extra_body`` and goes on to the chat translation as an extra (sent, translated or warned about
+#: there, as on a chat call).
+PARAMETERS = frozenset({
+    "access_programs", "background", "background_options", "context_management", "conversation", "image", "include",
+    "input", "instructions", "max_output_tokens", "max_tool_calls", "metadata", "model", "moderation",
+    "parallel_tool_calls", "previous_response_id", "prompt", "prompt_cache_key", "prompt_cache_options",
+    "prompt_cache_retention", "reasoning", "safety_identifier", "service_tier", "store", "stream", "stream_options",
+    "temperature", "text", "tool_choice", "tools", "top_logprobs", "top_p", "truncation", "user"})
+#: Responses parameters the translation has no use for and does not ignore: the unsupported= policy
+#: decides (each is named when given).
+_NO_COUNTERPART = frozenset({"access_programs", "background_options", "image", "moderation"})
 #: Request fields passed to the chat translation under the same name (its policy judges them).
 _CHAT_FIELDS = ("temperature", "top_p", "parallel_tool_calls", "user", "metadata", "safety_identifier",
                 "prompt_cache_key", "top_logprobs")
@@ -92,7 +104,8 @@ def to_chat(body: Mapping[str, Any], ctx: Context, history: Sequence[Mapping[str
         messages = _messages(input_items(instructions), ctx) + messages
     elif instructions:
         messages.insert(0, {"role": "system", "content": str(instructions)})
-    chat: dict[str, Any] = {"model": body.get("model"), "messages": messages}
+    chat: dict[str, Any] = {name: value for name, value in body.items() if name not in PARAMETERS and value is not None}
+    chat.update(model=body.get("model"), messages=messages)  # (extras first: never in place of these)
     for name in _CHAT_FIELDS:
         if body.get(name) is not None:
             chat[name] = body[name]
@@ -153,6 +166,9 @@ def _unsupported(body: Mapping[str, Any], ctx: Context) -> None:
         ctx.policy.unsupported("max_tool_calls")
     if body.get("context_management"):
         ctx.policy.unsupported("context_management")
+    for name in _NO_COUNTERPART:
+        if body.get(name) is not None:
+            ctx.policy.unsupported(name)
 
 
 # -- input items -> chat messages -----------------------------------------------------------------

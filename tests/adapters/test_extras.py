@@ -418,3 +418,37 @@ def test_header_values_pass_as_they_came_whatever_their_encoding() -> None:
     assert response.headers.raw[0] == (b"x-note", "你好".encode())
     assert forwarded([(b"X-Trace", b"\xe4"), (b"OPENAI-PROJECT", b"p"), (b"x-stainless-os", b"Linux")]) \
         == {"X-Trace": b"\xe4"}
+
+
+# -- 5. extras on a Responses call (translated onto chat) ------------------------------------------
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["json", "stream"])
+def test_responses_extras_reach_the_provider_as_on_a_chat_call(emulator: Emulator, sync: bool, stream: bool) -> None:
+    cases = (("dashscope", "qwen-plus", {"enable_search": True, "top_k": 20}),
+             ("zhipu", "glm-4.6", {"do_sample": False, "my_new_field": "x"}),
+             ("qianfan", "ernie-4.5-turbo-128k", {"penalty_score": 1.2}))
+    for provider, model, extra in cases:
+        run = Run(emulator, provider, sync, unsupported="error")
+        reply = run(lambda c, model=model, extra=extra: c.responses.create(
+            model=model, input="Port schedule?", stream=stream, extra_body=extra))
+        body = run.body()
+        sent = body["parameters"] if provider == "dashscope" else body
+        assert {name: sent.get(name) for name in extra} == extra, provider
+        text = "".join(e.delta for e in reply if e.type == "response.output_text.delta") if stream \
+            else reply.output_text
+        assert text.startswith(f"Echo from {model}")
+
+
+def test_a_responses_extra_the_provider_cannot_take_is_named(emulator: Emulator, sync: bool) -> None:
+    run = Run(emulator, "dashscope", sync)
+    with pytest.warns(ExtraBodyWarning, match="'result_format' was not sent to dashscope"):
+        reply = run(lambda c: c.responses.create(model="qwen-plus", input="Port schedule?",
+                                                 extra_body={"result_format": "text"}))
+    assert run.body()["parameters"]["result_format"] == "message" and reply.output_text
+
+
+def test_an_extra_never_replaces_what_the_translation_sends(emulator: Emulator, sync: bool) -> None:
+    run = Run(emulator, "zhipu", sync)
+    run(lambda c: c.responses.create(model="glm-4.6", input="Port schedule?", extra_body={"messages": []}))
+    assert run.body()["messages"] == [{"role": "user", "content": "Port schedule?"}]

@@ -154,3 +154,21 @@ def test_the_store_is_bounded_and_replays_outputs_as_inputs() -> None:
     assert store.get("resp_0") is None and len(store) == 2
     kept = store.get("resp_2")
     assert kept is not None and kept.items[-1] == {"type": "message", "content": []}
+
+
+def test_responses_parameters_of_the_installed_openai_are_all_known() -> None:
+    """Every parameter ``responses.create`` takes is a Responses parameter here, not an extra to send on."""
+    from openai.types.responses import response_create_params
+
+    from adapters.responses import PARAMETERS
+
+    given = set(response_create_params.ResponseCreateParamsBase.__annotations__) | {"stream"}
+    assert given <= PARAMETERS, sorted(given - PARAMETERS)
+
+
+def test_a_responses_parameter_without_a_counterpart_is_named() -> None:
+    with pytest.warns(UnsupportedParameterWarning, match="moderation"):
+        chat = to_chat({"model": "gpt-4o", "input": "hi", "moderation": {"mode": "strict"}}, ctx()).chat
+    assert "moderation" not in chat
+    with pytest.raises(Refused, match="moderation"):
+        to_chat({"model": "gpt-4o", "input": "hi", "moderation": {"mode": "strict"}}, ctx("error"))
