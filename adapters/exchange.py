@@ -335,6 +335,8 @@ class Exchange:
     def _shows_images(self, body: Mapping[str, Any]) -> bool:
         """Whether a Responses request's conversation (earlier turns and referenced items too) has images."""
         previous = body.get("previous_response_id")
+        if not previous and isinstance(body.get("input"), str):  # one text message, nothing earlier
+            return False
         stored = self.store.get(str(previous)) if previous else None
         try:
             items = responses.resolve_references(responses.input_items(body.get("input")), self.store.item,

@@ -129,7 +129,7 @@ def to_chat(body: Mapping[str, Any], ctx: Context, history: Sequence[Mapping[str
     echo["tool_choice"] = body.get("tool_choice") or "auto"
     echo["parallel_tool_calls"] = body.get("parallel_tool_calls") is not False
     echo["store"] = body.get("store") is not False
-    return Translation(chat, echo, items, store=body.get("store") is not False)
+    return Translation(chat, echo, items, store=body.get("store") is not False, created_at=ctx.created)
 
 
 def refuse_hosted(body: Mapping[str, Any], ctx: Context, allowed: frozenset[str] = WEB_SEARCH) -> None:
