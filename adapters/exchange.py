@@ -22,7 +22,7 @@ from .errors import error_body, error_headers, lookup, parse_json, unsupported_e
 from .native import Context, ErrorInfo, FileReply, NativeError, NativeRequest, Plan, SSEEvent, StreamState
 from .response_events import ResponseEvents, encode_event, relay
 from .response_store import LIMIT, ResponseStore, stored_request
-from .sse import DONE, SSEDecoder, encode_data, to_json
+from .sse import DONE, ChunkFrames, SSEDecoder, encode_data, to_json
 
 if TYPE_CHECKING:
     from .registry import Backend
@@ -380,6 +380,7 @@ class StreamTranslator:
         self.include_usage = prepared.include_usage
         self.as_text = prepared.endpoint == "completions"
         self.decoder = SSEDecoder()
+        self._encode = ChunkFrames()
         self.failed = False
         self._text = codecs.getincrementaldecoder("utf-8")("replace")
         #: The pieces of a line not yet ended: joined once its end arrives, so a long line costs
@@ -441,7 +442,7 @@ class StreamTranslator:
             if text is not None:
                 yield encode_data(text)
             return
-        yield encode_data(chunk)
+        yield self._encode(chunk)
 
     def interrupted(self, exc: Exception) -> bytes:
         """The error frame for a stream the connection dropped (the openai SDK raises ``APIError``)."""

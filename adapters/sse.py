@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .jsonwire import dumps
+from .jsonwire import dumps, dumps_text
 from .native import SSEEvent
 
-__all__ = ["BARE", "DONE", "SSEDecoder", "encode_data", "to_json"]
+__all__ = ["BARE", "DONE", "ChunkFrames", "SSEDecoder", "encode_data", "to_json"]
 
 DONE = b"data: [DONE]\n\n"
 #: The ``event`` of an ``SSEEvent`` made from a bare JSON line outside the SSE framing.
@@ -67,3 +67,53 @@ def to_json(payload: Mapping[str, Any]) -> bytes:
 def encode_data(payload: Mapping[str, Any]) -> bytes:
     """One OpenAI-style ``data:`` frame."""
     return b"data: " + dumps(payload) + b"\n\n"
+
+
+#: Stands for a text delta while a chunk's frame is cut into the bytes before and after it.
+_HOLE = "\x00qianyi-text\x00"
+
+
+class ChunkFrames:
+    """``encode_data`` for the chunks of one chat stream. Most of them carry only a piece of text
+    (``{"choices": [{"index", "delta": {"content"}, "finish_reason": null, "logprobs": null}]}`` under
+    the stream's id, model and creation time): those are written into the bytes the same chunk with
+    any other text encodes to, cut once per stream head; every other chunk is encoded whole."""
+
+    def __init__(self) -> None:
+        self._head: tuple[Any, ...] = ()
+        self._around: tuple[bytes, bytes] = (b"", b"")
+
+    def __call__(self, chunk: Mapping[str, Any]) -> bytes:
+        text = _text_only(chunk)
+        if text is None:
+            return encode_data(chunk)
+        choice = chunk["choices"][0]
+        head = (chunk["id"], chunk["created"], chunk["model"], choice["index"])
+        if head != self._head:
+            start, _, end = dumps_text({**chunk, "choices": [{**choice, "delta": {"content": _HOLE}}]}) \
+                .partition(dumps_text(_HOLE))
+            self._head, self._around = head, (b"data: " + start.encode(), end.encode() + b"\n\n")
+        before, after = self._around
+        return before + dumps_text(text).encode() + after
+
+
+#: The keys of a chunk and of its choice, in the order ``openai_wire.chunk`` writes them.
+_CHUNK = ("id", "object", "created", "model", "choices")
+_CHOICE = ("index", "delta", "finish_reason", "logprobs")
+
+
+def _text_only(chunk: Mapping[str, Any]) -> str | None:
+    """The text of a chunk that carries nothing else (keys as ``openai_wire.chunk`` writes them), or ``None``."""
+    if tuple(chunk) != _CHUNK or chunk["object"] != "chat.completion.chunk":
+        return None
+    choices = chunk["choices"]
+    if not isinstance(choices, list) or len(choices) != 1 or not isinstance(choices[0], dict):
+        return None
+    choice = choices[0]
+    if tuple(choice) != _CHOICE or choice["finish_reason"] is not None or choice["logprobs"] is not None:
+        return None
+    delta = choice["delta"]
+    if not isinstance(delta, dict) or len(delta) != 1:
+        return None
+    text = delta.get("content")
+    return text if isinstance(text, str) else None
