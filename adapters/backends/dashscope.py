@@ -20,7 +20,6 @@ real status in the ``:HTTP_STATUS`` comment.
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
 import sys
 from collections.abc import Callable, Mapping
@@ -30,6 +29,7 @@ from .. import audio, catalogue, chat, embeddings, extras, images, openai_wire, 
 from ..auth import Setup, bearer_setup
 from ..capabilities import EMBEDDING_EMULATED, OPENAI_ONLY, Capabilities, Extra, Refused
 from ..errors import lookup
+from ..jsonwire import loads
 from ..native import Context, ErrorInfo, FileReply, NativeError, NativeRequest, Plan, SSEEvent, StreamState
 from . import _dashscope_audio, _dashscope_images, _qwen_thinking
 
@@ -474,7 +474,7 @@ def _status(event: SSEEvent) -> int:
 
 def _json(text: str) -> Any:
     try:
-        return json.loads(text)
+        return loads(text)
     except ValueError:
         return None
 
