@@ -14,7 +14,7 @@ from collections.abc import Callable
 from json import decoder, encoder, scanner
 from typing import Any
 
-__all__ = ["dumps", "loads", "dumps_text"]
+__all__ = ["dumps", "dumps_text", "loads"]
 
 _SCAN: Callable[[str, int], tuple[Any, int]] = scanner.make_scanner(decoder.JSONDecoder())  # type: ignore[arg-type]
 _ENCODER = encoder.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
