@@ -67,7 +67,7 @@ def _bodies() -> dict[str, tuple[bytes, bytes]]:
         native_events.append(f"id:{i + 1}\nevent:result\n:HTTP_STATUS/200\ndata:{json.dumps(event)}\n\n")
         chunk = {"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1700000000, "model": "gpt-4o",
                  "choices": [{"index": 0, "delta": {"content": "" if last else f"w{i} "},
-                              "finish_reason": "stop" if last else None}]}
+                              "finish_reason": "stop" if last else None, "logprobs": None}]}
         oai_events.append(f"data: {json.dumps(chunk)}\n\n")
     oai_events.append("data: [DONE]\n\n")
     response, response_events = _responses(text)
@@ -82,15 +82,20 @@ def _bodies() -> dict[str, tuple[bytes, bytes]]:
 
 
 def _responses(text: str) -> tuple[dict[str, Any], list[str]]:
-    """What OpenAI's /responses answers: the response, and its stream of STREAM_CHUNKS text deltas."""
+    """What OpenAI's /responses answers: the response, and its stream of STREAM_CHUNKS text deltas.
+    The response carries the fields (g)'s translated answer carries, with the same values (OpenAI's own
+    carries these and more): the SDK then builds the same object on both sides of (g)/(h), and the
+    ratio measures the translation, not a difference in what the SDK parses."""
     words = [f"w{i} " for i in range(STREAM_CHUNKS - 1)]
     head = {"id": "resp_1", "object": "response", "created_at": 1700000000, "model": "gpt-4o",
             "parallel_tool_calls": True, "tool_choice": "auto", "tools": [], "error": None,
-            "incomplete_details": None}
+            "incomplete_details": None, "instructions": None, "max_output_tokens": None, "metadata": None,
+            "previous_response_id": None, "reasoning": None, "temperature": None, "top_p": None,
+            "truncation": None, "user": None, "text": {"format": {"type": "text"}}, "store": True, "usage": None}
 
     def message(body: str, status: str) -> dict[str, Any]:
         return {"id": "msg_1", "type": "message", "role": "assistant", "status": status,
-                "content": [{"type": "output_text", "text": body, "annotations": []}]}
+                "content": [{"type": "output_text", "text": body, "annotations": [], "logprobs": []}]}
 
     usage = {"input_tokens": 24, "output_tokens": 13, "total_tokens": 37, "input_tokens_details": {"cached_tokens": 0},
              "output_tokens_details": {"reasoning_tokens": 0}}
@@ -101,11 +106,12 @@ def _responses(text: str) -> tuple[dict[str, Any], list[str]]:
         {"type": "response.created", "response": {**head, "status": "in_progress", "output": []}},
         {"type": "response.in_progress", "response": {**head, "status": "in_progress", "output": []}},
         {"type": "response.output_item.added", "output_index": 0, "item": {**message("", "in_progress"), "content": []}},
-        {"type": "response.content_part.added", **where, "part": {"type": "output_text", "text": "", "annotations": []}},
+        {"type": "response.content_part.added", **where,
+         "part": {"type": "output_text", "text": "", "annotations": [], "logprobs": []}},
         *({"type": "response.output_text.delta", **where, "delta": w, "logprobs": []} for w in words),
         {"type": "response.output_text.done", **where, "text": streamed, "logprobs": []},
         {"type": "response.content_part.done", **where,
-         "part": {"type": "output_text", "text": streamed, "annotations": []}},
+         "part": {"type": "output_text", "text": streamed, "annotations": [], "logprobs": []}},
         {"type": "response.output_item.done", "output_index": 0, "item": message(streamed, "completed")},
         {"type": "response.completed", "response": {**response, "output": [message(streamed, "completed")]}},
     ]
