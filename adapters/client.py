@@ -150,10 +150,21 @@ def _build(cls: type[Any], args: Mapping[str, Any], kwargs: Mapping[str, Any]) -
                **_openai_kwargs(dict(kwargs)))
 
 
+#: The openai SDK's platform headers: they describe the SDK to OpenAI's servers, and no provider is
+#: sent them (``headers.forwarded``). A provider client leaves them out (``Omit``: openai's own way to
+#: leave out a default header) instead of building them into every request only for the transport to
+#: drop them, a visible share of a loopback request; ``default_headers=`` can still set them.
+PLATFORM_HEADERS = ("X-Stainless-Lang", "X-Stainless-Package-Version", "X-Stainless-OS", "X-Stainless-Arch",
+                    "X-Stainless-Runtime", "X-Stainless-Runtime-Version", "X-Stainless-Async")
+
+
 #: OpenAI account options, dropped; ``http_client`` is not dropped but sends the provider's requests.
 _DROPPED = ("organization", "project", "http_client", "websocket_base_url", "webhook_secret")
 
 
 def _openai_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
-    """openai options that still mean something on a provider; OpenAI account options are dropped."""
-    return {k: v for k, v in kwargs.items() if k not in _DROPPED}
+    """openai options that still mean something on a provider (OpenAI account options are dropped), and
+    the default headers without the platform headers (``PLATFORM_HEADERS``)."""
+    out = {k: v for k, v in kwargs.items() if k not in _DROPPED}
+    out["default_headers"] = {**dict.fromkeys(PLATFORM_HEADERS, openai.Omit()), **(out.get("default_headers") or {})}
+    return out

@@ -185,6 +185,22 @@ def test_user_headers_reach_the_provider_and_openai_ones_do_not(emulator: Emulat
     assert headers["user-agent"].startswith("qianyi/")
 
 
+def test_a_provider_client_does_not_build_the_sdks_platform_headers(emulator: Emulator, sync: bool) -> None:
+    """No provider is sent openai's X-Stainless platform headers, so its client leaves them out of the
+    SDK's requests (a user's default headers stay, and survive with_options)."""
+    run = Run(emulator, "zhipu", sync, default_headers={"X-Trace-Id": "trace-2"})
+    raw = run(lambda c: c.with_options(timeout=30).chat.completions.with_raw_response.create(
+        model="glm-4.6", messages=USER))
+    built = {name.lower() for name in raw.http_request.headers}
+    assert "x-trace-id" in built and "x-stainless-retry-count" in built  # (a per-request one, as openai adds it)
+    assert not {"x-stainless-lang", "x-stainless-os", "x-stainless-arch", "x-stainless-runtime",
+                "x-stainless-runtime-version", "x-stainless-package-version", "x-stainless-async"} & built
+    assert raw.parse().choices[0].message.content
+    assert run.sent()[-1].headers["x-trace-id"] == "trace-2"
+    plain = openai.OpenAI(api_key="sk-test", base_url="http://127.0.0.1:9/v1")
+    assert "X-Stainless-Lang" in plain.default_headers  # (what the openai SDK builds by itself)
+
+
 @pytest.mark.parametrize(("provider", "option", "header"), [("dashscope", "workspace", "x-dashscope-workspace"),
                                                             ("qianfan", "appid", "appid")])
 def test_workspace_and_appid_client_options(emulator: Emulator, sync: bool, provider: str, option: str,
