@@ -387,10 +387,10 @@ class StreamTranslator:
         #: linear time however many chunks it spans.
         self._pending: list[str] = []
 
-    def feed(self, line: str) -> Iterator[bytes]:
+    def feed(self, line: str) -> bytes:
+        """The frames for one native line (none until it ends an event)."""
         event = self.decoder.feed(line)
-        if event is not None:
-            yield from self._event(event)
+        return b"" if event is None else self._event(event)
 
     def feed_bytes(self, chunk: bytes) -> bytes:
         """The frames for one network chunk, joined: one hand-over per chunk, not per event."""
@@ -398,19 +398,24 @@ class StreamTranslator:
         if "\n" not in text:
             self._pending.append(text)
             return b""
-        lines = "".join((*self._pending, text)).split("\n") if self._pending else text.split("\n")
+        if self._pending:
+            text = "".join((*self._pending, text))
+        if "\r" in text:  # CRLF line ends (one split between chunks is joined whole here)
+            text = text.replace("\r\n", "\n")
+        lines = text.split("\n")
         tail = lines.pop()
         self._pending = [tail] if tail else []
-        return b"".join(frame for line in lines for frame in self.feed(line))
+        return b"".join([self._event(event) for event in self.decoder.feed_lines(lines)])
 
     def close(self) -> Iterator[bytes]:
         rest = "".join(self._pending) + self._text.decode(b"", final=True)
         self._pending = []
-        for line in rest.split("\n") if rest else ():
-            yield from self.feed(line)
+        frames = [self.feed(line) for line in (rest.split("\n") if rest else ())]
         event = self.decoder.flush()
         if event is not None:
-            yield from self._event(event)
+            frames.append(self._event(event))
+        if any(frames):
+            yield b"".join(frames)
         if self.failed:
             return
         if not self.state.finished:
@@ -425,24 +430,21 @@ class StreamTranslator:
         if audio.STREAM_NOTE in self.state.ctx.notes:
             return  # OpenAI's audio event streams end with their done event, no [DONE]
         if self.include_usage and self.state.usage is not None:
-            yield from self._frame(openai_wire.chunk(id=self.state.id, model=self.state.ctx.model,
-                                                     created=self.state.ctx.created, usage=self.state.usage))
+            yield self._frame(openai_wire.chunk(id=self.state.id, model=self.state.ctx.model,
+                                                created=self.state.ctx.created, usage=self.state.usage))
         yield DONE
 
-    def _frame(self, chunk: dict[str, Any]) -> Iterator[bytes]:
+    def _frame(self, chunk: dict[str, Any]) -> bytes:
         """One OpenAI chunk on the wire (as a text-completion chunk for ``completions``; in the functions
         API's shape for a ``functions=`` request; as Responses events for ``responses``)."""
         if self.events is not None:
-            yield self.events.feed(chunk)
-            return
+            return self.events.feed(chunk)
         if self.legacy_functions:
             _left_out(openai_wire.as_function_call_chunk(chunk), self.state.ctx)
         if self.as_text:
             text = completions.chunk_from_chat(chunk, self.state.ctx)
-            if text is not None:
-                yield encode_data(text)
-            return
-        yield self._encode(chunk)
+            return b"" if text is None else encode_data(text)
+        return self._encode(chunk)
 
     def interrupted(self, exc: Exception) -> bytes:
         """The error frame for a stream the connection dropped (the openai SDK raises ``APIError``)."""
@@ -453,31 +455,35 @@ class StreamTranslator:
         """Chunk dicts for one event (used to aggregate a stream for a non-stream caller)."""
         return self.backend.from_native_event(event, self.state)
 
-    def _event(self, event: SSEEvent) -> Iterator[bytes]:
+    def _event(self, event: SSEEvent) -> bytes:
+        """The frames of one native event; a failing event ends the stream with an error frame (after
+        the frames of the chunks before it)."""
         if self.failed:
-            return
+            return b""
+        frames: list[bytes] = []
         try:
             if self.prepared.native_responses:
-                yield from self._relay(event)
-                return
-            for c in self.backend.from_native_event(event, self.state):
-                yield from self._frame(c)
+                frames.append(self._relay(event))
+            else:
+                for c in self.backend.from_native_event(event, self.state):
+                    frames.append(self._frame(c))
         except NativeError as err:
             self.failed = True
-            yield encode_data(error_body(err.info))
+            frames.append(encode_data(error_body(err.info)))
         except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
             self.failed = True
-            yield encode_data(error_body(malformed(self.backend.NAME, exc)))
+            frames.append(encode_data(error_body(malformed(self.backend.NAME, exc))))
+        return frames[0] if len(frames) == 1 else b"".join(frames)
 
-    def _relay(self, event: SSEEvent) -> Iterator[bytes]:
+    def _relay(self, event: SSEEvent) -> bytes:
         """One event of a provider's own Responses stream, passed on (its errors mapped)."""
         payload = relay(event, lambda p: self.backend.error_of(200, p, {}), self.backend.NAME)
         if payload is None:
-            return
+            return b""
         if payload.get("type") in ("response.completed", "response.incomplete", "response.failed"):
             self.state.finished = True
             self.relayed = dict(payload.get("response") or {})
-        yield encode_event(payload)
+        return encode_event(payload)
 
 
 class FunctionCallWarning(UserWarning):

@@ -49,6 +49,19 @@ class SSEDecoder:
             self._id = value
         return None
 
+    def feed_lines(self, lines: list[str]) -> list[SSEEvent]:
+        """``feed`` for the lines of a network chunk (without their endings, ``\r`` included): the
+        events they end, in order. Data lines, most of a stream, are taken here."""
+        events: list[SSEEvent] = []
+        for line in lines:
+            if line.startswith("data:"):
+                self._data.append(line[6:] if line.startswith("data: ") else line[5:])
+                continue
+            event = self.feed(line)
+            if event is not None:
+                events.append(event)
+        return events
+
     def flush(self) -> SSEEvent | None:
         """The pending event, if any (call at end of stream too: some servers omit the last blank)."""
         if not self._data and self._event is None:

@@ -270,12 +270,14 @@ def per_request(fn: Callable[[], Any], count: int, rounds: int) -> float:
     return statistics.median(samples)
 
 
-#: Calls of one client timed before the other takes its turn, within a round of paired_ratio.
-SLICE = 10
+#: Calls of one client timed before the other takes its turn, within a round of paired_ratio: ten
+#: requests (a few milliseconds), one 500-chunk stream (tens of milliseconds).
+SLICE, STREAM_SLICE = 10, 1
 
 
-def paired_ratio(fn: Callable[[], Any], baseline: Callable[[], Any], count: int, rounds: int) -> float:
-    """Median over rounds of fn's time / baseline's time. Within a round the two take turns, ``SLICE``
+def paired_ratio(fn: Callable[[], Any], baseline: Callable[[], Any], count: int, rounds: int,
+                 slice_: int = SLICE) -> float:
+    """Median over rounds of fn's time / baseline's time. Within a round the two take turns, ``slice_``
     calls at a time, until each made ``count``: a busy machine's slow spells fall on both alike (timed
     as two whole blocks, one block can catch a spell the other misses)."""
     for _ in range(min(count, 20)):
@@ -283,10 +285,10 @@ def paired_ratio(fn: Callable[[], Any], baseline: Callable[[], Any], count: int,
     ratios = []
     for _ in range(rounds):
         times = [0.0, 0.0]
-        for done in range(0, count, SLICE):
+        for done in range(0, count, slice_):
             for which, call in enumerate((fn, baseline)):
                 start = time.perf_counter()
-                for _ in range(min(SLICE, count - done)):
+                for _ in range(min(slice_, count - done)):
                     call()
                 times[which] += time.perf_counter() - start
         ratios.append(times[0] / times[1])
@@ -324,7 +326,7 @@ TARGETS = {"(b)/(c)": (1.10, 1.25), "(e)/(f)": (1.10, 1.25), "(g)/(h)": (1.15, 1
 def _paired(ours: Pair, theirs: Pair, count: int, rounds: int) -> tuple[float, float]:
     """(non-stream, stream) paired ratios of ``ours`` to ``theirs``."""
     return (paired_ratio(ours[0], theirs[0], count, rounds),
-            paired_ratio(ours[1], theirs[1], max(count // 10, 10), rounds))
+            paired_ratio(ours[1], theirs[1], max(count // 10, 10), rounds, STREAM_SLICE))
 
 
 def _print(provider: str, results: dict[str, tuple[float, float]], paired: dict[str, tuple[float, float]]) -> None:

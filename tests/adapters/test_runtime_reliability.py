@@ -4,6 +4,7 @@ argument, the adapter does too — over real HTTP against the emulator, sync and
 from __future__ import annotations
 
 import json
+import re
 import traceback
 import warnings
 from collections.abc import Iterator
@@ -231,6 +232,36 @@ def test_a_long_sse_line_split_over_many_chunks_is_read_whole() -> None:
     frames = [json.loads(f[6:]) for f in out.decode().split("\n\n") if f.startswith("data: {")]
     assert "".join(f["choices"][0]["delta"].get("content") or "" for f in frames) == content + "!"
     assert out.endswith(b"data: [DONE]\n\n")
+
+
+@pytest.mark.parametrize("size", [1, 2, 7, 64])
+def test_crlf_line_ends_read_as_lf_ones_however_the_chunks_split_them(size: int) -> None:
+    """A provider behind a proxy may end lines with CRLF; a chunk may end between the CR and the LF."""
+    from adapters import registry
+    from adapters.capabilities import Policy
+    from adapters.exchange import Exchange, Prepared, StreamTranslator
+
+    exchange = Exchange(registry.get("dashscope"), root_path="/api/v1", policy=Policy("dashscope", "drop"))
+    body = {"model": "qwen-plus", "messages": user(), "stream": True}
+
+    def translated(raw: bytes) -> bytes:
+        prepared = exchange.prepare("POST", "/api/v1/chat/completions", json.dumps(body).encode())
+        assert isinstance(prepared, Prepared)
+        translator = StreamTranslator(exchange, prepared)
+        out = b"".join(translator.feed_bytes(raw[i:i + size]) for i in range(0, len(raw), size))
+        return out + b"".join(translator.close())
+
+    events = [{"output": {"choices": [{"message": {"role": "assistant", "content": word},
+                                       "finish_reason": "stop" if last else "null"}]},
+               "usage": {"input_tokens": 3, "output_tokens": n + 1}, "request_id": "r-1"}
+              for n, (word, last) in enumerate([("Hello", False), (" world", False), ("", True)])]
+    lf = "".join(f"id:{n}\nevent:result\n:HTTP_STATUS/200\ndata:{json.dumps(e)}\n\n" for n, e in enumerate(events))
+    crlf, plain = translated(lf.replace("\n", "\r\n").encode()), translated(lf.encode())
+    frames = [json.loads(f[6:]) for f in crlf.decode().split("\n\n") if f.startswith("data: {")]
+    assert "".join(f["choices"][0]["delta"].get("content") or "" for f in frames) == "Hello world"
+    assert frames[-1]["choices"][0]["finish_reason"] == "stop" and crlf.endswith(b"data: [DONE]\n\n")
+    strip = re.compile(rb'"created":\d+')
+    assert strip.sub(b"", crlf) == strip.sub(b"", plain)
 
 
 @pytest.mark.parametrize("where", ["argument", "variable"])

@@ -294,7 +294,7 @@ def test_stream_translator_emits_usage_chunk_and_done_only_when_asked() -> None:
                                 b'"stream_options":{"include_usage":true}}')
     assert not isinstance(prepared, type(None))
     translator = StreamTranslator(exchange, prepared)  # type: ignore[arg-type]
-    frames = [f for line in sse_lines("dashscope", "stream_incremental.sse") for f in translator.feed(line)]
+    frames = [f for line in sse_lines("dashscope", "stream_incremental.sse") if (f := translator.feed(line))]
     frames += list(translator.close())
     assert frames[-1] == b"data: [DONE]\n\n"
     assert b'"choices":[]' in frames[-2] and b'"usage"' in frames[-2]
@@ -306,7 +306,7 @@ def test_a_cut_stream_ends_with_an_error_instead_of_a_silent_partial_answer() ->
                                 b'{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"stream":true}')
     translator = StreamTranslator(exchange, prepared)  # type: ignore[arg-type]
     lines = sse_lines("dashscope", "stream_incremental.sse")[:8]
-    frames = [f for line in lines for f in translator.feed(line)] + list(translator.close())
+    frames = [f for line in lines if (f := translator.feed(line))] + list(translator.close())
     assert b"stream_interrupted" in frames[-1] and b"[DONE]" not in frames[-1]
 
 

@@ -294,7 +294,7 @@ def test_v2_stream_translator_sends_the_usage_chunk_once_then_done() -> None:
         chat(stream=True, stream_options={"include_usage": True})).encode())
     assert isinstance(prepared, Prepared)
     translator = StreamTranslator(exchange, prepared)
-    frames = [f for line in sse_lines("qianfan", "v2_stream.sse") for f in translator.feed(line)]
+    frames = [f for line in sse_lines("qianfan", "v2_stream.sse") if (f := translator.feed(line))]
     frames += list(translator.close())
     assert frames[-1] == b"data: [DONE]\n\n" and sum(b'"usage"' in f for f in frames) == 1
     assert b'"choices":[]' in frames[-2]

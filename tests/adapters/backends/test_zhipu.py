@@ -315,7 +315,7 @@ def _translator(include_usage: bool) -> StreamTranslator:
 @pytest.mark.parametrize("include_usage", [True, False])
 def test_the_usage_chunk_is_sent_only_when_asked(include_usage: bool) -> None:
     translator = _translator(include_usage)
-    frames = [f for line in sse_lines("zhipu", "stream.sse") for f in translator.feed(line)]
+    frames = [f for line in sse_lines("zhipu", "stream.sse") if (f := translator.feed(line))]
     frames += list(translator.close())
     assert frames[-1] == b"data: [DONE]\n\n"
     assert (b'"choices":[]' in frames[-2]) is include_usage
