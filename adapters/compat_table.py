@@ -53,9 +53,11 @@ judges them).
 Headers: what the user adds (`extra_headers=`, `default_headers=`) reaches the provider, except
 hop-by-hop headers, credentials (`Authorization`, `Api-Key`, `Ocp-Apim-Subscription-Key`, `Cookie`:
 the backend authenticates), OpenAI's own headers (`OpenAI-Organization`, `OpenAI-Project`, any
-`OpenAI-*`) and the openai SDK's (`X-Stainless-*`, its `User-Agent`). The provider's reply headers stay on the OpenAI response
-(`with_raw_response.headers`, and on errors), except its body framing (`Content-Type`,
-`Content-Encoding`, `Content-Length`) and `Set-Cookie`.
+`OpenAI-*`) and the openai SDK's (`X-Stainless-*`, its `User-Agent`); a provider client does not
+even build the SDK's platform headers (`X-Stainless-Lang`, `-OS`, `-Arch`, `-Runtime`...) into its
+requests. The provider's reply headers stay on the OpenAI response (`with_raw_response.headers`, and
+on errors), except its body framing (`Content-Type`, `Content-Encoding`, `Content-Length`) and
+`Set-Cookie`.
 """
 
 

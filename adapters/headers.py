@@ -5,7 +5,8 @@ Qianfan ``appid``, tracing headers) reaches the provider. Never forwarded: hop-b
 headers, credentials (the backend authenticates; an ``Authorization`` here holds the client's
 placeholder or an OpenAI key; Azure's ``api-key`` and API Management key), OpenAI's own headers
 (``OpenAI-Organization``, ``OpenAI-Project``, any ``OpenAI-*``) and the openai SDK's bookkeeping
-(``X-Stainless-*``, its ``User-Agent``).
+(``X-Stainless-*``, its ``User-Agent``; a provider client leaves the SDK's platform headers out of
+its requests to begin with, ``client.PLATFORM_HEADERS``).
 
 Reply: the provider's headers (request ids, Qianfan's ``X-Ratelimit-*``) are kept on the OpenAI
 response (``with_raw_response.headers``), except those describing the provider's framing of a body
