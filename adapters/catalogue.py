@@ -95,9 +95,9 @@ OPENAI_PREFIXES = ("gpt-", "chatgpt-", "o1", "o2", "o3", "o4", "o5", "o6", "o7",
                    "text-curie", "text-babbage", "text-ada", "text-embedding-3", "text-embedding-ada", "code-davinci",
                    "davinci", "curie", "babbage", "ada", "dall-e", "whisper", "tts-", "openai/", "azure/",
                    "openrouter/openai/")
-_VENDOR = re.compile(r"^(?:openrouter/openai|openai|azure)/")
+_VENDOR = r"^(?:openrouter/openai|openai|azure)/"
 #: One rewriting step each, tried in order until a name is in the catalogue.
-_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), r) for p, r in (
+_RULES: tuple[tuple[str, str], ...] = (
     (r"^gpt-35-", "gpt-3.5-"),                                        # Azure's spelling
     (r"-(?:\d{4}-\d{2}-\d{2}|\d{4})$", ""),                           # dated snapshot: -2024-08-06, -0613
     (r"-(?:preview|latest)$", ""),
@@ -114,23 +114,33 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), r) for p
     (r"^o\d+-mini$", "o4-mini"),
     (r"^o\d+-pro$", "o3-pro"),
     (r"^o\d+$", "o3"),
-))
+)
 #: Names that look like OpenAI's: refused when the rules resolve them to nothing. ``gpt-oss-*`` are
 #: open-weight models other hosts serve under that name, so they pass like a provider's own.
-_OPENAI_LOOKING = re.compile(
+_OPENAI_LOOKING = (
     r"^(?!gpt-oss)(?:gpt-|chatgpt-|o\d+(?:-|$)|text-(?:davinci|curie|babbage|ada|embedding-(?:3|ada)|moderation)"
     r"|code-davinci|(?:davinci|curie|babbage|ada)(?:-\d+)?$|dall-e|whisper|tts-|omni-moderation|computer-use"
     r"|codex-)")
+
+
+
+
+@cache
+def _compiled() -> tuple[re.Pattern[str], tuple[tuple[re.Pattern[str], str], ...], re.Pattern[str]]:
+    """``_VENDOR``, ``_RULES`` and ``_OPENAI_LOOKING`` compiled, on first use (not at import: compiling
+    them is a visible share of ``import adapters``)."""
+    return re.compile(_VENDOR), tuple((re.compile(p), r) for p, r in _RULES), re.compile(_OPENAI_LOOKING)
 
 
 @lru_cache(maxsize=1024)
 def rule_chain(model: str) -> tuple[str, ...]:
     """The names the rules pass ``model`` through, ending at a catalogue entry when one is reached."""
     models = openai_models()
-    name = _VENDOR.sub("", model.strip().lower())
+    vendor, rules, _ = _compiled()
+    name = vendor.sub("", model.strip().lower())
     chain = [name]
     while name not in models:
-        for pattern, replacement in _RULES:
+        for pattern, replacement in rules:
             changed = pattern.sub(replacement, name, count=1)
             if changed != name:
                 break
@@ -153,7 +163,8 @@ def looks_openai(model: str) -> bool:
     """Whether ``model`` is written like an OpenAI model name (resolvable or not): ``openai/anything``
     is; ``azure/<deployment>`` only when the deployment is named like an OpenAI model."""
     name = model.strip().lower()
-    return name.startswith(("openai/", "openrouter/openai/")) or _OPENAI_LOOKING.match(_VENDOR.sub("", name)) is not None
+    vendor, _, openai_looking = _compiled()
+    return name.startswith(("openai/", "openrouter/openai/")) or openai_looking.match(vendor.sub("", name)) is not None
 
 
 # -- resolution -----------------------------------------------------------------------------------

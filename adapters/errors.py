@@ -18,6 +18,7 @@ Content-filter and context-length errors get OpenAI's codes (``content_filter``,
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -119,20 +120,26 @@ def unsupported_endpoint(endpoint: str, provider: str) -> ErrorInfo:
 
 
 _SECRET_PATTERNS = (
-    re.compile(r"(access_token=)[^&\s\"']+"),
-    re.compile(r"(client_secret=)[^&\s\"']+"),
-    re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._\-]{8,}"),
-    re.compile(r"\b(sk-)[A-Za-z0-9_\-]{8,}"),
-    re.compile(r"\b([0-9a-f]{32}\.)[A-Za-z0-9]{8,}"),  # Zhipu id.secret keys
-    re.compile(r"\b(bce-v3/)[A-Za-z0-9/_\-]{8,}"),  # Qianfan v2 keys
-    re.compile(r"\b(ALTAK-)[A-Za-z0-9/_\-]{8,}"),  # Baidu access-key ids, also inside v2 keys
-    re.compile(r"\b(AKIA)[0-9A-Z]{16}\b"),
+    r"(access_token=)[^&\s\"']+",
+    r"(client_secret=)[^&\s\"']+",
+    r"(?i)(bearer\s+)[A-Za-z0-9._\-]{8,}",
+    r"\b(sk-)[A-Za-z0-9_\-]{8,}",
+    r"\b([0-9a-f]{32}\.)[A-Za-z0-9]{8,}",  # Zhipu id.secret keys
+    r"\b(bce-v3/)[A-Za-z0-9/_\-]{8,}",  # Qianfan v2 keys
+    r"\b(ALTAK-)[A-Za-z0-9/_\-]{8,}",  # Baidu access-key ids, also inside v2 keys
+    r"\b(AKIA)[0-9A-Z]{16}\b",
 )
+
+
+@functools.cache
+def _secrets() -> tuple[re.Pattern[str], ...]:
+    """``_SECRET_PATTERNS`` compiled on first use (not at import, where compiling is a visible share)."""
+    return tuple(re.compile(pattern) for pattern in _SECRET_PATTERNS)
 
 
 def redact(text: str) -> str:
     """``text`` with anything that looks like a key, token or signed query value masked."""
-    for pattern in _SECRET_PATTERNS:
+    for pattern in _secrets():
         text = pattern.sub(lambda m: m.group(1) + "***", text)
     return text
 

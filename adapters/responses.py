@@ -58,11 +58,11 @@ HOSTED_TOOLS = {
     "apply_patch": ("the apply_patch tool", "offer a function tool that applies the patch"),
     "custom": ("custom (free-form) tools", "declare a function tool with a JSON schema instead"),
 }
-#: Request fields that only describe OpenAI-side storage or delivery, ignored without effect.
-_IGNORED = frozenset({"stream_options", "prompt_cache_retention", "prompt_cache_options", "service_tier"})
 #: Responses API parameters (openai 3.x ``ResponseCreateParams``): any other body field came from
 #: ``extra_body`` and goes on to the chat translation as an extra (sent, translated or warned about
-#: there, as on a chat call).
+#: there, as on a chat call). Of these, ``stream_options``, ``prompt_cache_retention``,
+#: ``prompt_cache_options`` and ``service_tier`` only describe OpenAI-side storage or delivery: they
+#: are ignored without effect.
 PARAMETERS = frozenset({
     "access_programs", "background", "background_options", "context_management", "conversation", "image", "include",
     "input", "instructions", "max_output_tokens", "max_tool_calls", "metadata", "model", "moderation",

@@ -243,7 +243,7 @@ def _chat_requests(body: Mapping[str, Any], ctx: Context) -> list[NativeRequest]
     info = catalogue.provider_model(NAME, ctx.model) or {}
     copies = chat.fan_out(body, CAPABILITIES, ctx, info)
     req = chat.normalise(body, CAPABILITIES, ctx, info)
-    multimodal = bool(info.get("multimodal")) or _has_media(req["messages"])
+    multimodal = bool(info.get("multimodal")) or chat.has_images(req["messages"])
     if multimodal and info and not info.get("vision"):
         raise Refused(f"dashscope model {ctx.model!r} does not take images; use a vision model such as "
                       f"'qwen-vl-max' (model_map= can map {ctx.requested_model!r} to it).", param="messages")
@@ -334,12 +334,6 @@ def thinking_off(model: str) -> dict[str, Any] | None:
 
 def _mentions_json(messages: list[Mapping[str, Any]]) -> bool:
     return any("json" in openai_wire.text_of(m.get("content")).lower() for m in messages)
-
-
-def _has_media(messages: list[Mapping[str, Any]]) -> bool:
-    return any(isinstance(m.get("content"), list) and any(
-        isinstance(p, Mapping) and p.get("type") in ("image_url", "input_audio") for p in m["content"])
-        for m in messages)
 
 
 def to_native_messages(messages: list[Mapping[str, Any]], *, multimodal: bool) -> list[dict[str, Any]]:
