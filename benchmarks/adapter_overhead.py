@@ -13,14 +13,15 @@ provider, per-request medians, non-stream and a 500-chunk stream, of:
     (e) (b) with extra_body fields and extra headers  (and workspace=/appid= where the provider has one)
     (f) (c) with the same extra_body and headers      what that request paid before migrating
 
-printed as ratios to (a); the targets are on (b)/(c) and (e)/(f), timed in paired rounds (each
-round times both back to back, so a busy machine moves both alike; targets: 1.10 non-stream, 1.25
-stream). The Responses API too:
+printed as ratios to (a); the targets are on (b)/(c) and (e)/(f), timed in paired rounds (within a
+round the two take turns, ten requests or one stream at a time, so a busy machine moves both alike;
+targets: 1.10 non-stream, 1.25 stream). The Responses API too:
 
     (g) adapters.OpenAI responses.create              translated onto the provider's native chat
     (h) plain openai SDK responses.create             against an OpenAI-shaped /responses
 
-as (g)/(h), timed in paired rounds (target: 1.15, non-stream and a 500-delta stream). Then the import
+as (g)/(h), timed in paired rounds (target: 1.15, non-stream and a 500-delta stream); (h)'s answer
+carries the response fields (g)'s does, so the SDK builds the same objects on both sides. Then the import
 cost of `import adapters` / `from adapters import OpenAI` against `import openai` (whole process,
 median of paired runs; target within +30 ms).
 """
