@@ -123,8 +123,6 @@ _OPENAI_LOOKING = (
     r"|codex-)")
 
 
-
-
 @cache
 def _compiled() -> tuple[re.Pattern[str], tuple[tuple[re.Pattern[str], str], ...], re.Pattern[str]]:
     """``_VENDOR``, ``_RULES`` and ``_OPENAI_LOOKING`` compiled, on first use (not at import: compiling
