@@ -71,12 +71,15 @@ def normalise(body: Mapping[str, Any], caps: Capabilities, ctx: Context,
 
 def _message(message: Mapping[str, Any]) -> dict[str, Any]:
     out = dict(message)
-    if out.get("role") == "developer":
+    role = out.get("role")
+    if role in ("user", "system", "tool"):
+        return out
+    if role == "developer":
         out["role"] = "system"
-    if out.get("role") == "function":  # legacy function result -> tool result
+    if role == "function":  # legacy function result -> tool result
         out["role"] = "tool"
         out.setdefault("tool_call_id", f"call_{out.get('name', 'function')}")
-    if out.get("role") == "assistant" and out.get("function_call"):
+    if role == "assistant" and out.get("function_call"):
         call = out.pop("function_call")
         out["tool_calls"] = [{"id": f"call_{call.get('name', 'function')}", "type": "function", "function": call}]
     return out
@@ -96,12 +99,17 @@ def _legacy_functions(body: dict[str, Any]) -> bool:
 
 
 def merge_same_role(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Consecutive ``system`` or ``user`` messages joined into one (tool and assistant turns kept)."""
+    """Consecutive ``system`` or ``user`` messages joined into one (tool and assistant turns kept);
+    the messages given are not modified (a joined one is a new message, the others are not copied)."""
     merged: list[dict[str, Any]] = []
+    own = False  # merged[-1] is a message made here
     for message in messages:
         prev = merged[-1] if merged else None
         role = message.get("role")
         if prev is not None and role in ("system", "user") and prev.get("role") == role:
+            if not own:
+                prev = merged[-1] = dict(prev)
+                own = True
             first, second = prev.get("content"), message.get("content")
             if has_images([prev, message]):  # keep the parts: one turn with all of them
                 prev["content"] = _as_parts(first) + _as_parts(second)
@@ -109,7 +117,8 @@ def merge_same_role(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 prev["content"] = "\n\n".join(t for t in (openai_wire.text_of(first),
                                                          openai_wire.text_of(second)) if t)
             continue
-        merged.append(dict(message))
+        merged.append(message)
+        own = False
     return merged
 
 
@@ -194,11 +203,20 @@ def prepare(body: Mapping[str, Any], caps: Capabilities,
     return copies, req, info
 
 
-def has_images(messages: list[Mapping[str, Any]]) -> bool:
-    """Whether any message carries an image or audio part."""
-    return any(isinstance(m.get("content"), list) and any(
-        isinstance(p, Mapping) and p.get("type") in ("image_url", "input_audio") for p in m["content"])
-        for m in messages)
+#: The content part types that need a model which sees (or hears).
+_MEDIA = ("image_url", "input_audio")
+
+
+def has_images(messages: Sequence[Any]) -> bool:
+    """Whether any message carries an image or audio part (what is not a message object is passed over:
+    ``request_shape`` refuses it). Called on every chat request: a plain loop."""
+    for message in messages:
+        content = message.get("content") if isinstance(message, Mapping) else None
+        if isinstance(content, list):
+            for part in content:
+                if isinstance(part, Mapping) and part.get("type") in _MEDIA:
+                    return True
+    return False
 
 
 def check_model(req: Mapping[str, Any], ctx: Context, info: Mapping[str, Any]) -> None:
@@ -206,7 +224,7 @@ def check_model(req: Mapping[str, Any], ctx: Context, info: Mapping[str, Any]) -
     if not info:
         return
     way_out = f"(model_map= can map {ctx.requested_model!r} to another model)"
-    if has_images(req["messages"]) and not info.get("vision"):
+    if not info.get("vision") and has_images(req["messages"]):
         raise Refused(f"{ctx.provider} model {ctx.model!r} does not take images; use a vision model {way_out}.",
                       param="messages")
     if req.get("tools") and info.get("tools") is False:
@@ -246,22 +264,25 @@ def alternate(messages: list[dict[str, Any]], ctx: Context) -> list[dict[str, An
 
     Repairs that keep every word (system messages joined into the leading one, consecutive user or
     assistant turns joined) warn with ``MessageOrderWarning``; a history that could only be fixed by
-    inventing or dropping a turn is refused before sending.
+    inventing or dropping a turn is refused before sending. Messages kept as they are are not copied.
     """
-    repairs: list[str] = []
-    systems = [m for m in messages if m.get("role") == "system"]
-    if len(systems) > 1 or (systems and messages[0].get("role") != "system"):
-        repairs.append("system messages joined into one leading system message")
+    systems: list[dict[str, Any]] = []
     turns: list[dict[str, Any]] = []
-    for message in (m for m in messages if m.get("role") != "system"):
-        prev = turns[-1] if turns else None
+    joined: list[str] = []
+    for message in messages:
         role = message.get("role")
-        joinable = prev is not None and role == prev.get("role") in ("user", "assistant")
-        if joinable and prev is not None and not prev.get("tool_calls"):
-            repairs.append(f"consecutive {role} messages joined")
+        if role == "system":
+            systems.append(message)
+            continue
+        prev = turns[-1] if turns else None
+        if prev is not None and role in ("user", "assistant") and prev.get("role") == role \
+                and not prev.get("tool_calls"):
+            joined.append(f"consecutive {role} messages joined")
             turns[-1] = _joined(prev, message)
         else:
-            turns.append(dict(message))
+            turns.append(message)
+    repairs = ["system messages joined into one leading system message"] \
+        if len(systems) > 1 or (systems and messages[0].get("role") != "system") else []
     if len(turns) > 1 and turns[0].get("role") == "assistant" and not turns[0].get("tool_calls"):
         systems.append(_opening(turns.pop(0), ctx))
     if len(turns) > 1 and turns[-1].get("role") == "assistant" and not turns[-1].get("tool_calls"):
@@ -271,9 +292,11 @@ def alternate(messages: list[dict[str, Any]], ctx: Context) -> list[dict[str, An
         raise Refused(f"{ctx.provider} requires messages in turn order (one system message first, then user and "
                       f"assistant alternating, tool results right after the tool calls, a user or tool message "
                       f"last): {problem}.", param="messages")
-    if repairs:
-        warn(f"{ctx.provider} requires messages in turn order: {'; '.join(dict.fromkeys(repairs))}.",
-                      MessageOrderWarning)
+    if repairs or joined:
+        warn(f"{ctx.provider} requires messages in turn order: {'; '.join(dict.fromkeys(repairs + joined))}.",
+             MessageOrderWarning)
+    if not systems:
+        return turns
     system = "\n\n".join(t for t in (openai_wire.text_of(m.get("content")) for m in systems) if t)
     return ([{"role": "system", "content": system}] if system else []) + turns
 

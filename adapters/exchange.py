@@ -165,7 +165,7 @@ DEFAULT_MODELS = {"images.generations": "dall-e-2", "images": "dall-e-2"}
 
 def _has_images(body: Mapping[str, Any]) -> bool:
     messages = body.get("messages")
-    return isinstance(messages, list) and has_images([m for m in messages if isinstance(m, Mapping)])
+    return isinstance(messages, list) and has_images(messages)
 
 
 class Exchange:

@@ -133,3 +133,41 @@ def test_providers_that_take_a_closing_assistant_turn_get_it_as_it_is(target: st
         ask(target, emulator, True, ENDS_WITH_ASSISTANT)
     assert PREFILL in json.dumps(emulator.requests[-1].json)
     assert "reply so far" not in json.dumps(emulator.requests[-1].json)
+
+
+def test_joining_turns_leaves_the_given_messages_as_they_were() -> None:
+    """``merge_same_role`` and ``alternate`` copy only the messages they join: what they were given
+    (a normalised request other steps still read) is not modified, even when a joined one is joined again."""
+    import copy
+
+    from adapters.capabilities import Policy
+    from adapters.chat import alternate, merge_same_role
+    from adapters.native import Context
+
+    image = {"type": "image_url", "image_url": {"url": "https://example.com/a.png"}}
+    given = [{"role": "system", "content": "Be brief."}, {"role": "system", "content": "Answer in French."},
+             {"role": "user", "content": "one"}, {"role": "user", "content": [image]},
+             {"role": "user", "content": "three"}, {"role": "assistant", "content": "un"},
+             {"role": "assistant", "content": "deux"}, {"role": "user", "content": "four"}]
+    before = copy.deepcopy(given)
+    merged = merge_same_role(given)
+    assert given == before
+    assert [m["role"] for m in merged] == ["system", "user", "assistant", "assistant", "user"]
+    assert merged[0]["content"] == "Be brief.\n\nAnswer in French."
+    assert merged[1]["content"] == [{"type": "text", "text": "one"}, image, {"type": "text", "text": "three"}]
+    assert merged[2] is given[5]  # kept as it was: not copied
+    snapshot = copy.deepcopy(merged)
+    ctx = Context("qianfan", "ernie-4.5-turbo-vl", "gpt-4o", Policy("qianfan", "warn"))  # type: ignore[arg-type]
+    with pytest.warns(MessageOrderWarning, match="consecutive assistant messages joined"):
+        turns = alternate(merged, ctx)
+    assert merged == snapshot and given == before
+    assert [t["role"] for t in turns] == ["system", "user", "assistant", "user"]
+    assert turns[2]["content"] == "un\n\ndeux" and turns[3] is given[7]
+
+
+def test_media_are_found_past_what_is_not_a_message() -> None:
+    from adapters.chat import has_images
+
+    audio = {"type": "input_audio", "input_audio": {"data": "", "format": "wav"}}
+    assert has_images(["not a message", None, {"role": "user", "content": [audio]}])
+    assert not has_images(["not a message", {"role": "user", "content": "text"}, {"role": "user"}])
