@@ -26,7 +26,8 @@ import warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE.parent), str(HERE)]  # this checkout's adapters (a branch judged against main)
 import adapter_overhead as bench  # noqa: E402  (the clients and server compared)
 
 #: Requests made before the counted ones (connections opened, models resolved, caches filled).
