@@ -19,8 +19,9 @@ from typing import Any
 import openai
 
 from . import registry
+from ._warn import warn
 from .auth import CredentialError, OpenAIKeyError, Setup, base_url_of, refused_setup
-from .capabilities import Policy, PolicyName
+from .capabilities import Policy, PolicyName, UnsupportedParameterWarning
 from .exchange import Exchange
 from .keys import is_placeholder_key
 from .registry import Backend
@@ -144,6 +145,7 @@ def _build(cls: type[Any], args: Mapping[str, Any], kwargs: Mapping[str, Any]) -
                "appid": args["appid"]}
     backend, setup, exchange = configure(args["provider"], args["api_key"], args["base_url"],
                                          unsupported=args["unsupported"], model_map=args["model_map"], **options)
+    warn_unused_options(kwargs, exchange.policy)
     http_client = provider_http_client(exchange, setup, kwargs.get("http_client"),
                                        is_async=issubclass(cls, openai.AsyncOpenAI))
     return cls(api_key=f"qianyi-{backend.NAME}", base_url=setup.base_url, http_client=http_client,
@@ -158,8 +160,23 @@ PLATFORM_HEADERS = ("X-Stainless-Lang", "X-Stainless-Package-Version", "X-Stainl
                     "X-Stainless-Runtime", "X-Stainless-Runtime-Version", "X-Stainless-Async")
 
 
-#: OpenAI account options, dropped; ``http_client`` is not dropped but sends the provider's requests.
-_DROPPED = ("organization", "project", "http_client", "websocket_base_url", "webhook_secret")
+#: openai options that only mean something to OpenAI -> what they are. They are not passed on, with a
+#: warning (none under ``unsupported="drop"``); an unset one (``None``) goes without a word.
+_OPENAI_ONLY = {"organization": "an OpenAI account option", "project": "an OpenAI account option",
+                "websocket_base_url": "the address of OpenAI's Realtime API",
+                "webhook_secret": "the key of OpenAI's webhooks"}
+#: Not passed to openai: the above, and ``http_client``, which sends the provider's requests instead.
+_DROPPED = (*_OPENAI_ONLY, "http_client")
+
+
+def warn_unused_options(kwargs: Mapping[str, Any], policy: Policy) -> None:
+    """Say which OpenAI-only options the client was given and will not use."""
+    if policy.mode == "drop":
+        return
+    for name, what in _OPENAI_ONLY.items():
+        if kwargs.get(name) is not None:
+            warn(f"{name}= is not used on {policy.provider}: it is {what}, which {policy.provider} has no "
+                 f"counterpart of (unsupported='drop' silences this).", UnsupportedParameterWarning)
 
 
 def _openai_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:

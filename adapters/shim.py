@@ -39,7 +39,7 @@ import openai
 
 from . import legacy
 from .capabilities import PolicyName
-from .client import configure
+from .client import configure, warn_unused_options
 from .keys import is_openai_key, is_placeholder_key
 from .transport import AsyncProviderTransport, ProviderTransport
 from .user_client import provider_http_client
@@ -161,6 +161,7 @@ def _patch_constructors(state: _State) -> None:
                 __original(self, *args, **kwargs)
                 return
             _backend, setup, exchange = configure(**_settings_for(current.settings, kwargs.get("api_key")))
+            warn_unused_options(kwargs, exchange.policy)  # (openai keeps them; the transport sends none)
             kwargs["api_key"] = f"qianyi-{exchange.backend.NAME}"
             kwargs["base_url"] = setup.base_url
             kwargs["http_client"] = provider_http_client(exchange, setup, given, is_async=__async)

@@ -12,6 +12,7 @@ import openai
 import pytest
 
 from adapters import shim
+from adapters.capabilities import UnsupportedParameterWarning
 from adapters.emulator import Emulator
 from adapters.legacy import LegacyCompletionWarning
 
@@ -88,11 +89,13 @@ def test_clients_built_by_third_party_code_run_on_the_provider(installed: Emulat
                                                         messages=[{"role": "user", "content": text}])
             return reply.choices[0].message.content or ""
 
-    model = ThirdPartyChatModel("sk-openai-never-sent-0000", "gpt-4o-mini")
+    with pytest.warns(UnsupportedParameterWarning, match="organization= is not used on dashscope"):
+        model = ThirdPartyChatModel("sk-openai-never-sent-0000", "gpt-4o-mini")
     assert model.invoke("hi") == "Echo from qwen-flash: hi"
     model.client.close()
     auth = [r.headers.get("authorization", "") for r in installed.requests]
     assert auth == [f"Bearer {KEY}"]
+    assert not any("openai-organization" in {k.lower() for k in r.headers} for r in installed.requests)
 
 
 def test_async_clients_and_the_module_client_are_covered(installed: Emulator) -> None:
