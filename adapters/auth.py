@@ -100,10 +100,10 @@ class RefusedAuth:
         return None
 
 
-def refused_setup(message: str, provider: str, base_url: str) -> Setup:
-    """The setup of a client given an OpenAI key: requests are answered with a 401 naming the variable."""
-    info = ErrorInfo(401, "openai_key_refused", message, provider, type="authentication_error", param="api_key",
-                     retry=False)
+def refused_setup(message: str, provider: str, base_url: str, code: str = "openai_key_refused") -> Setup:
+    """The setup of a client given an OpenAI key (or a key that cannot be used): requests are answered
+    with a 401 saying why."""
+    info = ErrorInfo(401, code, message, provider, type="authentication_error", param="api_key", retry=False)
     return Setup(base_url, RefusedAuth(info), refusal=info)
 
 

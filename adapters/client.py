@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import openai
@@ -23,7 +23,7 @@ from ._warn import warn
 from .auth import CredentialError, OpenAIKeyError, Setup, base_url_of, refused_setup
 from .capabilities import Policy, PolicyName, UnsupportedParameterWarning
 from .exchange import Exchange
-from .keys import is_placeholder_key
+from .keys import is_openai_key, is_placeholder_key
 from .registry import Backend
 from .user_client import provider_http_client
 
@@ -53,6 +53,27 @@ def configure(provider: str | None, api_key: str | None, base_url: str | None, *
     exchange = Exchange(backend, root_path=root_path, policy=Policy(backend.NAME, unsupported),
                         variant=setup.variant, model_map=model_map, options=options)
     return backend, setup, exchange
+
+
+def keyed_setups(provider: str | None, base_url: str | None, *, openai_keys: str = "refuse",
+                 **options: Any) -> Callable[[str], Setup | None]:
+    """The settings for a key an openai client is given after it was built (``with_options(api_key=...)``,
+    ``client.api_key = ...``), as the client's own key was resolved: ``None`` for a local server's
+    placeholder (the client's own key is sent, as at construction) and, with ``openai_keys="replace"``
+    (the shim's rule), for an OpenAI key; else an OpenAI key, or one the provider cannot take, is
+    refused with a 401 at the request."""
+
+    def setup_for(key: str) -> Setup | None:
+        if not key or is_placeholder_key(key) or (openai_keys == "replace" and is_openai_key(key, os.environ)):
+            return None
+        try:
+            return configure(provider, key, base_url, **options)[1]
+        except openai.OpenAIError as exc:  # no usable key: answered as a wrong key is
+            backend = registry.get(registry.resolve_name(provider, os.environ))
+            return refused_setup(str(exc), backend.NAME, _refused_root(backend, base_url, os.environ, options),
+                                 code="invalid_api_key")
+
+    return setup_for
 
 
 def _without_placeholders(api_key: str | None, options: dict[str, Any]) -> tuple[str | None, list[str]]:
@@ -147,7 +168,8 @@ def _build(cls: type[Any], args: Mapping[str, Any], kwargs: Mapping[str, Any]) -
                                          unsupported=args["unsupported"], model_map=args["model_map"], **options)
     warn_unused_options(kwargs, exchange.policy)
     http_client = provider_http_client(exchange, setup, kwargs.get("http_client"),
-                                       is_async=issubclass(cls, openai.AsyncOpenAI))
+                                       is_async=issubclass(cls, openai.AsyncOpenAI),
+                                       keyed=keyed_setups(args["provider"], args["base_url"], **options))
     return cls(api_key=f"qianyi-{backend.NAME}", base_url=setup.base_url, http_client=http_client,
                **_openai_kwargs(dict(kwargs)))
 

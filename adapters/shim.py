@@ -39,7 +39,7 @@ import openai
 
 from . import legacy
 from .capabilities import PolicyName
-from .client import configure, warn_unused_options
+from .client import configure, keyed_setups, warn_unused_options
 from .keys import is_openai_key, is_placeholder_key
 from .transport import AsyncProviderTransport, ProviderTransport
 from .user_client import provider_http_client
@@ -164,7 +164,9 @@ def _patch_constructors(state: _State) -> None:
             warn_unused_options(kwargs, exchange.policy)  # (openai keeps them; the transport sends none)
             kwargs["api_key"] = f"qianyi-{exchange.backend.NAME}"
             kwargs["base_url"] = setup.base_url
-            kwargs["http_client"] = provider_http_client(exchange, setup, given, is_async=__async)
+            keyed = keyed_setups(**{k: v for k, v in current.settings.items()
+                                     if k not in ("api_key", "unsupported", "model_map")}, openai_keys="replace")
+            kwargs["http_client"] = provider_http_client(exchange, setup, given, is_async=__async, keyed=keyed)
             __original(self, *args, **kwargs)
 
         cls.__init__ = patched  # type: ignore[method-assign]

@@ -19,7 +19,7 @@ import anyio
 
 from . import _debuglog
 from ._http import http
-from .auth import AuthFlow, Setup, TokenReply
+from .auth import AuthFlow, Setup, TokenReply, refused_setup
 from .errors import parse_json
 from .exchange import (
     Answer,
@@ -229,12 +229,51 @@ def _with_headers(info: ErrorInfo, reply: http.Response) -> ErrorInfo:
     return dataclasses.replace(info, retry_after=retry_after, request_id=request_id)
 
 
+#: The settings that send a key an openai client was given after it was built (``None``: a local
+#: server's placeholder, the client's own key is sent); see ``_Core.keyed``.
+KeyedSetup = Callable[[str], "Setup | None"]
+
+
 class _Core:
     """What the sync and async transports share: settings and pure steps."""
 
-    def __init__(self, exchange: Exchange, setup: Setup) -> None:
-        self.exchange, self.setup = exchange, setup
+    def __init__(self, exchange: Exchange, setup: Setup, keyed: KeyedSetup | None = None) -> None:
+        self.exchange, self.setup, self.keyed = exchange, setup, keyed
         self._outgoing: dict[tuple[tuple[bytes, bytes], ...], dict[str, str | bytes]] = {}
+        #: openai's Authorization value -> the transport that serves it (``self``: the client's own key)
+        self._routes: dict[bytes, Any] = {}
+        self._own = f"Bearer qianyi-{exchange.backend.NAME}".encode()  # what openai sends for our placeholder
+
+    def routed(self, request: http.Request) -> Any:
+        """The transport for a key openai sends in place of the client's placeholder, or ``None``.
+
+        openai sends the client's ``api_key`` with every request; a provider client's is a placeholder
+        (the transport holds the key). A copy made with ``with_options(api_key=...)`` (or a client whose
+        ``api_key`` the code set) sends another: the key the application supplies, which is sent
+        (DESIGN.md, "Keys"), through a transport of its own that shares this one's translation settings,
+        response store and connections."""
+        if self.keyed is None:
+            return None
+        value = next((v for n, v in request.headers.raw if n.lower() == b"authorization"), self._own)
+        if value == self._own:
+            return None
+        route = self._routes.get(value)
+        if route is None:
+            setup = self.keyed(value.decode("latin-1").removeprefix("Bearer ").strip())
+            route = self if setup is None else self._keyed(setup)
+            if len(self._routes) >= _REMEMBERED:
+                self._routes.clear()
+            self._routes[value] = route
+        return None if route is self else route
+
+    def _keyed(self, setup: Setup) -> Any:
+        if setup.variant != self.setup.variant and setup.refusal is None and self.setup.refusal is None:
+            # (Qianfan: a v2 key given to a v1 client, or the reverse)
+            setup = refused_setup(f"The key given to this {self.exchange.backend.NAME} client is for another "
+                                  f"API version ({setup.variant}, the client uses {self.setup.variant}); build a "
+                                  f"client for it.", self.exchange.backend.NAME, self.setup.base_url,
+                                  code="invalid_api_key")
+        return type(self)(self.exchange, setup, self.inner)  # type: ignore[attr-defined,call-arg]
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(provider={self.exchange.backend.NAME!r}, base_url={self.setup.base_url!r})"
@@ -308,11 +347,15 @@ class _AsyncFrames(http.AsyncByteStream):
 class ProviderTransport(http.BaseTransport, _Core):
     """Sync transport for ``openai.OpenAI``."""
 
-    def __init__(self, exchange: Exchange, setup: Setup, inner: http.BaseTransport | None = None) -> None:
-        _Core.__init__(self, exchange, setup)
+    def __init__(self, exchange: Exchange, setup: Setup, inner: http.BaseTransport | None = None,
+                 keyed: KeyedSetup | None = None) -> None:
+        _Core.__init__(self, exchange, setup, keyed)
         self.inner = inner or http.HTTPTransport()
 
     def handle_request(self, request: http.Request) -> http.Response:
+        routed = self.routed(request)
+        if routed is not None:
+            return routed.handle_request(request)  # type: ignore[no-any-return]
         if self.setup.refusal is not None:  # the key must not be sent (an OpenAI key): nothing leaves
             return _answer(error_answer(self.setup.refusal), request)
         raw = request.read()
@@ -426,11 +469,15 @@ class ProviderTransport(http.BaseTransport, _Core):
 class AsyncProviderTransport(http.AsyncBaseTransport, _Core):
     """Async transport for ``openai.AsyncOpenAI``; the same steps as ``ProviderTransport``, awaited."""
 
-    def __init__(self, exchange: Exchange, setup: Setup, inner: http.AsyncBaseTransport | None = None) -> None:
-        _Core.__init__(self, exchange, setup)
+    def __init__(self, exchange: Exchange, setup: Setup, inner: http.AsyncBaseTransport | None = None,
+                 keyed: KeyedSetup | None = None) -> None:
+        _Core.__init__(self, exchange, setup, keyed)
         self.inner = inner or http.AsyncHTTPTransport()
 
     async def handle_async_request(self, request: http.Request) -> http.Response:
+        routed = self.routed(request)
+        if routed is not None:
+            return await routed.handle_async_request(request)  # type: ignore[no-any-return]
         if self.setup.refusal is not None:
             return _answer(error_answer(self.setup.refusal), request)
         raw = await request.aread()

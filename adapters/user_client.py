@@ -36,7 +36,7 @@ from ._http import LIBRARIES, http
 from ._warn import warn
 from .auth import Setup
 from .exchange import Exchange
-from .transport import AsyncProviderTransport, ProviderTransport
+from .transport import AsyncProviderTransport, KeyedSetup, ProviderTransport
 
 __all__ = ["AsyncBridgedSender", "AsyncClientSender", "BridgedSender", "ClientSender", "HttpClientWarning",
            "provider_http_client"]
@@ -165,15 +165,17 @@ class _AsyncBridgedStream(http.AsyncByteStream):
         await self.reply.aclose()
 
 
-def provider_http_client(exchange: Exchange, setup: Setup, given: Any, *, is_async: bool) -> Any:
+def provider_http_client(exchange: Exchange, setup: Setup, given: Any, *, is_async: bool,
+                         keyed: KeyedSetup | None = None) -> Any:
     """The HTTP client the openai SDK gets: the provider transport, which sends through ``given``
-    (the user's ``http_client``, checked) or, when ``None``, through a pool of its own."""
+    (the user's ``http_client``, checked) or, when ``None``, through a pool of its own; ``keyed``
+    serves keys the openai client is given later (``ProviderTransport.routed``)."""
     if given is None and _environment_proxy(setup.base_url):  # openai's own client would take it: so does ours
         given = openai.DefaultAsyncHttpxClient() if is_async else openai.DefaultHttpxClient()
     if given is None:
         if is_async:
-            return openai.DefaultAsyncHttpxClient(transport=AsyncProviderTransport(exchange, setup))
-        return openai.DefaultHttpxClient(transport=ProviderTransport(exchange, setup))
+            return openai.DefaultAsyncHttpxClient(transport=AsyncProviderTransport(exchange, setup, keyed=keyed))
+        return openai.DefaultHttpxClient(transport=ProviderTransport(exchange, setup, keyed=keyed))
     bridged = checked(given, is_async=is_async) is not given
     _warn_unused(given, exchange.backend.NAME)
     # openai takes a given client's timeout (unless timeout= is passed) and its default headers; the
@@ -181,9 +183,10 @@ def provider_http_client(exchange: Exchange, setup: Setup, given: Any, *, is_asy
     settings: dict[str, Any] = {"timeout": http.Timeout(**given.timeout.as_dict()), "headers": list(given.headers.raw)}
     if is_async:
         sender: Any = AsyncBridgedSender(given) if bridged else AsyncClientSender(given)
-        return openai.DefaultAsyncHttpxClient(transport=AsyncProviderTransport(exchange, setup, sender), **settings)
+        return openai.DefaultAsyncHttpxClient(transport=AsyncProviderTransport(exchange, setup, sender, keyed),
+                                              **settings)
     sender = BridgedSender(given) if bridged else ClientSender(given)
-    return openai.DefaultHttpxClient(transport=ProviderTransport(exchange, setup, sender), **settings)
+    return openai.DefaultHttpxClient(transport=ProviderTransport(exchange, setup, sender, keyed), **settings)
 
 
 def _environment_proxy(base_url: str) -> bool:

@@ -229,3 +229,78 @@ def test_the_shim_applies_the_rule_to_0x_keys(installed: str, emulator: Emulator
     assert asyncio.run(run()).choices[0].message.content
     assert sent_credentials(emulator) == [f"Bearer {KEYS[installed]}", "Bearer key-from-settings-page-0001",
                                           "Bearer per-call-key-0001", f"Bearer {KEYS[installed]}"]
+
+
+# -- keys given after the client was built ------------------------------------------------------
+
+TENANT_KEYS = {"dashscope": "sk-dashscope-tenant-key-0002", "zhipu": "fedcba9876543210fedcba9876543210.tenantPart",
+               "qianfan": "bce-v3/ALTAK-tenant/fedcba9876543210"}
+
+
+def ask_each(sync: bool, client_kwargs: dict[str, Any], variants: list[Any]) -> list[str]:
+    """One chat request per variant (a function of the client giving the client to ask) on one client."""
+    if sync:
+        with OpenAI(max_retries=0, **client_kwargs) as client:
+            return [v(client).chat.completions.create(model="gpt-4o", messages=MESSAGES).choices[0].message.content
+                    for v in variants]
+
+    async def run() -> list[str]:
+        async with AsyncOpenAI(max_retries=0, **client_kwargs) as client:
+            return [(await v(client).chat.completions.create(model="gpt-4o", messages=MESSAGES)).choices[0].message
+                    .content for v in variants]
+
+    return asyncio.run(run())
+
+
+def given_key(key: str) -> Any:
+    def set_key(client: Any) -> Any:
+        client.api_key = key  # a multi-tenant app switching keys on one client
+        return client
+    return set_key
+
+
+def test_a_key_given_with_with_options_or_set_on_the_client_is_sent(provider: str, sync: bool,
+                                                                   emulator: Emulator) -> None:
+    tenant = TENANT_KEYS[provider]
+    replies = ask_each(sync, {"provider": provider, "api_key": KEYS[provider], "base_url": emulator.base_url(provider)},
+                       [lambda c: c, lambda c: c.with_options(api_key=tenant),
+                        lambda c: c.with_options(api_key=tenant).with_options(timeout=20),  # a copy of the copy
+                        lambda c: c.with_options(api_key="EMPTY"),  # a placeholder: the client's own key
+                        lambda c: c, given_key(tenant + " \n")])
+    assert all(replies)
+    assert sent_credentials(emulator) == [f"Bearer {KEYS[provider]}", f"Bearer {tenant}", f"Bearer {tenant}",
+                                          f"Bearer {KEYS[provider]}", f"Bearer {KEYS[provider]}", f"Bearer {tenant}"]
+
+
+def test_an_openai_key_given_with_with_options_is_refused_and_not_sent(provider: str, sync: bool,
+                                                                      emulator: Emulator) -> None:
+    key = OPENAI_SHAPED[0]
+    with pytest.raises(openai.AuthenticationError) as raised:
+        ask_each(sync, {"provider": provider, "api_key": KEYS[provider], "base_url": emulator.base_url(provider)},
+                 [lambda c: c.with_options(api_key=key)])
+    assert "OpenAI" in str(raised.value) and key not in str(raised.value) and key[8:] not in str(raised.value)
+    assert emulator.requests == []
+
+
+def test_a_client_refused_at_construction_works_with_a_provider_key_given_later(provider: str,
+                                                                               emulator: Emulator) -> None:
+    """A client built with the OpenAI key from the environment is refused; a copy given the user's key works."""
+    replies = ask_each(True, {"provider": provider, "api_key": OPENAI_ENV_KEY, "base_url": emulator.base_url(provider)},
+                       [lambda c: c.with_options(api_key=TENANT_KEYS[provider])])
+    assert replies[0] and sent_credentials(emulator) == [f"Bearer {TENANT_KEYS[provider]}"]
+
+
+def test_the_shim_sends_a_key_given_with_with_options_unless_it_is_openai_s(installed: str, sync: bool,
+                                                                           emulator: Emulator) -> None:
+    tenant = TENANT_KEYS[installed]
+    if sync:
+        with openai.OpenAI(max_retries=0) as client:
+            for copy in (client.with_options(api_key=tenant), client.with_options(api_key=OPENAI_SHAPED[0])):
+                assert copy.chat.completions.create(model="gpt-4o", messages=MESSAGES).choices[0].message.content
+    else:
+        async def run() -> None:
+            async with openai.AsyncOpenAI(max_retries=0) as client:
+                for copy in (client.with_options(api_key=tenant), client.with_options(api_key=OPENAI_SHAPED[0])):
+                    assert (await copy.chat.completions.create(model="gpt-4o", messages=MESSAGES)).choices
+        asyncio.run(run())
+    assert sent_credentials(emulator) == [f"Bearer {tenant}", f"Bearer {KEYS[installed]}"]

@@ -173,8 +173,7 @@ def test_user_headers_reach_the_provider_and_openai_ones_do_not(emulator: Emulat
     run = Run(emulator, "dashscope", sync, default_headers={"X-Trace-Id": "trace-1", "OpenAI-Project": "proj_x"})
     run(lambda c: c.chat.completions.create(model="qwen-plus", messages=USER, extra_headers={
         "X-DashScope-DataInspection": '{"input":"cip","output":"cip"}', "OpenAI-Organization": "org-x",
-        "Authorization": "Bearer sk-proj-notmine", "Api-Key": "leak", "Ocp-Apim-Subscription-Key": "leak",
-        "OpenAI-Beta": "assistants=v2"}))
+        "Api-Key": "leak", "Ocp-Apim-Subscription-Key": "leak", "OpenAI-Beta": "assistants=v2"}))
     headers = run.sent()[-1].headers
     assert headers["x-dashscope-datainspection"] == '{"input":"cip","output":"cip"}'
     assert headers["x-trace-id"] == "trace-1"
@@ -183,6 +182,19 @@ def test_user_headers_reach_the_provider_and_openai_ones_do_not(emulator: Emulat
         & set(headers)
     assert not [name for name in headers if name.startswith("x-stainless")]
     assert headers["user-agent"].startswith("qianyi/")
+
+
+def test_an_authorization_header_given_per_request_is_the_app_s_key(emulator: Emulator, sync: bool) -> None:
+    """``extra_headers={"Authorization": ...}`` replaces openai's own, as ``with_options(api_key=...)`` does:
+    a provider key is sent (DESIGN.md, "Keys"), an OpenAI key is refused before anything is sent."""
+    run = Run(emulator, "dashscope", sync)
+    run(lambda c: c.chat.completions.create(model="qwen-plus", messages=USER,
+                                            extra_headers={"Authorization": "Bearer sk-dashscope-per-request-0003"}))
+    assert [r.headers["authorization"] for r in run.sent()] == ["Bearer sk-dashscope-per-request-0003"]
+    with pytest.raises(openai.AuthenticationError, match="OpenAI project key"):
+        run(lambda c: c.chat.completions.create(model="qwen-plus", messages=USER,
+                                                extra_headers={"Authorization": "Bearer sk-proj-notmine"}))
+    assert len(run.sent()) == 1
 
 
 def test_a_provider_client_does_not_build_the_sdks_platform_headers(emulator: Emulator, sync: bool) -> None:
