@@ -248,15 +248,19 @@ class _Core:
         """The transport for a key openai sends in place of the client's placeholder, or ``None``.
 
         openai sends the client's ``api_key`` with every request; a provider client's is a placeholder
-        (the transport holds the key). A copy made with ``with_options(api_key=...)`` (or a client whose
-        ``api_key`` the code set) sends another: the key the application supplies, which is sent
+        (the transport holds the key). A copy made with ``with_options(api_key=...)``, a client whose
+        ``api_key`` the code set, or an ``Authorization`` in ``extra_headers`` sends another: the key the
+        application supplies, which is sent
         (DESIGN.md, "Keys"), through a transport of its own that shares this one's translation settings,
         response store and connections."""
-        if self.keyed is None:
-            return None
-        value = next((v for n, v in request.headers.raw if n.lower() == b"authorization"), self._own)
-        if value == self._own:
-            return None
+        if self.keyed is not None:
+            for name, value in request.headers.raw:  # (openai puts Authorization among the first)
+                if len(name) == 13 and name.lower() == b"authorization":
+                    return None if value == self._own else self._route(value)
+        return None
+
+    def _route(self, value: bytes) -> Any:
+        assert self.keyed is not None
         route = self._routes.get(value)
         if route is None:
             setup = self.keyed(value.decode("latin-1").removeprefix("Bearer ").strip())
