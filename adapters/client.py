@@ -55,16 +55,16 @@ def configure(provider: str | None, api_key: str | None, base_url: str | None, *
     return backend, setup, exchange
 
 
-def keyed_setups(provider: str | None, base_url: str | None, *, openai_keys: str = "refuse",
+def keyed_setups(provider: str | None, base_url: str | None, *, replace_openai_keys: bool = False,
                  **options: Any) -> Callable[[str], Setup | None]:
     """The settings for a key an openai client is given after it was built (``with_options(api_key=...)``,
     ``client.api_key = ...``), as the client's own key was resolved: ``None`` for a local server's
-    placeholder (the client's own key is sent, as at construction) and, with ``openai_keys="replace"``
+    placeholder (the client's own key is sent, as at construction) and, with ``replace_openai_keys``
     (the shim's rule), for an OpenAI key; else an OpenAI key, or one the provider cannot take, is
     refused with a 401 at the request."""
 
     def setup_for(key: str) -> Setup | None:
-        if not key or is_placeholder_key(key) or (openai_keys == "replace" and is_openai_key(key, os.environ)):
+        if not key or is_placeholder_key(key) or (replace_openai_keys and is_openai_key(key, os.environ)):
             return None
         try:
             return configure(provider, key, base_url, **options)[1]

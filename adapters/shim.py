@@ -165,7 +165,7 @@ def _patch_constructors(state: _State) -> None:
             kwargs["api_key"] = f"qianyi-{exchange.backend.NAME}"
             kwargs["base_url"] = setup.base_url
             keyed = keyed_setups(**{k: v for k, v in current.settings.items()
-                                     if k not in ("api_key", "unsupported", "model_map")}, openai_keys="replace")
+                                     if k not in ("api_key", "unsupported", "model_map")}, replace_openai_keys=True)
             kwargs["http_client"] = provider_http_client(exchange, setup, given, is_async=__async, keyed=keyed)
             __original(self, *args, **kwargs)
 

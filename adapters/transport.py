@@ -273,9 +273,10 @@ class _Core:
     def _keyed(self, setup: Setup) -> Any:
         if setup.variant != self.setup.variant and setup.refusal is None and self.setup.refusal is None:
             # (Qianfan: a v2 key given to a v1 client, or the reverse)
-            setup = refused_setup(f"The key given to this {self.exchange.backend.NAME} client is for another "
-                                  f"API version ({setup.variant}, the client uses {self.setup.variant}); build a "
-                                  f"client for it.", self.exchange.backend.NAME, self.setup.base_url,
+            name = self.exchange.backend.NAME
+            setup = refused_setup(f"The key given to this {name} client is for its {setup.variant} API, and the "
+                                  f"client was built for {self.setup.variant}: build a client with that key "
+                                  f"(OpenAI(provider={name!r}, api_key=...)) instead.", name, self.setup.base_url,
                                   code="invalid_api_key")
         return type(self)(self.exchange, setup, self.inner)  # type: ignore[attr-defined,call-arg]
 

@@ -304,3 +304,17 @@ def test_the_shim_sends_a_key_given_with_with_options_unless_it_is_openai_s(inst
                     assert (await copy.chat.completions.create(model="gpt-4o", messages=MESSAGES)).choices
         asyncio.run(run())
     assert sent_credentials(emulator) == [f"Bearer {tenant}", f"Bearer {KEYS[installed]}"]
+
+
+def test_a_v2_key_given_to_a_v1_client_is_refused_saying_what_to_do(emulator: Emulator,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A client on v1 because only QIANFAN_AK/SK are set cannot send a v2 key given later: its requests
+    are translated for v1. Refused at the call (nothing sent), naming the way out."""
+    monkeypatch.delenv("QIANFAN_API_KEY", raising=False)
+    monkeypatch.setenv("QIANFAN_AK", "qianfan-ak-0001")
+    monkeypatch.setenv("QIANFAN_SK", "qianfan-sk-secret-0001")
+    with pytest.raises(openai.AuthenticationError, match=r"for its v2 API, and the client was built for v1: build "
+                                                         r"a client with that key") as raised:
+        ask_each(True, {"provider": "qianfan", "base_url": emulator.base_url("qianfan-v1")},
+                 [lambda c: c.with_options(api_key=TENANT_KEYS["qianfan"])])
+    assert TENANT_KEYS["qianfan"] not in str(raised.value) and emulator.requests == []
